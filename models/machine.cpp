@@ -1,0 +1,119 @@
+#include "models/machine.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace mmusim {
+
+const char* virtualization_name(Virtualization v) {
+  switch (v) {
+    case Virtualization::kNone: return "none";
+    case Virtualization::kEpt: return "ept";
+  }
+  return "?";
+}
+
+Machine::Machine(const MachineParams& params) : m_params(params) {
+  m_host_frames = std::make_unique<FrameAllocator>("host_frames", params.host_frames);
+  m_host_tables = std::make_unique<HostTableMemory>(m_mem, *m_host_frames);
+  if (virtualized()) {
+    m_host = std::make_unique<AddressSpace>("ept", PtFormat::kEpt, params.host_levels,
+                                            *m_host_tables, *m_host_frames, params.host_pages);
+    if (!m_host->init()) throw std::runtime_error("host memory too small for the EPT root");
+    m_guest_frames = std::make_unique<FrameAllocator>("guest_frames", params.guest_frames);
+    m_space_tables = std::make_unique<GuestTableMemory>(m_mem, *m_guest_frames, *m_host);
+  }
+}
+
+bool Machine::has_space(uint16_t asid) const {
+  return asid < m_spaces.size() && m_spaces[asid] != nullptr;
+}
+
+AddressSpace& Machine::space(uint16_t asid) {
+  if (asid >= m_spaces.size()) m_spaces.resize(asid + 1u);
+  if (!m_spaces[asid]) {
+    TableMemory& tables = virtualized() ? *m_space_tables : *m_host_tables;
+    FrameAllocator& frames = virtualized() ? *m_guest_frames : *m_host_frames;
+    PagePolicy policy = m_params.guest_pages;
+    policy.seed += asid;
+    auto s = std::make_unique<AddressSpace>(
+        (virtualized() ? "guest_as" : "as") + std::to_string(asid), PtFormat::kX86,
+        m_params.levels, tables, frames, policy);
+    if (!s->init()) throw std::runtime_error("memory too small for a page-table root");
+    m_spaces[asid] = std::move(s);
+  }
+  return *m_spaces[asid];
+}
+
+bool Machine::populate(uint16_t asid, Addr va) {
+  AddressSpace& s = space(asid);
+  if (s.touch(va) == AddressSpace::Touch::kOutOfMemory) return false;
+  if (!virtualized()) return true;
+  Mapping g;
+  s.oracle().lookup(va, g);
+  return m_host->touch(g.translate(va)) != AddressSpace::Touch::kOutOfMemory;
+}
+
+unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
+  if (!has_space(ctx.asid)) return 0;
+  const AddressSpace& s = *m_spaces[ctx.asid];
+  out[0] = WalkDim{s.root(), static_cast<uint8_t>(s.levels()), s.format(), ctx, nullptr, nullptr};
+  if (!virtualized()) return 1;
+  out[1] = WalkDim{m_host->root(), static_cast<uint8_t>(m_host->levels()), PtFormat::kEpt,
+                   Context{0, ctx.vpid}, nullptr, nullptr};
+  return 2;
+}
+
+Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
+  Expectation e;
+  Mapping g;
+  if (!has_space(ctx.asid) || !m_spaces[ctx.asid]->oracle().lookup(va, g)) {
+    e.fault = FaultKind::kNotPresent;
+    return e;
+  }
+  if (!g.perms.allows(access)) {
+    e.fault = FaultKind::kProtection;
+    return e;
+  }
+  e.pa = g.translate(va);
+  e.size = g.size;
+  e.perms = g.perms;
+  if (!virtualized()) return e;
+  Mapping h;
+  if (!m_host->oracle().lookup(e.pa, h) || !h.perms.allows(access)) {
+    e.fault = FaultKind::kEptViolation;
+    return e;
+  }
+  e.pa = h.translate(e.pa);
+  e.size = smaller(g.size, h.size);
+  e.perms = g.perms & h.perms;
+  return e;
+}
+
+void Machine::report(StatsVisitor& v) const {
+  v.begin("memory");
+  v.counter("stored_table_pages", m_mem.stored_pages(), "pages",
+            "page-table pages stored in simulated physical memory");
+  v.end();
+  v.begin("host_frames");
+  m_host_frames->report(v);
+  v.end();
+  if (m_guest_frames) {
+    v.begin("guest_frames");
+    m_guest_frames->report(v);
+    v.end();
+  }
+  if (m_host) {
+    v.begin("ept");
+    m_host->report(v);
+    v.end();
+  }
+  for (const auto& s : m_spaces) {
+    if (!s) continue;
+    v.begin(s->name().c_str());
+    s->report(v);
+    v.end();
+  }
+}
+
+}  // namespace mmusim

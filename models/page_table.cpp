@@ -1,0 +1,108 @@
+#include "models/page_table.h"
+
+namespace mmusim {
+
+bool entry_present(PtFormat f, uint64_t e) {
+  return f == PtFormat::kX86 ? (e & x86pte::kPresent) != 0
+                             : (e & (ept::kRead | ept::kWrite | ept::kExec)) != 0;
+}
+
+bool entry_is_leaf(PtFormat f, uint64_t e, unsigned level) {
+  if (level == 1) return true;
+  if (level > 3) return false;
+  return (e & (f == PtFormat::kX86 ? x86pte::kPageSize : ept::kPageSize)) != 0;
+}
+
+Perms entry_perms(PtFormat f, uint64_t e) {
+  if (f == PtFormat::kX86)
+    return {(e & x86pte::kWrite) != 0, (e & x86pte::kNoExec) == 0, (e & x86pte::kUser) != 0};
+  return {(e & ept::kWrite) != 0, (e & ept::kExec) != 0, true};
+}
+
+uint64_t make_table_entry(PtFormat f, Addr table) {
+  if (f == PtFormat::kX86)
+    return (table & kEntryAddrMask) | x86pte::kPresent | x86pte::kWrite | x86pte::kUser |
+           x86pte::kAccessed;
+  return (table & kEntryAddrMask) | ept::kRead | ept::kWrite | ept::kExec | ept::kAccessed;
+}
+
+uint64_t make_leaf_entry(PtFormat f, Addr frame, PageSize size, Perms perms) {
+  uint64_t e = frame & kEntryAddrMask & ~page_mask(size);
+  if (f == PtFormat::kX86) {
+    // A and D preset: the model does not charge hardware A/D updates to walks.
+    e |= x86pte::kPresent | x86pte::kAccessed | x86pte::kDirty;
+    if (perms.write) e |= x86pte::kWrite;
+    if (perms.user) e |= x86pte::kUser;
+    if (!perms.exec) e |= x86pte::kNoExec;
+    if (size != PageSize::k4K) e |= x86pte::kPageSize;
+  } else {
+    e |= ept::kRead | ept::kMemTypeWb | ept::kAccessed | ept::kDirty;
+    if (perms.write) e |= ept::kWrite;
+    if (perms.exec) e |= ept::kExec;
+    if (size != PageSize::k4K) e |= ept::kPageSize;
+  }
+  return e;
+}
+
+RadixTable::RadixTable(PtFormat format, unsigned levels, TableMemory& memory)
+    : m_format(format), m_levels(levels), m_memory(memory) {}
+
+bool RadixTable::init() {
+  if (!m_memory.alloc_table(m_root)) return false;
+  ++m_table_pages;
+  return true;
+}
+
+RadixTable::MapStatus RadixTable::map(Addr addr, Addr frame, PageSize size, Perms perms) {
+  const unsigned leaf = leaf_level(size);
+  Addr table = m_root;
+  for (unsigned level = m_levels; level > leaf; --level) {
+    const Addr slot = table + table_index(addr, level) * 8;
+    const uint64_t e = m_memory.read(slot);
+    if (entry_present(m_format, e)) {
+      if (entry_is_leaf(m_format, e, level)) return MapStatus::kConflict;
+      table = entry_addr(e);
+      continue;
+    }
+    Addr next;
+    if (!m_memory.alloc_table(next)) return MapStatus::kOutOfMemory;
+    ++m_table_pages;
+    m_memory.write(slot, make_table_entry(m_format, next));
+    table = next;
+  }
+  const Addr slot = table + table_index(addr, leaf) * 8;
+  if (entry_present(m_format, m_memory.read(slot))) return MapStatus::kConflict;
+  m_memory.write(slot, make_leaf_entry(m_format, frame, size, perms));
+  return MapStatus::kOk;
+}
+
+bool RadixTable::table_empty(Addr table) {
+  for (unsigned i = 0; i < kEntriesPerTable; ++i)
+    if (m_memory.read(table + i * 8) != 0) return false;
+  return true;
+}
+
+bool RadixTable::unmap(Addr addr) {
+  Addr path[kMaxLevels + 1] = {};
+  Addr table = m_root;
+  for (unsigned level = m_levels; level >= 1; --level) {
+    path[level] = table;
+    const Addr slot = table + table_index(addr, level) * 8;
+    const uint64_t e = m_memory.read(slot);
+    if (!entry_present(m_format, e)) return false;
+    if (entry_is_leaf(m_format, e, level)) {
+      m_memory.write(slot, 0);
+      // Free tables that became empty, bottom-up, never the root.
+      for (unsigned up = level; up < m_levels && table_empty(path[up]); ++up) {
+        m_memory.free_table(path[up]);
+        --m_table_pages;
+        m_memory.write(path[up + 1] + table_index(addr, up + 1) * 8, 0);
+      }
+      return true;
+    }
+    table = entry_addr(e);
+  }
+  return false;
+}
+
+}  // namespace mmusim

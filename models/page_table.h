@@ -1,0 +1,89 @@
+// x86-64 paging and EPT entry encodings, and a radix page-table builder that writes real 8-byte
+// entries into the memory that holds its table pages.
+#pragma once
+
+#include "models/types.h"
+
+namespace mmusim {
+
+enum class PtFormat : uint8_t { kX86, kEpt };
+
+namespace x86pte {
+constexpr uint64_t kPresent = 1ULL << 0;
+constexpr uint64_t kWrite = 1ULL << 1;
+constexpr uint64_t kUser = 1ULL << 2;
+constexpr uint64_t kAccessed = 1ULL << 5;
+constexpr uint64_t kDirty = 1ULL << 6;
+constexpr uint64_t kPageSize = 1ULL << 7;
+constexpr uint64_t kNoExec = 1ULL << 63;
+}  // namespace x86pte
+
+namespace ept {
+constexpr uint64_t kRead = 1ULL << 0;
+constexpr uint64_t kWrite = 1ULL << 1;
+constexpr uint64_t kExec = 1ULL << 2;
+constexpr uint64_t kMemTypeWb = 6ULL << 3;
+constexpr uint64_t kPageSize = 1ULL << 7;
+constexpr uint64_t kAccessed = 1ULL << 8;
+constexpr uint64_t kDirty = 1ULL << 9;
+}  // namespace ept
+
+constexpr uint64_t kEntryAddrMask = 0x000ffffffffff000ULL;  // bits 51:12
+
+// Index of addr in the table of `level` (1 = PT ... 5 = PML5).
+constexpr unsigned table_index(Addr addr, unsigned level) {
+  return static_cast<unsigned>((addr >> (kPageShift + 9 * (level - 1))) & 511);
+}
+
+bool entry_present(PtFormat f, uint64_t e);
+// A present entry at `level` maps a page (PT entries always; PDE/PDPTE with the page-size bit).
+bool entry_is_leaf(PtFormat f, uint64_t e, unsigned level);
+inline Addr entry_addr(uint64_t e) { return e & kEntryAddrMask; }
+Perms entry_perms(PtFormat f, uint64_t e);
+uint64_t make_table_entry(PtFormat f, Addr table);
+uint64_t make_leaf_entry(PtFormat f, Addr frame, PageSize size, Perms perms);
+
+// Where a dimension's table pages live: addresses are in the table's own space (host-physical
+// for native and EPT tables, guest-physical for guest tables).
+class TableMemory {
+ public:
+  virtual ~TableMemory() = default;
+  virtual bool alloc_table(Addr& table) = 0;  // a zeroed 4 KiB page
+  virtual void free_table(Addr table) = 0;
+  virtual uint64_t read(Addr addr) = 0;
+  virtual void write(Addr addr, uint64_t value) = 0;
+};
+
+// Builds and edits one radix table (x86 or EPT, 4 or 5 levels) through its TableMemory.
+class RadixTable {
+ public:
+  enum class MapStatus { kOk, kConflict, kOutOfMemory };
+
+  RadixTable(PtFormat format, unsigned levels, TableMemory& memory);
+  RadixTable(const RadixTable&) = delete;
+  RadixTable& operator=(const RadixTable&) = delete;
+
+  // Creates the root; false when no page is left for it.
+  bool init();
+  Addr root() const { return m_root; }
+  unsigned levels() const { return m_levels; }
+  PtFormat format() const { return m_format; }
+
+  // Writes a leaf for the page of `size` at addr, creating intermediate tables; a slot already
+  // holding another leaf, or a table where a large leaf goes, is a conflict.
+  MapStatus map(Addr addr, Addr frame, PageSize size, Perms perms);
+  // Clears the leaf covering addr and frees tables left empty; false when nothing is mapped.
+  bool unmap(Addr addr);
+  uint64_t table_pages() const { return m_table_pages; }
+
+ private:
+  bool table_empty(Addr table);
+
+  PtFormat m_format;
+  unsigned m_levels;
+  TableMemory& m_memory;
+  Addr m_root = 0;
+  uint64_t m_table_pages = 0;
+};
+
+}  // namespace mmusim

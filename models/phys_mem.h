@@ -1,0 +1,50 @@
+// Sparse simulated physical memory: stores only the 4 KiB pages that hold page tables, so a
+// multi-terabyte physical space costs host memory in proportion to the tables it holds.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "models/flat_map.h"
+#include "models/types.h"
+
+namespace mmusim {
+
+class PhysMem {
+ public:
+  using Page = std::array<uint64_t, kEntriesPerTable>;
+
+  // Reads an aligned 8-byte word; a page that was never written reads as zeros.
+  uint64_t read64(Addr pa) const {
+    const Page* p = find_page(pa);
+    return p ? (*p)[(pa & (kPageBytes - 1)) >> 3] : 0;
+  }
+  void write64(Addr pa, uint64_t value) { page(pa)[(pa & (kPageBytes - 1)) >> 3] = value; }
+
+  // The stored page containing pa, created zeroed on first use.
+  Page& page(Addr pa);
+  const Page* find_page(Addr pa) const {
+    const Addr frame = pa >> kPageShift;
+    if (frame == m_last_frame) return m_last_page;
+    const uint32_t* slot = m_index.find(frame);
+    if (!slot) return nullptr;
+    m_last_frame = frame;
+    m_last_page = m_pages[*slot].get();
+    return m_last_page;
+  }
+  // Drops a page's storage (a freed page-table page); later reads give zeros.
+  void release(Addr pa);
+
+  size_t stored_pages() const { return m_index.size(); }
+  size_t memory_bytes() const;
+
+ private:
+  FlatMap<uint32_t> m_index;  // frame number -> slot in m_pages
+  std::vector<std::unique_ptr<Page>> m_pages;
+  std::vector<uint32_t> m_free_slots;
+  mutable Addr m_last_frame = ~Addr{0};
+  mutable const Page* m_last_page = nullptr;
+};
+
+}  // namespace mmusim

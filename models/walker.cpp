@@ -1,0 +1,108 @@
+#include "models/walker.h"
+
+#include "models/pwc.h"
+#include "models/tlb.h"
+
+namespace mmusim {
+
+void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind access,
+                  WalkMemory& mem, WalkResult& out) {
+  out.reset();
+  m_dims = dims;
+  m_ndims = ndims;
+  m_mem = &mem;
+  m_out = &out;
+  Leaf leaf;
+  if (translate(0, va, access, leaf)) {
+    out.pa = leaf.pa;
+    out.size = leaf.size;
+    out.perms = leaf.perms;
+  }
+}
+
+bool Walker::fault(FaultKind kind, unsigned dim, unsigned level, Addr addr) {
+  // Faults in an inner dimension are the hypervisor's (EPT violations), whatever their cause.
+  if (dim > 0) kind = FaultKind::kEptViolation;
+  m_out->fault = Fault{kind, static_cast<uint8_t>(dim), static_cast<uint8_t>(level), addr};
+  return false;
+}
+
+bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
+  const WalkDim& d = m_dims[dim];
+  const bool innermost = dim + 1 == m_ndims;
+  WalkResult& r = *m_out;
+
+  // Nested TLB: a whole translation of an inner dimension (gPA page -> hPA page).
+  if (dim > 0 && d.tlb && d.tlb->enabled()) {
+    r.cycles += m_params.ntlb_latency;
+    ++r.ntlb_probes;
+    TlbHit hit;
+    if (d.tlb->lookup(addr, d.ctx, hit)) {
+      ++r.ntlb_hits;
+      if (!hit.perms.allows(access)) return fault(FaultKind::kProtection, dim, 0, addr);
+      out = {hit.pa_base | (addr & page_mask(hit.size)), hit.size, hit.perms};
+      return true;
+    }
+  }
+
+  // Paging-structure caches: start below the deepest cached non-leaf entry.
+  unsigned level = d.levels;
+  Addr table = 0;
+  bool cached = false;
+  if (d.pwc && d.pwc->enabled()) {
+    r.cycles += m_params.pwc_latency;
+    ++r.pwc_probes;
+    cached = d.pwc->lookup(addr, d.ctx.key(), level, table);
+    if (cached) ++r.pwc_hits;
+  }
+  if (!cached) {
+    level = d.levels;
+    table = d.root;
+    if (!innermost) {  // the root pointer (CR3 / EPTP of the next level) is in the next space
+      Leaf root;
+      if (!translate(dim + 1, d.root, AccessKind::kLoad, root)) return false;
+      table = root.pa;
+    }
+  }
+
+  for (;; --level) {
+    // Read the entry of this dimension's level-`level` table (PML5/PML4/PDPT/PD/PT).
+    const Addr entry_pa = table + table_index(addr, level) * 8;
+    Cycles lat = 0;
+    const uint64_t e = m_mem->read_entry(entry_pa, dim, level, lat);
+    r.cycles += lat;
+    r.mem_cycles += lat;
+    if (r.nrefs < WalkResult::kMaxRefs)
+      r.refs[r.nrefs++] = {entry_pa, static_cast<uint8_t>(dim), static_cast<uint8_t>(level)};
+
+    if (!entry_present(d.format, e)) return fault(FaultKind::kNotPresent, dim, level, addr);
+
+    if (entry_is_leaf(d.format, e, level)) {
+      const PageSize size = static_cast<PageSize>(level - 1);
+      const Perms perms = entry_perms(d.format, e);
+      if (!perms.allows(access)) return fault(FaultKind::kProtection, dim, level, addr);
+      const Addr next = page_base(entry_addr(e), size) | (addr & page_mask(size));
+      if (innermost) {
+        out = {next, size, perms};
+      } else {
+        // The output address is in the next dimension's input space: translate it too.
+        Leaf inner;
+        if (!translate(dim + 1, next, access, inner)) return false;
+        out = {inner.pa, smaller(size, inner.size), perms & inner.perms};
+      }
+      if (dim > 0 && d.tlb) d.tlb->insert(addr, out.pa, out.size, out.perms, d.ctx);
+      return true;
+    }
+
+    Addr next_table = entry_addr(e);
+    if (!innermost) {  // the next table's address is in the next dimension's input space
+      Leaf inner;
+      if (!translate(dim + 1, next_table, AccessKind::kLoad, inner)) return false;
+      next_table = inner.pa;
+    }
+    if (d.pwc) d.pwc->insert(addr, d.ctx.key(), level, next_table);
+    table = next_table;
+  }
+}
+
+}  // namespace mmusim

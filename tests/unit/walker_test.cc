@@ -1,0 +1,244 @@
+// Walker: exact cold reference counts for every level and page-size combination, faults, and
+// agreement with the oracle with paging-structure caches and a nested TLB in the way.
+#include <gtest/gtest.h>
+
+#include <tuple>
+#include <vector>
+
+#include "models/machine.h"
+#include "models/pwc.h"
+#include "models/rng.h"
+#include "models/tlb.h"
+#include "models/walker.h"
+
+namespace mmusim {
+namespace {
+
+MachineParams params(Virtualization v, unsigned gl, unsigned hl, PageSize gp, PageSize hp) {
+  MachineParams p;
+  p.virt = v;
+  p.levels = gl;
+  p.host_levels = hl;
+  p.guest_pages.size = gp;
+  p.host_pages.size = hp;
+  p.guest_frames.bytes = Addr{16} << 30;
+  p.host_frames.bytes = Addr{64} << 30;
+  return p;
+}
+
+// References of one dimension's walk for a page of `size`: one per level down to the leaf.
+unsigned dim_refs(unsigned levels, PageSize size) { return levels - leaf_level(size) + 1; }
+
+WalkResult cold_walk(Machine& m, Addr va) {
+  WalkDim dims[3];
+  const unsigned n = m.walk_dims(m.context(1), dims);
+  DirectWalkMemory mem(m.mem());
+  Walker walker;
+  WalkResult r;
+  walker.walk(dims, n, va, AccessKind::kLoad, mem, r);
+  return r;
+}
+
+class NativeColdRefs : public ::testing::TestWithParam<std::tuple<unsigned, PageSize>> {};
+
+TEST_P(NativeColdRefs, OneReferencePerLevelDownToTheLeaf) {
+  const auto [levels, page] = GetParam();
+  Machine m(params(Virtualization::kNone, levels, 4, page, PageSize::k4K));
+  const Addr va = 0x7f12'3456'7000ULL + 0x123;
+  ASSERT_TRUE(m.populate(1, va));
+  const WalkResult r = cold_walk(m, va);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.nrefs, dim_refs(levels, page));
+  EXPECT_EQ(r.size, page);
+  const Expectation e = m.expect(m.context(1), va, AccessKind::kLoad);
+  EXPECT_EQ(r.pa, e.pa);
+  // The first reference reads the root table, the last the leaf level.
+  EXPECT_EQ(r.refs[0].level, levels);
+  EXPECT_EQ(r.refs[r.nrefs - 1].level, leaf_level(page));
+}
+
+INSTANTIATE_TEST_SUITE_P(LevelsAndPages, NativeColdRefs,
+                         ::testing::Combine(::testing::Values(4u, 5u),
+                                            ::testing::Values(PageSize::k4K, PageSize::k2M,
+                                                              PageSize::k1G)));
+
+TEST(NativeColdRefs, TableValues) {
+  // The figures of the reference table, spelled out.
+  struct Row { unsigned levels; PageSize page; unsigned refs; } rows[] = {
+      {4, PageSize::k4K, 4}, {5, PageSize::k4K, 5}, {4, PageSize::k2M, 3}, {4, PageSize::k1G, 2}};
+  for (const auto& row : rows) {
+    Machine m(params(Virtualization::kNone, row.levels, 4, row.page, PageSize::k4K));
+    ASSERT_TRUE(m.populate(1, 0x5000'0000'0000ULL));
+    EXPECT_EQ(cold_walk(m, 0x5000'0000'0000ULL).nrefs, row.refs);
+  }
+}
+
+class TwoDimColdRefs
+    : public ::testing::TestWithParam<std::tuple<unsigned, unsigned, PageSize, PageSize>> {};
+
+TEST_P(TwoDimColdRefs, IsNPlusOneTimesMPlusOneMinusOne) {
+  const auto [gl, hl, gp, hp] = GetParam();
+  Machine m(params(Virtualization::kEpt, gl, hl, gp, hp));
+  const Addr va = 0x3f'c000'0000ULL + 0x12345;
+  ASSERT_TRUE(m.populate(1, va));
+  const WalkResult r = cold_walk(m, va);
+  ASSERT_TRUE(r.ok()) << fault_kind_name(r.fault.kind);
+  const unsigned n = dim_refs(gl, gp), k = dim_refs(hl, hp);
+  EXPECT_EQ(r.nrefs, (n + 1) * (k + 1) - 1);
+  const Expectation e = m.expect(m.context(1), va, AccessKind::kLoad);
+  EXPECT_EQ(r.pa, e.pa);
+  EXPECT_EQ(r.size, smaller(gp, hp));
+  // Guest references are interleaved with host walks: exactly n of them belong to dimension 0.
+  unsigned guest = 0;
+  for (unsigned i = 0; i < r.nrefs; ++i) guest += r.refs[i].dim == 0;
+  EXPECT_EQ(guest, n);
+  EXPECT_EQ(r.refs[0].dim, 1);  // the walk starts by translating the guest root's gPA
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllCombinations, TwoDimColdRefs,
+    ::testing::Combine(::testing::Values(4u, 5u), ::testing::Values(4u, 5u),
+                       ::testing::Values(PageSize::k4K, PageSize::k2M, PageSize::k1G),
+                       ::testing::Values(PageSize::k4K, PageSize::k2M, PageSize::k1G)));
+
+TEST(TwoDimColdRefs, TableValues) {
+  struct Row { unsigned gl, hl; PageSize gp, hp; unsigned refs; } rows[] = {
+      {4, 4, PageSize::k4K, PageSize::k4K, 24}, {5, 5, PageSize::k4K, PageSize::k4K, 35},
+      {4, 4, PageSize::k2M, PageSize::k2M, 15}, {4, 4, PageSize::k2M, PageSize::k4K, 19},
+      {4, 4, PageSize::k4K, PageSize::k2M, 19}};
+  for (const auto& row : rows) {
+    Machine m(params(Virtualization::kEpt, row.gl, row.hl, row.gp, row.hp));
+    ASSERT_TRUE(m.populate(1, 0x1234'5678'9000ULL));
+    EXPECT_EQ(cold_walk(m, 0x1234'5678'9000ULL).nrefs, row.refs);
+  }
+}
+
+TEST(WalkerFaults, UnmappedGuestPageIsAGuestFaultAtTheMissingLevel) {
+  Machine m(params(Virtualization::kEpt, 4, 4, PageSize::k4K, PageSize::k4K));
+  ASSERT_TRUE(m.populate(1, 0x1000'0000'0000ULL));
+  // Same PT, next page: every table exists, the PTE is empty.
+  WalkResult r = cold_walk(m, 0x1000'0000'1000ULL);
+  EXPECT_EQ(r.fault.kind, FaultKind::kNotPresent);
+  EXPECT_EQ(r.fault.dim, 0);
+  EXPECT_EQ(r.fault.level, 1);
+  EXPECT_EQ(r.nrefs, 20);  // 4 guest entries with their host walks, no data translation
+  // Another PML4 slot: the guest PML4E is empty.
+  r = cold_walk(m, 0x2000'0000'0000ULL);
+  EXPECT_EQ(r.fault.kind, FaultKind::kNotPresent);
+  EXPECT_EQ(r.fault.level, 4);
+  EXPECT_EQ(r.nrefs, 5);
+}
+
+TEST(WalkerFaults, UnbackedGuestFrameIsAnEptViolation) {
+  Machine m(params(Virtualization::kEpt, 4, 4, PageSize::k4K, PageSize::k4K));
+  const Addr va = 0x1000'0000'0000ULL;
+  ASSERT_EQ(m.space(1).touch(va), AddressSpace::Touch::kMapped);  // guest maps, host does not back
+  const WalkResult r = cold_walk(m, va);
+  EXPECT_EQ(r.fault.kind, FaultKind::kEptViolation);
+  EXPECT_EQ(r.fault.dim, 1);
+  Mapping g;
+  ASSERT_TRUE(m.space(1).oracle().lookup(va, g));
+  EXPECT_EQ(r.fault.addr, g.translate(va));
+  EXPECT_EQ(m.expect(m.context(1), va, AccessKind::kLoad).fault, FaultKind::kEptViolation);
+}
+
+TEST(WalkerFaults, WriteToReadOnlyPageIsAProtectionFault) {
+  Machine m(params(Virtualization::kNone, 4, 4, PageSize::k4K, PageSize::k4K));
+  const Addr va = 0x1000'0000'0000ULL;
+  ASSERT_EQ(m.space(1).touch(va, Perms{false, true, true}), AddressSpace::Touch::kMapped);
+  WalkDim dims[1];
+  m.walk_dims(m.context(1), dims);
+  DirectWalkMemory mem(m.mem());
+  Walker w;
+  WalkResult r;
+  w.walk(dims, 1, va, AccessKind::kLoad, mem, r);
+  EXPECT_TRUE(r.ok());
+  w.walk(dims, 1, va, AccessKind::kStore, mem, r);
+  EXPECT_EQ(r.fault.kind, FaultKind::kProtection);
+  EXPECT_EQ(m.expect(m.context(1), va, AccessKind::kStore).fault, FaultKind::kProtection);
+}
+
+TEST(WalkerPwc, WarmGuestAndHostCachesCutReferences) {
+  Machine m(params(Virtualization::kEpt, 4, 4, PageSize::k4K, PageSize::k4K));
+  const Addr va = 0x1000'0000'0000ULL;
+  ASSERT_TRUE(m.populate(1, va));
+  ASSERT_TRUE(m.populate(1, va + 0x1000));
+  PwcParams pp;
+  pp.entries[2] = 32; pp.ways[2] = 4;
+  pp.entries[3] = 4;  pp.ways[3] = 4;
+  pp.entries[4] = 2;  pp.ways[4] = 1;
+  Pwc gpwc("guest", pp, 4), hpwc("host", pp, 4);
+  WalkDim dims[2];
+  m.walk_dims(m.context(1), dims);
+  dims[0].pwc = &gpwc;
+  dims[1].pwc = &hpwc;
+  DirectWalkMemory mem(m.mem());
+  Walker w;
+  WalkResult r;
+  w.walk(dims, 2, va, AccessKind::kLoad, mem, r);
+  ASSERT_TRUE(r.ok());
+  const unsigned cold = r.nrefs;
+  EXPECT_LT(cold, 24u);  // host PWC already helps within the first walk (same EPT tables)
+  w.walk(dims, 2, va + 0x1000, AccessKind::kLoad, mem, r);
+  ASSERT_TRUE(r.ok());
+  // Guest PDE hit gives the PT's host address: read the gPTE, then walk the data gPA, whose
+  // host PDE is cached: 1 + 1 = 2 references.
+  EXPECT_EQ(r.nrefs, 2u);
+  EXPECT_EQ(r.pa, m.expect(m.context(1), va + 0x1000, AccessKind::kLoad).pa);
+}
+
+// A million random translations, mixed page sizes, scattered frames, with PWCs and a nested TLB:
+// the walker must agree with the oracle on every one, faults included.
+TEST(WalkerOracle, MillionRandomTranslationsAgree) {
+  for (Virtualization v : {Virtualization::kNone, Virtualization::kEpt}) {
+    MachineParams p = params(v, 4, 4, PageSize::k2M, PageSize::k2M);
+    p.guest_pages.huge_fraction = 0.3;
+    p.host_pages.huge_fraction = 0.5;
+    p.guest_frames.scatter = p.host_frames.scatter = true;
+    p.guest_frames.seed = 7;
+    p.host_frames.seed = 9;
+    Machine m(p);
+    Rng rng(42);
+    const Addr base = 0x7000'0000'0000ULL, span = Addr{64} << 30;
+    std::vector<Addr> mapped;
+    for (int i = 0; i < 20000; ++i) {
+      const Addr va = base + (rng.below(span) & ~Addr{7});
+      ASSERT_TRUE(m.populate(1, va));
+      mapped.push_back(va);
+    }
+    PwcParams pp;
+    pp.entries[2] = 32; pp.ways[2] = 4;
+    pp.entries[3] = 4;  pp.ways[3] = 4;
+    pp.entries[4] = 2;  pp.ways[4] = 1;
+    Pwc gpwc("guest", pp, 4), hpwc("host", pp, 4);
+    TlbParams tp;
+    tp.arrays.push_back({"all", {PageSize::k4K, PageSize::k2M}, 64, 4});
+    Tlb ntlb(tp);
+    WalkDim dims[2];
+    const unsigned n = m.walk_dims(m.context(1), dims);
+    dims[0].pwc = &gpwc;
+    if (n > 1) {
+      dims[1].pwc = &hpwc;
+      dims[1].tlb = &ntlb;
+    }
+    DirectWalkMemory mem(m.mem());
+    Walker w;
+    WalkResult r;
+    uint64_t mismatches = 0, faults = 0;
+    for (int i = 0; i < 500000; ++i) {
+      // Half near mapped addresses (same or neighbouring pages), half anywhere in the span.
+      const Addr va = (i & 1) ? mapped[rng.below(mapped.size())] + (rng.below(0x4000) & ~7ULL)
+                              : base + (rng.below(span) & ~Addr{7});
+      w.walk(dims, n, va, AccessKind::kLoad, mem, r);
+      const Expectation e = m.expect(m.context(1), va, AccessKind::kLoad);
+      if (e.fault != FaultKind::kNone) ++faults;
+      if (r.fault.kind != e.fault || (r.ok() && (r.pa != e.pa || r.size != e.size))) ++mismatches;
+    }
+    EXPECT_EQ(mismatches, 0u) << virtualization_name(v);
+    EXPECT_GT(faults, 1000u);  // the check saw faults as well as translations
+    EXPECT_LT(faults, 450000u);
+  }
+}
+
+}  // namespace
+}  // namespace mmusim
