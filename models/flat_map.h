@@ -1,17 +1,23 @@
 // Open-addressing hash map from uint64_t keys to trivially copyable values, for hot lookups
-// (physical-memory page index, oracle, frame sets). Linear probing, power-of-two capacity,
+// (physical-memory page index, oracle blocks, frame sets). Linear probing over one array of
+// slots (key and value side by side: one cache miss per probe), power-of-two capacity,
 // backward-shift deletion, so no tombstones and no allocation except when growing.
+// The key ~0 is reserved (marks an empty slot).
 #pragma once
 
 #include <cstdint>
-#include <cstring>
+#include <stdexcept>
 #include <vector>
+
+#include "models/huge_page_allocator.h"
 
 namespace mmusim {
 
 template <typename V>
 class FlatMap {
  public:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+
   explicit FlatMap(size_t initial_capacity = 16) { rehash(round_up(initial_capacity)); }
 
   size_t size() const { return m_size; }
@@ -19,8 +25,8 @@ class FlatMap {
 
   const V* find(uint64_t key) const {
     size_t i = slot(key);
-    while (m_used[i]) {
-      if (m_keys[i] == key) return &m_values[i];
+    while (m_slots[i].key != kEmpty) {
+      if (m_slots[i].key == key) return &m_slots[i].value;
       i = (i + 1) & m_mask;
     }
     return nullptr;
@@ -32,62 +38,62 @@ class FlatMap {
 
   // Inserts or overwrites; returns a reference to the stored value.
   V& insert(uint64_t key, const V& value) {
-    if ((m_size + 1) * 4 > m_keys.size() * 3) rehash(m_keys.size() * 2);
+    if (key == kEmpty) throw std::invalid_argument("FlatMap: reserved key");
+    if ((m_size + 1) * 4 > m_slots.size() * 3) rehash(m_slots.size() * 2);
     size_t i = slot(key);
-    while (m_used[i]) {
-      if (m_keys[i] == key) {
-        m_values[i] = value;
-        return m_values[i];
+    while (m_slots[i].key != kEmpty) {
+      if (m_slots[i].key == key) {
+        m_slots[i].value = value;
+        return m_slots[i].value;
       }
       i = (i + 1) & m_mask;
     }
-    m_used[i] = 1;
-    m_keys[i] = key;
-    m_values[i] = value;
+    m_slots[i] = Slot{key, value};
     ++m_size;
-    return m_values[i];
+    return m_slots[i].value;
   }
 
   bool erase(uint64_t key) {
     size_t i = slot(key);
-    while (m_used[i] && m_keys[i] != key) i = (i + 1) & m_mask;
-    if (!m_used[i]) return false;
+    while (m_slots[i].key != kEmpty && m_slots[i].key != key) i = (i + 1) & m_mask;
+    if (m_slots[i].key == kEmpty) return false;
     // Backward-shift: move later members of the probe run into the hole.
     size_t hole = i;
     size_t j = (i + 1) & m_mask;
-    while (m_used[j]) {
-      size_t home = slot(m_keys[j]);
-      bool movable = (hole <= j) ? (home <= hole || home > j) : (home <= hole && home > j);
+    while (m_slots[j].key != kEmpty) {
+      const size_t home = slot(m_slots[j].key);
+      const bool movable = (hole <= j) ? (home <= hole || home > j) : (home <= hole && home > j);
       if (movable) {
-        m_keys[hole] = m_keys[j];
-        m_values[hole] = m_values[j];
+        m_slots[hole] = m_slots[j];
         hole = j;
       }
       j = (j + 1) & m_mask;
     }
-    m_used[hole] = 0;
+    m_slots[hole].key = kEmpty;
     --m_size;
     return true;
   }
 
   void clear() {
-    std::fill(m_used.begin(), m_used.end(), 0);
+    for (auto& s : m_slots) s.key = kEmpty;
     m_size = 0;
   }
 
   // Visits every (key, value) in slot order (deterministic for the same insertion history).
   template <typename F>
   void for_each(F&& f) const {
-    for (size_t i = 0; i < m_keys.size(); ++i)
-      if (m_used[i]) f(m_keys[i], m_values[i]);
+    for (const Slot& s : m_slots)
+      if (s.key != kEmpty) f(s.key, s.value);
   }
 
-  size_t memory_bytes() const {
-    return m_keys.capacity() * sizeof(uint64_t) + m_values.capacity() * sizeof(V) +
-           m_used.capacity();
-  }
+  size_t memory_bytes() const { return m_slots.capacity() * sizeof(Slot); }
 
  private:
+  struct Slot {
+    uint64_t key = kEmpty;
+    V value{};
+  };
+
   static size_t round_up(size_t n) {
     size_t c = 16;
     while (c < n) c <<= 1;
@@ -100,21 +106,15 @@ class FlatMap {
     return static_cast<size_t>(key) & m_mask;
   }
   void rehash(size_t capacity) {
-    std::vector<uint64_t> keys(capacity);
-    std::vector<V> values(capacity);
-    std::vector<uint8_t> used(capacity, 0);
-    keys.swap(m_keys);
-    values.swap(m_values);
-    used.swap(m_used);
+    std::vector<Slot, HugePageAllocator<Slot>> old(capacity);
+    old.swap(m_slots);
     m_mask = capacity - 1;
     m_size = 0;
-    for (size_t i = 0; i < keys.size(); ++i)
-      if (used[i]) insert(keys[i], values[i]);
+    for (const Slot& s : old)
+      if (s.key != kEmpty) insert(s.key, s.value);
   }
 
-  std::vector<uint64_t> m_keys;
-  std::vector<V> m_values;
-  std::vector<uint8_t> m_used;
+  std::vector<Slot, HugePageAllocator<Slot>> m_slots;
   size_t m_mask = 0;
   size_t m_size = 0;
 };

@@ -90,6 +90,17 @@ Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
   return e;
 }
 
+void Machine::prefetch_expect(Context ctx, Addr va, int stage) const {
+  if (!has_space(ctx.asid)) return;
+  const TranslationMap& guest = m_spaces[ctx.asid]->oracle();
+  if (stage == 0 || !virtualized()) {
+    guest.prefetch(va);
+    return;
+  }
+  Mapping g;
+  if (guest.lookup(va, g)) m_host->oracle().prefetch(g.translate(va));
+}
+
 void Machine::report(StatsVisitor& v) const {
   v.begin("memory");
   v.counter("stored_table_pages", m_mem.stored_pages(), "pages",

@@ -64,6 +64,9 @@ class Machine : public WalkRoots {
 
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
   Expectation expect(Context ctx, Addr va, AccessKind access) const;
+  // Host-cache hints for a later expect(): stage 0 loads the guest record, stage 1 (once that is
+  // cached) the host record. They change no result.
+  void prefetch_expect(Context ctx, Addr va, int stage) const;
   void report(StatsVisitor& v) const;
 
  private:

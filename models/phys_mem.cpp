@@ -4,33 +4,35 @@ namespace mmusim {
 
 PhysMem::Page& PhysMem::page(Addr pa) {
   const Addr frame = pa >> kPageShift;
-  if (const uint32_t* slot = m_index.find(frame)) return *m_pages[*slot];
-  uint32_t slot;
-  if (!m_free_slots.empty()) {
-    slot = m_free_slots.back();
-    m_free_slots.pop_back();
-    m_pages[slot]->fill(0);
+  if (Page** p = m_index.find(frame)) return **p;
+  Page* page;
+  if (!m_free_pages.empty()) {
+    page = m_free_pages.back();
+    m_free_pages.pop_back();
   } else {
-    slot = static_cast<uint32_t>(m_pages.size());
-    m_pages.push_back(std::make_unique<Page>());
-    m_pages.back()->fill(0);
+    if (m_slab_used == kSlabPages) {
+      m_slabs.emplace_back(static_cast<Page*>(huge_alloc(kSlabPages * sizeof(Page))));
+      m_slab_used = 0;
+    }
+    page = m_slabs.back().get() + m_slab_used++;
   }
-  m_index.insert(frame, slot);
-  return *m_pages[slot];
+  page->fill(0);
+  m_index.insert(frame, page);
+  return *page;
 }
 
 void PhysMem::release(Addr pa) {
   const Addr frame = pa >> kPageShift;
-  const uint32_t* slot = m_index.find(frame);
-  if (!slot) return;
-  m_free_slots.push_back(*slot);
+  Page** p = m_index.find(frame);
+  if (!p) return;
+  m_free_pages.push_back(*p);
   m_index.erase(frame);
   m_last_frame = ~Addr{0};
   m_last_page = nullptr;
 }
 
 size_t PhysMem::memory_bytes() const {
-  return m_index.memory_bytes() + m_pages.size() * (sizeof(Page) + sizeof(void*));
+  return m_index.memory_bytes() + m_slabs.size() * kSlabPages * sizeof(Page);
 }
 
 }  // namespace mmusim

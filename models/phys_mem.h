@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/flat_map.h"
+#include "models/huge_page_allocator.h"
 #include "models/types.h"
 
 namespace mmusim {
@@ -27,10 +28,10 @@ class PhysMem {
   const Page* find_page(Addr pa) const {
     const Addr frame = pa >> kPageShift;
     if (frame == m_last_frame) return m_last_page;
-    const uint32_t* slot = m_index.find(frame);
-    if (!slot) return nullptr;
+    Page* const* p = m_index.find(frame);
+    if (!p) return nullptr;
     m_last_frame = frame;
-    m_last_page = m_pages[*slot].get();
+    m_last_page = *p;
     return m_last_page;
   }
   // Drops a page's storage (a freed page-table page); later reads give zeros.
@@ -40,9 +41,15 @@ class PhysMem {
   size_t memory_bytes() const;
 
  private:
-  FlatMap<uint32_t> m_index;  // frame number -> slot in m_pages
-  std::vector<std::unique_ptr<Page>> m_pages;
-  std::vector<uint32_t> m_free_slots;
+  static constexpr size_t kSlabPages = 512;  // pages are carved from 2 MiB host slabs
+  struct SlabDeleter {
+    void operator()(Page* p) const { huge_free(p, kSlabPages * sizeof(Page)); }
+  };
+
+  FlatMap<Page*> m_index;  // frame number -> its stored page (owned by m_slabs)
+  std::vector<std::unique_ptr<Page, SlabDeleter>> m_slabs;
+  size_t m_slab_used = kSlabPages;
+  std::vector<Page*> m_free_pages;
   mutable Addr m_last_frame = ~Addr{0};
   mutable const Page* m_last_page = nullptr;
 };

@@ -3,22 +3,42 @@
 namespace mmusim {
 
 namespace {
-constexpr uint64_t kW = 1, kX = 2, kU = 4;
+constexpr uint64_t kW = 1, kX = 2, kU = 4, kValid = 8;
 uint64_t pack(Addr target, Perms p) {
-  return target | (p.write ? kW : 0) | (p.exec ? kX : 0) | (p.user ? kU : 0);
+  return target | kValid | (p.write ? kW : 0) | (p.exec ? kX : 0) | (p.user ? kU : 0);
 }
 }  // namespace
 
+const uint64_t* TranslationMap::slot(unsigned size, uint64_t page) const {
+  const Level& l = m_levels[size];
+  const uint32_t* b = l.index.find(page >> kBlockShift);
+  return b ? &l.blocks[*b][page & ((1u << kBlockShift) - 1)] : nullptr;
+}
+
+uint64_t* TranslationMap::slot(unsigned size, uint64_t page, bool create) {
+  Level& l = m_levels[size];
+  const uint32_t* b = l.index.find(page >> kBlockShift);
+  if (!b) {
+    if (!create) return nullptr;
+    l.blocks.push_back(Block{});
+    b = &l.index.insert(page >> kBlockShift, static_cast<uint32_t>(l.blocks.size() - 1));
+  }
+  return &l.blocks[*b][page & ((1u << kBlockShift) - 1)];
+}
+
 void TranslationMap::insert(Addr addr, Addr target, PageSize size, Perms perms) {
-  m_maps[static_cast<unsigned>(size)].insert(addr >> page_shift(size),
-                                             pack(page_base(target, size), perms));
+  const unsigned s = static_cast<unsigned>(size);
+  uint64_t* v = slot(s, addr >> page_shift(size), true);
+  if (*v == 0) ++m_count[s];
+  *v = pack(page_base(target, size), perms);
 }
 
 bool TranslationMap::lookup(Addr addr, Mapping& m) const {
   for (unsigned s = 0; s < kNumPageSizes; ++s) {
+    if (m_count[s] == 0) continue;
     const PageSize size = static_cast<PageSize>(s);
-    if (m_maps[s].empty()) continue;
-    if (const uint64_t* v = m_maps[s].find(addr >> page_shift(size))) {
+    const uint64_t* v = slot(s, addr >> page_shift(size));
+    if (v && *v != 0) {
       m.base = page_base(addr, size);
       m.target = *v & ~page_mask(PageSize::k4K);
       m.size = size;
@@ -29,16 +49,29 @@ bool TranslationMap::lookup(Addr addr, Mapping& m) const {
   return false;
 }
 
+void TranslationMap::prefetch(Addr addr) const {
+  for (unsigned s = 0; s < kNumPageSizes; ++s) {
+    if (m_count[s] == 0) continue;
+    if (const uint64_t* v = slot(s, addr >> page_shift(static_cast<PageSize>(s))))
+      __builtin_prefetch(v);
+    return;
+  }
+}
+
 bool TranslationMap::erase(Addr addr, Mapping* removed) {
   Mapping m;
   if (!lookup(addr, m)) return false;
-  m_maps[static_cast<unsigned>(m.size)].erase(addr >> page_shift(m.size));
+  const unsigned s = static_cast<unsigned>(m.size);
+  *slot(s, addr >> page_shift(m.size), false) = 0;
+  --m_count[s];
   if (removed) *removed = m;
   return true;
 }
 
 size_t TranslationMap::memory_bytes() const {
-  return m_maps[0].memory_bytes() + m_maps[1].memory_bytes() + m_maps[2].memory_bytes();
+  size_t n = 0;
+  for (const Level& l : m_levels) n += l.index.memory_bytes() + l.blocks.capacity() * sizeof(Block);
+  return n;
 }
 
 }  // namespace mmusim

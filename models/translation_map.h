@@ -2,7 +2,11 @@
 // memory, so translations can be checked by something that never reads the tables.
 #pragma once
 
+#include <array>
+#include <vector>
+
 #include "models/flat_map.h"
+#include "models/huge_page_allocator.h"
 #include "models/types.h"
 
 namespace mmusim {
@@ -21,13 +25,28 @@ class TranslationMap {
   // Removes the mapping covering addr; false if none.
   bool erase(Addr addr, Mapping* removed = nullptr);
   bool lookup(Addr addr, Mapping& m) const;
-  size_t size() const { return m_maps[0].size() + m_maps[1].size() + m_maps[2].size(); }
-  size_t pages(PageSize s) const { return m_maps[static_cast<unsigned>(s)].size(); }
+  // Starts loading what lookup(addr) will read for the smallest mapped page size (a host-cache
+  // hint only; no effect on results).
+  void prefetch(Addr addr) const;
+  size_t size() const { return m_count[0] + m_count[1] + m_count[2]; }
+  size_t pages(PageSize s) const { return m_count[static_cast<unsigned>(s)]; }
   size_t memory_bytes() const;
 
  private:
-  // Per page size: input page number -> output frame base | permission bits in the low 12 bits.
-  FlatMap<uint64_t> m_maps[kNumPageSizes];
+  // Per page size, a two-level map: page number / 64 -> a dense block of 64 packed mappings
+  // (frame base | permission and valid bits in the low 12 bits; 0 = unmapped). Dense regions
+  // cost 8 bytes a page and one cache miss a lookup; scattered pages cost at most a block each.
+  static constexpr unsigned kBlockShift = 6;
+  using Block = std::array<uint64_t, 1u << kBlockShift>;
+  struct Level {
+    FlatMap<uint32_t> index;  // block number -> position in blocks
+    std::vector<Block, HugePageAllocator<Block>> blocks;
+  };
+  uint64_t* slot(unsigned size, uint64_t page, bool create);
+  const uint64_t* slot(unsigned size, uint64_t page) const;
+
+  Level m_levels[kNumPageSizes];
+  size_t m_count[kNumPageSizes] = {};
 };
 
 }  // namespace mmusim

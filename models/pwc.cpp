@@ -1,0 +1,80 @@
+#include "models/pwc.h"
+
+#include <stdexcept>
+#include <utility>
+
+#include "models/rng.h"
+
+namespace mmusim {
+
+namespace {
+
+const char* const kLevelHitNames[kMaxLevels + 1] = {"",           "",           "pde_hits",
+                                                    "pdpte_hits", "pml4e_hits", "pml5e_hits"};
+
+}  // namespace
+
+Pwc::Pwc(std::string name, const PwcParams& params, unsigned levels)
+    : m_name(std::move(name)), m_levels(levels) {
+  if (levels != 4 && levels != 5)
+    throw std::invalid_argument("PWC " + m_name + ": levels must be 4 or 5");
+  m_caches.reserve(levels + 1);
+  for (unsigned l = 0; l <= levels; ++l) {
+    const uint32_t entries = l >= 2 ? params.entries[l] : 0;
+    m_caches.emplace_back(entries, params.ways[l], params.policy, hash64(params.seed, l));
+  }
+}
+
+bool Pwc::enabled() const {
+  for (const auto& c : m_caches)
+    if (c.enabled()) return true;
+  return false;
+}
+
+bool Pwc::lookup(Addr addr, uint32_t ctx, unsigned& table_level, Addr& table) {
+  ++m_stats.lookups;
+  for (unsigned l = 2; l <= m_levels; ++l) {
+    if (const Addr* t = m_caches[l].lookup(key(addr, l), ctx)) {
+      table_level = l - 1;
+      table = *t;
+      ++m_stats.hits;
+      ++m_stats.level_hits[l];
+      return true;
+    }
+  }
+  ++m_stats.misses;
+  return false;
+}
+
+void Pwc::insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table) {
+  if (entry_level < 2 || entry_level > m_levels) return;
+  SetAssoc<Addr>& c = m_caches[entry_level];
+  if (!c.enabled()) return;
+  ++m_stats.fills;
+  if (c.insert(key(addr, entry_level), ctx, table)) ++m_stats.evictions;
+}
+
+void Pwc::flush_all() {
+  for (auto& c : m_caches) c.clear();
+}
+
+void Pwc::flush_ctx(uint32_t ctx) {
+  for (auto& c : m_caches)
+    c.invalidate_if([ctx](uint64_t, uint32_t ec, const Addr&) { return ec == ctx; });
+}
+
+void Pwc::invalidate(Addr addr, uint32_t ctx) {
+  for (unsigned l = 2; l <= m_levels; ++l) m_caches[l].invalidate(key(addr, l), ctx);
+}
+
+void Pwc::report(StatsVisitor& v) const {
+  v.counter("lookups", m_stats.lookups, "count", "walks that probed the caches");
+  v.counter("hits", m_stats.hits, "count", "lookups that hit some level");
+  v.counter("misses", m_stats.misses, "count", "lookups that hit no level");
+  for (unsigned l = 2; l <= m_levels; ++l)
+    v.counter(kLevelHitNames[l], m_stats.level_hits[l], "count", "lookups that hit this level");
+  v.counter("fills", m_stats.fills, "entries", "entries filled");
+  v.counter("evictions", m_stats.evictions, "entries", "valid entries evicted by fills");
+}
+
+}  // namespace mmusim

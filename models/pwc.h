@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/replacement.h"
+#include "models/set_assoc.h"
+#include "models/stats.h"
+#include "models/types.h"
+
+namespace mmusim {
+
+// Geometry per cached entry level: 2 = PDE, 3 = PDPTE, 4 = PML4E, 5 = PML5E (0, 1 unused).
+struct PwcParams {
+  uint32_t entries[kMaxLevels + 1] = {};
+  uint32_t ways[kMaxLevels + 1] = {1, 1, 1, 1, 1, 1};
+  ReplPolicy policy = ReplPolicy::kLru;
+  uint64_t seed = 1;
+};
+
+// Per-level caches of non-leaf entries of one radix dimension, keyed by input-address prefix.
+class Pwc {
+ public:
+  struct Stats {
+    uint64_t lookups = 0, hits = 0, misses = 0, fills = 0, evictions = 0;
+    uint64_t level_hits[kMaxLevels + 1] = {};  // indexed by entry level
+  };
+
+  // levels: 4 or 5 (the dimension's depth); caches above `levels` are not built. Throws
+  // std::invalid_argument on a bad depth or geometry.
+  Pwc(std::string name, const PwcParams& params, unsigned levels);
+
+  // Any level has entries.
+  bool enabled() const;
+  unsigned levels() const { return m_levels; }
+  // Deepest hit wins (PDE, then PDPTE, PML4E, PML5E). On a hit, table_level = the level of the
+  // table the cached entry points to (1 = page table) and table = its physical address.
+  bool lookup(Addr addr, uint32_t ctx, unsigned& table_level, Addr& table);
+  // Caches the entry of entry_level (2..levels) covering addr, pointing to the table at `table`.
+  // Levels outside 2..levels or with 0 entries ignore it.
+  void insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table);
+  void flush_all();
+  void flush_ctx(uint32_t ctx);
+  // Drops every level's entry covering addr in ctx.
+  void invalidate(Addr addr, uint32_t ctx);
+
+  const std::string& name() const { return m_name; }
+  const Stats& stats() const { return m_stats; }
+  // Key of the entry of entry_level covering addr: the input-address bits above what it maps.
+  static uint64_t key(Addr addr, unsigned entry_level) {
+    return addr >> (kPageShift + 9 * (entry_level - 1));
+  }
+  void report(StatsVisitor& v) const;
+
+ private:
+  std::string m_name;
+  unsigned m_levels;
+  std::vector<SetAssoc<Addr>> m_caches;  // index = entry level; 0 and 1 are empty placeholders
+  Stats m_stats;
+};
+
+}  // namespace mmusim

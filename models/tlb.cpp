@@ -1,0 +1,121 @@
+#include "models/tlb.h"
+
+#include <stdexcept>
+#include <utility>
+
+#include "models/rng.h"
+
+namespace mmusim {
+
+Tlb::Tlb(const TlbParams& params) : m_name(params.name) {
+  m_arrays.reserve(params.arrays.size());
+  int holder[kNumPageSizes] = {-1, -1, -1};
+  for (size_t i = 0; i < params.arrays.size(); ++i) {
+    const TlbArrayParams& ap = params.arrays[i];
+    std::string name = ap.name.empty() ? "array" + std::to_string(i) : ap.name;
+    SetAssoc<Entry> cache(ap.entries, ap.ways, params.policy, hash64(params.seed, i));
+    if (cache.enabled() && ap.sizes.empty())
+      throw std::invalid_argument("TLB " + m_name + " array " + name + " holds no page size");
+    if (cache.enabled()) {
+      for (PageSize s : ap.sizes) {
+        unsigned si = static_cast<unsigned>(s);
+        if (holder[si] >= 0)
+          throw std::invalid_argument("TLB " + m_name + ": page size " + page_size_name(s) +
+                                      " is held by two arrays");
+        holder[si] = static_cast<int>(i);
+      }
+      m_enabled = true;
+    }
+    m_arrays.push_back(Array{name, name + "_hits", ap.sizes, std::move(cache), 0});
+  }
+  for (unsigned si = 0; si < kNumPageSizes; ++si) {
+    for (int piece = static_cast<int>(si); piece >= 0; --piece) {
+      if (holder[piece] >= 0) {
+        m_fill[si].array = holder[piece];
+        m_fill[si].size = static_cast<PageSize>(piece);
+        break;
+      }
+    }
+  }
+}
+
+bool Tlb::lookup(Addr va, Context ctx, TlbHit& hit) {
+  ++m_stats.lookups;
+  const uint32_t c = ctx.key();
+  for (Array& a : m_arrays) {
+    if (!a.cache.enabled()) continue;
+    for (PageSize s : a.sizes) {
+      if (!(m_held_sizes & (1u << static_cast<unsigned>(s)))) continue;  // none of that size
+      if (const Entry* e = a.cache.lookup(key(va, s), c)) {
+        hit.pa_base = e->pa_base;
+        hit.size = s;
+        hit.perms = e->perms;
+        ++a.hits;
+        ++m_stats.hits;
+        return true;
+      }
+    }
+  }
+  ++m_stats.misses;
+  return false;
+}
+
+void Tlb::insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx) {
+  const FillTarget& t = m_fill[static_cast<unsigned>(size)];
+  if (t.array < 0) return;
+  // The piece of size t.size containing va sits at the same offset inside the physical page.
+  const Addr offset = va & page_mask(size) & ~page_mask(t.size);
+  const Entry e{page_base(pa, size) + offset, perms};
+  ++m_stats.fills;
+  m_held_sizes |= static_cast<uint8_t>(1u << static_cast<unsigned>(t.size));
+  if (m_arrays[t.array].cache.insert(key(va, t.size), ctx.key(), e)) ++m_stats.evictions;
+}
+
+void Tlb::flush_all() {
+  ++m_stats.flushes;
+  for (Array& a : m_arrays) m_stats.invalidations += a.cache.clear();
+  m_held_sizes = 0;
+}
+
+void Tlb::flush_asid(Context ctx) {
+  ++m_stats.flushes;
+  const uint32_t c = ctx.key();
+  for (Array& a : m_arrays)
+    m_stats.invalidations +=
+        a.cache.invalidate_if([c](uint64_t, uint32_t ec, const Entry&) { return ec == c; });
+}
+
+void Tlb::flush_vpid(uint16_t vpid) {
+  ++m_stats.flushes;
+  for (Array& a : m_arrays)
+    m_stats.invalidations += a.cache.invalidate_if(
+        [vpid](uint64_t, uint32_t ec, const Entry&) { return (ec >> 16) == vpid; });
+}
+
+void Tlb::flush_page(Addr va, Context ctx) {
+  ++m_stats.flushes;
+  const uint32_t c = ctx.key();
+  for (Array& a : m_arrays)
+    for (PageSize s : a.sizes) m_stats.invalidations += a.cache.invalidate(key(va, s), c) ? 1 : 0;
+}
+
+uint32_t Tlb::occupancy() const {
+  uint32_t n = 0;
+  for (const Array& a : m_arrays) n += a.cache.size();
+  return n;
+}
+
+void Tlb::report(StatsVisitor& v) const {
+  v.counter("lookups", m_stats.lookups, "count", "translations looked up");
+  v.counter("hits", m_stats.hits, "count", "lookups that hit");
+  v.counter("misses", m_stats.misses, "count", "lookups that missed");
+  v.counter("fills", m_stats.fills, "entries", "entries filled");
+  v.counter("evictions", m_stats.evictions, "entries", "valid entries evicted by fills");
+  v.counter("flushes", m_stats.flushes, "count", "flush operations (all, asid, vpid, page)");
+  v.counter("invalidations", m_stats.invalidations, "entries", "valid entries dropped by flushes");
+  v.real("hit_rate", ratio(m_stats.hits, m_stats.lookups), "ratio", "hits / lookups");
+  for (const Array& a : m_arrays)
+    v.counter(a.hits_name.c_str(), a.hits, "count", "lookups that hit in this array");
+}
+
+}  // namespace mmusim

@@ -1,0 +1,104 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/replacement.h"
+#include "models/set_assoc.h"
+#include "models/stats.h"
+#include "models/types.h"
+
+namespace mmusim {
+
+// One array of a TLB: the page sizes it holds (one = split, several = unified) and its geometry.
+struct TlbArrayParams {
+  std::string name;
+  std::vector<PageSize> sizes;
+  uint32_t entries = 0;
+  uint32_t ways = 1;
+};
+
+// A whole TLB: its arrays share one replacement policy; each array's random stream derives from
+// the seed.
+struct TlbParams {
+  std::string name;
+  std::vector<TlbArrayParams> arrays;
+  ReplPolicy policy = ReplPolicy::kLru;
+  uint64_t seed = 1;
+};
+
+// A TLB hit: the physical base of the page of `size` and the translation's permissions.
+struct TlbHit {
+  Addr pa_base = 0;
+  PageSize size = PageSize::k4K;
+  Perms perms;
+};
+
+// A set-associative TLB made of one or more arrays, each holding one or several page sizes.
+class Tlb {
+ public:
+  struct Stats {
+    uint64_t lookups = 0, hits = 0, misses = 0, fills = 0, evictions = 0, flushes = 0,
+             invalidations = 0;
+  };
+
+  // Throws std::invalid_argument on a bad geometry or a page size held by two enabled arrays.
+  explicit Tlb(const TlbParams& params);
+
+  // False when every array has 0 entries.
+  bool enabled() const { return m_enabled; }
+  // Probes every enabled array for every size it holds, matching ctx.key() exactly.
+  bool lookup(Addr va, Context ctx, TlbHit& hit);
+  // Fills the translation va -> pa (same offset within the page, or pa the page base) into the
+  // array holding `size`; without one, the piece of the largest held smaller size containing va
+  // is filled instead; without that, nothing is.
+  void insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx);
+
+  void flush_all();
+  // Entries whose asid and vpid both match ctx.
+  void flush_asid(Context ctx);
+  // Every entry of one VM.
+  void flush_vpid(uint16_t vpid);
+  // invlpg: every size's entry covering va in ctx.
+  void flush_page(Addr va, Context ctx);
+
+  const std::string& name() const { return m_name; }
+  const Stats& stats() const { return m_stats; }
+  // Number of valid entries over all arrays.
+  uint32_t occupancy() const;
+  // Counters only: the caller wraps them in a group named after the TLB.
+  void report(StatsVisitor& v) const;
+
+ private:
+  struct Entry {
+    Addr pa_base = 0;
+    Perms perms;
+  };
+  struct Array {
+    std::string name;
+    std::string hits_name;
+    std::vector<PageSize> sizes;
+    SetAssoc<Entry> cache;
+    uint64_t hits = 0;
+  };
+  // Where a fill of a given page size lands: array index (-1 = nowhere) and the size stored.
+  struct FillTarget {
+    int array = -1;
+    PageSize size = PageSize::k4K;
+  };
+
+  // Index = page number of the size; the size sits in bits 60+ so sizes never alias.
+  static uint64_t key(Addr va, PageSize s) {
+    return (va >> page_shift(s)) | (static_cast<uint64_t>(s) << 60);
+  }
+
+  std::string m_name;
+  std::vector<Array> m_arrays;
+  FillTarget m_fill[kNumPageSizes];
+  bool m_enabled = false;
+  Stats m_stats;
+  uint8_t m_held_sizes = 0;  // page sizes filled since the last flush_all: others need no probe
+};
+
+}  // namespace mmusim

@@ -1,0 +1,210 @@
+#include "testbench/sim_config.h"
+
+#include "models/replacement.h"
+
+namespace mmusim {
+
+namespace {
+
+constexpr uint64_t kMaxEntries = 1u << 20;
+
+ReplPolicy read_policy(ConfigNode& n) {
+  ReplPolicy p = ReplPolicy::kLru;
+  parse_repl_policy(n.get_enum("policy", "lru", {"lru", "fifo", "random"},
+                               "replacement policy"),
+                    p);
+  return p;
+}
+
+void check_geometry(ConfigNode& n, uint64_t entries, uint64_t ways) {
+  if (entries != 0 && entries % ways != 0)
+    n.fail("entries", "entries (" + std::to_string(entries) + ") must be a multiple of ways (" +
+                          std::to_string(ways) + ")");
+}
+
+struct ArrayDefault {
+  const char* name;
+  std::vector<PageSize> sizes;
+  uint32_t entries, ways;
+};
+
+TlbParams read_tlb(ConfigNode parent, const char* key, const char* what, Cycles& latency,
+                   Cycles default_latency, const std::vector<ArrayDefault>& defaults,
+                   uint64_t seed) {
+  ConfigNode n = parent.section(key, what);
+  TlbParams p;
+  p.name = key;
+  latency = n.get_uint("latency", default_latency, 0, 1000, "lookup latency in cycles");
+  p.policy = read_policy(n);
+  p.seed = seed;
+  ConfigNode arrays = n.section(
+      "arrays", "named set-associative arrays; each holds one or several page sizes (split or "
+                "unified); present in the file, they replace the defaults");
+  std::vector<std::string> names = arrays.child_keys();
+  if (names.empty()) {
+    for (const auto& d : defaults) p.arrays.push_back({d.name, d.sizes, d.entries, d.ways});
+    return p;
+  }
+  for (const std::string& name : names) {
+    ConfigNode a = arrays.section(name, "one TLB array");
+    TlbArrayParams ap;
+    ap.name = name;
+    ap.sizes = a.get_page_sizes("sizes", {PageSize::k4K}, "page sizes this array holds");
+    ap.entries = static_cast<uint32_t>(a.get_uint("entries", 64, 0, kMaxEntries,
+                                                  "entries (0 disables the array)"));
+    ap.ways = static_cast<uint32_t>(a.get_uint("ways", 4, 1, 64, "associativity"));
+    check_geometry(a, ap.entries, ap.ways);
+    for (const auto& other : p.arrays)
+      for (PageSize s : other.sizes)
+        for (PageSize t : ap.sizes)
+          if (s == t)
+            a.fail("sizes", std::string("page size ") + page_size_name(s) +
+                                " is already held by array '" + other.name + "'");
+    p.arrays.push_back(ap);
+  }
+  return p;
+}
+
+PwcParams read_pwc(ConfigNode parent, const char* key, const char* what, uint64_t seed) {
+  ConfigNode n = parent.section(key, what);
+  PwcParams p;
+  p.policy = read_policy(n);
+  p.seed = seed;
+  // DMT paper's evaluation sizes: PML4E 2 (1-way), PDPTE 4 (4-way), PDE 32 (4-way).
+  struct Level { const char* key; unsigned level; uint32_t entries, ways; const char* what; };
+  const Level levels[] = {
+      {"pml5", 5, 0, 1, "PML5E cache (5-level tables only)"},
+      {"pml4", 4, 2, 1, "PML4E cache: VA[56:39] -> PDPT"},
+      {"pdpt", 3, 4, 4, "PDPTE cache: VA[56:30] -> PD"},
+      {"pd", 2, 32, 4, "PDE cache: VA[56:21] -> PT"},
+  };
+  for (const Level& l : levels) {
+    ConfigNode c = n.section(l.key, l.what);
+    p.entries[l.level] = static_cast<uint32_t>(
+        c.get_uint("entries", l.entries, 0, kMaxEntries, "entries (0 disables this level)"));
+    p.ways[l.level] = static_cast<uint32_t>(c.get_uint("ways", l.ways, 1, 64, "associativity"));
+    check_geometry(c, p.entries[l.level], p.ways[l.level]);
+  }
+  return p;
+}
+
+}  // namespace
+
+SimConfig read_sim_config(ConfigDoc& doc) {
+  SimConfig cfg;
+  ConfigNode root = doc.root();
+
+  ConfigNode sim = root.section("sim", "simulation control");
+  cfg.sim.timing = sim.get_enum("timing", "lt", {"lt"},
+                                "timing mode: lt = loosely timed (b_transport, quantum keeper)");
+  cfg.sim.check = sim.get_bool("check", true,
+                               "check every translation against the oracle");
+  cfg.sim.cold = sim.get_bool("cold", false,
+                              "worst case: disable every TLB, PWC and nested TLB (--cold)");
+  cfg.sim.clock_mhz = sim.get_double("clock_mhz", 2000.0, 1.0, 100000.0, "core clock in MHz");
+  cfg.sim.quantum_cycles = sim.get_uint("quantum_cycles", 100000, 1, uint64_t{1} << 40,
+                                        "LT global quantum: cycles a core runs ahead");
+  cfg.sim.max_fault_retries = sim.get_uint(
+      "max_fault_retries", 4, 1, 64, "faults one access may take before it is abandoned");
+
+  ConfigNode sys = root.section("system", "the simulated machine's address translation");
+  const std::string virt = sys.get_enum("virtualization", "ept", {"none", "ept"},
+                                        "none = native paging; ept = 2D guest x EPT walk");
+  MachineParams& m = cfg.machine;
+  m.virt = virt == "none" ? Virtualization::kNone : Virtualization::kEpt;
+  m.levels = static_cast<unsigned>(sys.get_uint("levels", 4, 4, 5, "native or guest levels"));
+  m.host_levels = static_cast<unsigned>(sys.get_uint("host_levels", 4, 4, 5, "EPT levels"));
+  m.guest_pages.size = sys.get_page_size("guest_page", PageSize::k4K,
+                                         "native or guest page size: 4K, 2M or 1G");
+  m.host_pages.size = sys.get_page_size("host_page", PageSize::k4K,
+                                        "host (EPT) page size: 4K, 2M or 1G");
+  m.guest_pages.huge_fraction = sys.get_double(
+      "guest_huge_fraction", 1.0, 0.0, 1.0,
+      "fraction of regions that get guest_page when it is 2M/1G; the rest use smaller pages");
+  m.host_pages.huge_fraction = sys.get_double("host_huge_fraction", 1.0, 0.0, 1.0,
+                                              "the same for host_page");
+  const uint64_t guest_gib = sys.get_uint("guest_mem_gib", 64, 1, uint64_t{1} << 22,
+                                          "guest-physical memory in GiB");
+  const uint64_t host_gib = sys.get_uint("host_mem_gib", 128, 1, uint64_t{1} << 22,
+                                         "host-physical memory in GiB");
+  const std::string frames = sys.get_enum("frames", "sequential", {"sequential", "scatter"},
+                                          "frame allocation: lowest free first, or random");
+  const uint64_t seed = sys.get_uint("seed", 1, 0, ~uint64_t{0},
+                                     "seed for frame scattering and page-size choices");
+  m.vpid = static_cast<uint16_t>(sys.get_uint("vpid", 1, 1, 65535, "the VM's VPID"));
+  m.guest_frames = {0, guest_gib << 30, frames == "scatter", seed * 2 + 1};
+  m.host_frames = {0, host_gib << 30, frames == "scatter", seed * 2 + 2};
+  m.guest_pages.seed = seed * 3 + 1;
+  m.host_pages.seed = seed * 3 + 2;
+
+  ConfigNode mmu = root.section("mmu", "TLBs and the page walker");
+  MmuParams& p = cfg.mmu;
+  p.itlb = read_tlb(mmu, "itlb", "L1 instruction TLB", p.itlb_latency, 1,
+                    {{"small", {PageSize::k4K}, 128, 8}}, seed + 11);
+  p.dtlb = read_tlb(mmu, "dtlb", "L1 data TLB", p.dtlb_latency, 1,
+                    {{"small", {PageSize::k4K}, 64, 4},
+                     {"large", {PageSize::k2M}, 32, 4},
+                     {"huge", {PageSize::k1G}, 4, 4}},
+                    seed + 12);
+  p.stlb = read_tlb(mmu, "stlb", "L2 shared TLB", p.stlb_latency, 7,
+                    {{"shared", {PageSize::k4K, PageSize::k2M}, 1536, 12},
+                     {"huge", {PageSize::k1G}, 16, 4}},
+                    seed + 13);
+  ConfigNode walker = mmu.section("walker", "page-miss handler");
+  p.walker.walker.pwc_latency = walker.get_uint(
+      "pwc_latency", 1, 0, 1000, "cycles for one probe of a dimension's paging-structure caches");
+  ConfigNode pwc = walker.section("pwc", "paging-structure caches");
+  p.walker.guest_pwc = read_pwc(pwc, "guest", "native or guest dimension, keyed by (g)VA",
+                                seed + 14);
+  p.walker.host_pwc = read_pwc(pwc, "host", "host (EPT) dimension, keyed by gPA", seed + 15);
+  Cycles ntlb_latency = 1;
+  p.walker.nested_tlb = read_tlb(walker, "nested_tlb", "nested TLB: gPA page -> hPA page",
+                                 ntlb_latency, 1,
+                                 {{"all", {PageSize::k4K, PageSize::k2M, PageSize::k1G}, 0, 4}},
+                                 seed + 16);
+  p.walker.walker.ntlb_latency = ntlb_latency;
+
+  ConfigNode memory = root.section("memory", "main memory");
+  cfg.memory_latency = memory.get_uint("latency", 200, 0, 100000, "access latency in cycles");
+
+  ConfigNode wl = root.section("workload", "what the core runs");
+  SyntheticParams& w = cfg.workload;
+  w.kind = wl.get_enum("kind", "uniform", {"sequential", "uniform", "strided"},
+                       "sequential, uniform (GUPS-like random) or strided");
+  w.count = wl.get_uint("count", 1000000, 1, uint64_t{1} << 48, "accesses to simulate");
+  w.seed = wl.get_uint("seed", 1, 0, ~uint64_t{0}, "seed of the access stream");
+  w.footprint = wl.get_uint("footprint_mib", 1024, 1, uint64_t{1} << 32,
+                            "size of the accessed region in MiB") << 20;
+  w.base = wl.get_uint("base", 0x100000000000, 0, (uint64_t{1} << 56) - 1,
+                       "virtual address of the region (1 GiB aligned)");
+  w.element = wl.get_uint("element_bytes", 8, 1, 4096,
+                          "bytes per access; sequential step and alignment (power of two)");
+  w.stride = wl.get_uint("stride", 4096, 1, uint64_t{1} << 40, "strided: bytes between accesses");
+  w.store_fraction = wl.get_double("store_fraction", 0.0, 0.0, 1.0, "fraction of stores");
+  cfg.prefault = wl.get_bool("prefault", true,
+                             "map (and back) the whole region before the run, as a program that "
+                             "initialises its data does; false = demand paging on first touch");
+  if (w.base & page_mask(PageSize::k1G)) wl.fail("base", "must be 1 GiB aligned");
+  if (w.element & (w.element - 1)) wl.fail("element_bytes", "must be a power of two");
+  if (w.kind == "strided" && (w.stride < w.element || w.stride % w.element))
+    wl.fail("stride", "must be a multiple of element_bytes");
+  const unsigned va_bits = m.levels == 5 ? 57 : 48;
+  if (w.base + w.footprint > (Addr{1} << va_bits))
+    wl.fail("footprint_mib", "region ends beyond the " + std::to_string(va_bits) +
+                                 "-bit virtual address space of " + std::to_string(m.levels) +
+                                 "-level paging");
+
+  doc.check_all_consumed();
+  if (cfg.sim.cold) make_cold(cfg);
+  return cfg;
+}
+
+void make_cold(SimConfig& cfg) {
+  cfg.sim.cold = true;
+  for (TlbParams* t : {&cfg.mmu.itlb, &cfg.mmu.dtlb, &cfg.mmu.stlb, &cfg.mmu.walker.nested_tlb})
+    for (auto& a : t->arrays) a.entries = 0;
+  for (PwcParams* p : {&cfg.mmu.walker.guest_pwc, &cfg.mmu.walker.host_pwc})
+    for (auto& e : p->entries) e = 0;
+}
+
+}  // namespace mmusim

@@ -1,0 +1,38 @@
+// The whole simulation's parameters, read from YAML through the typed config reader.
+#pragma once
+
+#include <string>
+
+#include "models/machine.h"
+#include "testbench/config_reader.h"
+#include "testbench/workload.h"
+#include "tlm/mmu.h"
+
+namespace mmusim {
+
+struct SimParams {
+  std::string timing = "lt";
+  bool check = true;
+  bool cold = false;
+  double clock_mhz = 2000.0;
+  uint64_t quantum_cycles = 100000;
+  uint64_t max_fault_retries = 4;
+};
+
+struct SimConfig {
+  SimParams sim;
+  MachineParams machine;
+  MmuParams mmu;
+  Cycles memory_latency = 200;
+  SyntheticParams workload;
+  bool prefault = true;
+};
+
+// Reads every parameter (defaults where absent), then rejects unknown keys. Throws ConfigError.
+SimConfig read_sim_config(ConfigDoc& doc);
+
+// Worst-case analysis: every TLB, PWC and nested TLB disabled, so every access walks and every
+// walk reference reaches memory.
+void make_cold(SimConfig& cfg);
+
+}  // namespace mmusim

@@ -1,0 +1,194 @@
+#include "testbench/simulation.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <ostream>
+#include <stdexcept>
+
+#include "testbench/core.h"
+#include "testbench/stats_writer.h"
+#include "tlm/memory.h"
+#include "tlm/mmu.h"
+
+namespace mmusim {
+
+namespace {
+
+using WallClock = std::chrono::steady_clock;
+
+double seconds_since(WallClock::time_point t) {
+  return std::chrono::duration<double>(WallClock::now() - t).count();
+}
+
+uint64_t peak_rss_kib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_maxrss);
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f << text;
+    if (!f) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+// The simulated system: core -> MMU (TLBs, walker) -> memory.
+struct System : sc_core::sc_module {
+  System(sc_core::sc_module_name name, const SimConfig& cfg, const Clock& clock,
+         Machine& machine, Workload& workload, OsEmulation& os)
+      : sc_module(name),
+        memory("memory", machine.mem(), clock, cfg.memory_latency),
+        mmu("mmu", cfg.mmu, clock, machine, cfg.machine.levels, cfg.machine.host_levels),
+        core("core",
+             CoreParams{cfg.sim.check, cfg.sim.quantum_cycles, cfg.sim.max_fault_retries},
+             clock, workload, os, machine) {
+    core.mmu.bind(mmu.cpu);
+    mmu.mem_port().bind(memory.socket);
+  }
+  Memory memory;
+  Mmu mmu;
+  Core core;
+};
+
+Summary summarize(const Core::Stats& c, const PageWalker::Stats& w, double run_seconds) {
+  Summary s;
+  s.accesses = c.accesses;
+  s.translations = c.translations;
+  s.walks = w.walks;
+  s.walk_refs = w.walk_refs;
+  s.fault_walks = w.fault_walks;
+  s.fault_walk_refs = w.fault_walk_refs;
+  s.faults = c.faults;
+  s.oracle_mismatches = c.oracle_mismatches;
+  s.cycles = c.cycles;
+  s.refs_per_walk = ratio(w.walk_refs, w.walks);
+  s.walk_cycles_avg = ratio(w.walk_cycles, w.walks);
+  s.translation_cycles_avg = ratio(c.translation_cycles, c.translations);
+  s.l1_tlb_hit_rate = ratio(c.l1_hits, c.translations);
+  s.stlb_hit_rate = ratio(c.stlb_hits, c.translations - c.l1_hits);
+  s.accesses_per_second = ratio(c.accesses, run_seconds);
+  return s;
+}
+
+void report_summary(const Summary& s, StatsVisitor& v) {
+  v.counter("accesses", s.accesses, "count", "accesses issued");
+  v.counter("translations", s.translations, "count", "accesses translated");
+  v.counter("walks", s.walks, "count", "walks that ended in a translation");
+  v.counter("walk_refs", s.walk_refs, "count", "memory references of those walks");
+  v.real("refs_per_walk", s.refs_per_walk, "refs", "walk_refs / walks");
+  v.real("walk_cycles_avg", s.walk_cycles_avg, "cycles", "average latency of those walks");
+  v.real("translation_cycles_avg", s.translation_cycles_avg, "cycles",
+         "average translation latency (TLB hits and walks)");
+  v.counter("fault_walks", s.fault_walks, "count", "walks that ended in a fault");
+  v.counter("fault_walk_refs", s.fault_walk_refs, "count", "memory references of those");
+  v.counter("faults", s.faults, "count", "faults reported by the MMU");
+  v.counter("oracle_mismatches", s.oracle_mismatches, "count",
+            "translations or faults that differ from the oracle");
+  v.real("l1_tlb_hit_rate", s.l1_tlb_hit_rate, "ratio", "translations served by L1 TLBs");
+  v.real("stlb_hit_rate", s.stlb_hit_rate, "ratio", "L1 misses served by the STLB");
+  v.counter("cycles", s.cycles, "cycles", "simulated cycles");
+  v.real("accesses_per_second", s.accesses_per_second, "1/s",
+         "simulator speed (wall clock; not a simulated figure)");
+}
+
+}  // namespace
+
+Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ostream& log) {
+  const auto t_setup = WallClock::now();
+  Machine machine(cfg.machine);
+  SyntheticWorkload workload(cfg.workload);
+  OsEmulation os(machine, workload.vmas());
+  if (cfg.prefault && !os.prefault())
+    throw std::runtime_error("prefault: simulated physical memory exhausted; raise "
+                             "system.guest_mem_gib / system.host_mem_gib or lower "
+                             "workload.footprint_mib");
+  const Clock clock(cfg.sim.clock_mhz);
+  System system("system", cfg, clock, machine, workload, os);
+  const double setup_seconds = seconds_since(t_setup);
+
+  const auto t_run = WallClock::now();
+  sc_core::sc_start();
+  const double run_seconds = seconds_since(t_run);
+
+  const Summary s = summarize(system.core.stats(), system.mmu.walker().stats(), run_seconds);
+
+  auto report_tree = [&](StatsVisitor& v) {
+    v.begin("summary");
+    report_summary(s, v);
+    v.end();
+    v.begin("core");
+    system.core.report(v);
+    v.end();
+    v.begin("mmu");
+    system.mmu.report(v);
+    v.end();
+    v.begin("memory");
+    system.memory.report(v);
+    v.end();
+    v.begin("os");
+    os.report(v);
+    v.end();
+    v.begin("machine");
+    machine.report(v);
+    v.end();
+    v.begin("host");
+    v.real("setup_seconds", setup_seconds, "s", "wall clock: building tables and modules");
+    v.real("run_seconds", run_seconds, "s", "wall clock: the simulation loop");
+    v.counter("peak_rss_kib", peak_rss_kib(), "KiB", "peak resident memory of the simulator");
+    v.end();
+  };
+  JsonStatsWriter json;
+  report_tree(json);
+  TextStatsWriter text;
+  report_tree(text);
+
+  const std::filesystem::path dir(options.out_dir);
+  std::filesystem::create_directories(dir);
+  write_file(dir / "stats.json", json.finish());
+  write_file(dir / "stats.txt", text.text());
+  if (!options.effective_yaml.empty()) write_file(dir / "config.yaml", options.effective_yaml);
+
+  char line[256];
+  log << "mmusim: " << options.config_label << " (" << virtualization_name(cfg.machine.virt)
+      << ", " << cfg.machine.levels << "-level"
+      << (cfg.machine.virt != Virtualization::kNone
+              ? " x " + std::to_string(cfg.machine.host_levels) + "-level EPT"
+              : std::string())
+      << ", pages " << page_size_name(cfg.machine.guest_pages.size)
+      << (cfg.machine.virt != Virtualization::kNone
+              ? std::string("/") + page_size_name(cfg.machine.host_pages.size)
+              : std::string())
+      << (cfg.sim.cold ? ", cold" : "") << ")\n";
+  std::snprintf(line, sizeof line,
+                "  accesses %llu  translations %llu  faults %llu  oracle mismatches %llu\n",
+                (unsigned long long)s.accesses, (unsigned long long)s.translations,
+                (unsigned long long)s.faults, (unsigned long long)s.oracle_mismatches);
+  log << line;
+  std::snprintf(line, sizeof line,
+                "  L1 TLB hit rate %.4f  STLB hit rate %.4f  walks %llu  refs/walk %.3f\n",
+                s.l1_tlb_hit_rate, s.stlb_hit_rate, (unsigned long long)s.walks,
+                s.refs_per_walk);
+  log << line;
+  std::snprintf(line, sizeof line,
+                "  walk latency %.1f cycles  translation latency %.2f cycles  simulated %llu "
+                "cycles\n",
+                s.walk_cycles_avg, s.translation_cycles_avg, (unsigned long long)s.cycles);
+  log << line;
+  std::snprintf(line, sizeof line,
+                "  speed %.2f M accesses/s (setup %.2f s, run %.2f s)  stats: %s\n",
+                s.accesses_per_second / 1e6, setup_seconds, run_seconds,
+                (dir / "stats.json").string().c_str());
+  log << line;
+  return s;
+}
+
+}  // namespace mmusim

@@ -1,0 +1,32 @@
+// Builds the simulated system from a config, runs it, and writes stats.json, stats.txt and the
+// resolved config into the output directory.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "testbench/sim_config.h"
+
+namespace mmusim {
+
+struct RunOptions {
+  std::string out_dir = "out";
+  std::string config_label;    // what the summary says was run
+  std::string effective_yaml;  // written as out_dir/config.yaml
+};
+
+// Headline figures, also the `summary` object of stats.json.
+struct Summary {
+  uint64_t accesses = 0, translations = 0, walks = 0, walk_refs = 0;
+  uint64_t fault_walks = 0, fault_walk_refs = 0, faults = 0, oracle_mismatches = 0;
+  uint64_t cycles = 0;
+  double refs_per_walk = 0, walk_cycles_avg = 0, translation_cycles_avg = 0;
+  double l1_tlb_hit_rate = 0, stlb_hit_rate = 0;
+  double accesses_per_second = 0;  // simulator speed: wall clock, not simulated
+};
+
+// Runs one simulation (once per process: SystemC elaborates once). Throws std::runtime_error on
+// a problem of the simulated machine's set-up (memory exhausted) or of writing the output.
+Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ostream& log);
+
+}  // namespace mmusim

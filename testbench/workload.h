@@ -1,0 +1,70 @@
+// Workloads: the stream of memory accesses a core issues, and the VMAs they live in.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/rng.h"
+#include "models/types.h"
+
+namespace mmusim {
+
+struct Access {
+  Addr va = 0;
+  AccessKind kind = AccessKind::kLoad;
+  uint16_t asid = 1;
+};
+
+// A virtual memory area the (guest) OS has set up: first touches inside it are demand-paged,
+// anything outside is a segmentation fault.
+struct Vma {
+  Addr start = 0;
+  Addr end = 0;  // exclusive
+  Perms perms;
+  uint16_t asid = 1;
+  std::string name;
+  bool contains(Addr a) const { return a >= start && a < end; }
+};
+
+struct SyntheticParams {
+  std::string kind = "uniform";   // sequential | uniform | strided
+  uint64_t count = 1000000;       // accesses
+  uint64_t seed = 1;
+  Addr base = Addr{0x100000000000};
+  uint64_t footprint = Addr{1} << 30;  // bytes
+  uint64_t element = 8;           // bytes per access (sequential step, alignment)
+  uint64_t stride = 4096;         // strided step
+  double store_fraction = 0.0;
+  uint16_t asid = 1;
+};
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  // The next access; false at the end.
+  virtual bool next(Access& a) = 0;
+  virtual const std::vector<Vma>& vmas() const = 0;
+  virtual uint64_t count() const = 0;
+};
+
+// Sequential, uniform-random (GUPS-like) or strided accesses over one VMA.
+class SyntheticWorkload : public Workload {
+ public:
+  explicit SyntheticWorkload(const SyntheticParams& p);
+  bool next(Access& a) override;
+  const std::vector<Vma>& vmas() const override { return m_vmas; }
+  uint64_t count() const override { return m_p.count; }
+
+ private:
+  enum class Kind { kSequential, kUniform, kStrided };
+  SyntheticParams m_p;
+  Kind m_kind;
+  Rng m_rng;
+  uint64_t m_issued = 0;
+  uint64_t m_offset = 0;
+  uint64_t m_elements;
+  std::vector<Vma> m_vmas;
+};
+
+}  // namespace mmusim

@@ -1,0 +1,373 @@
+#include "models/tlb.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/replacement.h"
+#include "models/set_assoc.h"
+
+namespace mmusim {
+namespace {
+
+// Records every counter and real a component reports, by name.
+class RecordingVisitor : public StatsVisitor {
+ public:
+  void begin(const char*) override {}
+  void end() override {}
+  void counter(const char* name, uint64_t value, const char*, const char*) override {
+    counters[name] = value;
+    order.push_back(name);
+  }
+  void real(const char* name, double value, const char*, const char*) override {
+    reals[name] = value;
+    order.push_back(name);
+  }
+  std::map<std::string, uint64_t> counters;
+  std::map<std::string, double> reals;
+  std::vector<std::string> order;
+};
+
+TlbParams one_array(std::vector<PageSize> sizes, uint32_t entries, uint32_t ways,
+                    ReplPolicy policy = ReplPolicy::kLru, uint64_t seed = 1) {
+  TlbParams p;
+  p.name = "tlb";
+  p.arrays.push_back({"a", std::move(sizes), entries, ways});
+  p.policy = policy;
+  p.seed = seed;
+  return p;
+}
+
+const Context kCtx{1, 0};
+
+Addr page(uint64_t n) { return n << 12; }
+
+bool hits(Tlb& t, Addr va, Context ctx = kCtx) {
+  TlbHit h;
+  return t.lookup(va, ctx, h);
+}
+
+TEST(Replacement, ParseAndName) {
+  ReplPolicy p = ReplPolicy::kLru;
+  EXPECT_TRUE(parse_repl_policy("fifo", p));
+  EXPECT_EQ(p, ReplPolicy::kFifo);
+  EXPECT_TRUE(parse_repl_policy("random", p));
+  EXPECT_EQ(p, ReplPolicy::kRandom);
+  EXPECT_TRUE(parse_repl_policy("lru", p));
+  EXPECT_EQ(p, ReplPolicy::kLru);
+  EXPECT_FALSE(parse_repl_policy("LRU", p));
+  EXPECT_FALSE(parse_repl_policy("", p));
+  EXPECT_EQ(p, ReplPolicy::kLru);
+  EXPECT_STREQ(repl_policy_name(ReplPolicy::kFifo), "fifo");
+  EXPECT_STREQ(repl_policy_name(ReplPolicy::kRandom), "random");
+  EXPECT_STREQ(repl_policy_name(ReplPolicy::kLru), "lru");
+}
+
+TEST(SetAssoc, GeometryAndInvalidFirst) {
+  SetAssoc<int> a(12, 4, ReplPolicy::kLru, 1);
+  EXPECT_EQ(a.sets(), 3u);
+  EXPECT_EQ(a.ways(), 4u);
+  EXPECT_EQ(a.capacity(), 12u);
+  // Keys 0, 3, 6, 9 share set 0; filling four ways evicts nothing.
+  for (int k = 0; k < 4; ++k) EXPECT_FALSE(a.insert(3 * k, 0, k));
+  EXPECT_EQ(a.size(), 4u);
+  ASSERT_TRUE(a.invalidate(3, 0));
+  EXPECT_FALSE(a.invalidate(3, 0));
+  // The freed way is reused before anything is evicted.
+  EXPECT_FALSE(a.insert(12, 0, 4));
+  SetAssoc<int>::Slot victim;
+  EXPECT_TRUE(a.insert(15, 0, 5, &victim));
+  EXPECT_EQ(victim.tag, 0u);
+  EXPECT_EQ(victim.payload, 0);
+  EXPECT_EQ(a.invalidate_if([](uint64_t tag, uint32_t, const int&) { return tag >= 12; }), 2u);
+  EXPECT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.clear(), 2u);
+  EXPECT_EQ(a.size(), 0u);
+  EXPECT_THROW(SetAssoc<int>(10, 4, ReplPolicy::kLru, 1), std::invalid_argument);
+  EXPECT_THROW(SetAssoc<int>(4, 0, ReplPolicy::kLru, 1), std::invalid_argument);
+}
+
+TEST(Tlb, HitsAndMissesOnCraftedSequence) {
+  Tlb t(one_array({PageSize::k4K}, 4, 4));
+  EXPECT_TRUE(t.enabled());
+  EXPECT_EQ(t.name(), "tlb");
+  t.insert(0x1234, 0x5234, PageSize::k4K, Perms{false, true, true}, kCtx);
+  TlbHit h;
+  ASSERT_TRUE(t.lookup(0x1fff, kCtx, h));
+  EXPECT_EQ(h.pa_base, 0x5000u);
+  EXPECT_EQ(h.size, PageSize::k4K);
+  EXPECT_EQ(h.perms, (Perms{false, true, true}));
+  EXPECT_FALSE(hits(t, 0x2000));
+  EXPECT_FALSE(hits(t, 0x0fff));
+  EXPECT_TRUE(hits(t, 0x1000));
+  EXPECT_EQ(t.stats().lookups, 4u);
+  EXPECT_EQ(t.stats().hits, 2u);
+  EXPECT_EQ(t.stats().misses, 2u);
+  EXPECT_EQ(t.stats().fills, 1u);
+  EXPECT_EQ(t.stats().evictions, 0u);
+}
+
+TEST(Tlb, ReinsertOverwritesInPlace) {
+  Tlb t(one_array({PageSize::k4K}, 2, 2));
+  t.insert(page(1), page(100), PageSize::k4K, Perms{}, kCtx);
+  t.insert(page(2), page(200), PageSize::k4K, Perms{}, kCtx);
+  t.insert(page(1), page(300), PageSize::k4K, Perms{}, kCtx);
+  EXPECT_EQ(t.occupancy(), 2u);
+  EXPECT_EQ(t.stats().evictions, 0u);
+  EXPECT_EQ(t.stats().fills, 3u);
+  TlbHit h;
+  ASSERT_TRUE(t.lookup(page(1), kCtx, h));
+  EXPECT_EQ(h.pa_base, page(300));
+  EXPECT_TRUE(hits(t, page(2)));
+}
+
+// One set of two ways: A, B filled, A re-touched, C filled. LRU evicts B, FIFO evicts A.
+TEST(Tlb, LruAndFifoDifferOnRetouchedOldest) {
+  for (ReplPolicy policy : {ReplPolicy::kLru, ReplPolicy::kFifo}) {
+    Tlb t(one_array({PageSize::k4K}, 2, 2, policy));
+    t.insert(page(10), page(1), PageSize::k4K, Perms{}, kCtx);
+    t.insert(page(20), page(2), PageSize::k4K, Perms{}, kCtx);
+    EXPECT_TRUE(hits(t, page(10)));
+    t.insert(page(30), page(3), PageSize::k4K, Perms{}, kCtx);
+    EXPECT_EQ(t.stats().evictions, 1u);
+    const bool lru = policy == ReplPolicy::kLru;
+    EXPECT_EQ(hits(t, page(10)), lru) << repl_policy_name(policy);
+    EXPECT_EQ(hits(t, page(20)), !lru) << repl_policy_name(policy);
+    EXPECT_TRUE(hits(t, page(30)));
+  }
+}
+
+// Pages surviving 200 fills into one 8-way set under random replacement.
+std::vector<uint64_t> random_survivors(uint64_t seed) {
+  Tlb t(one_array({PageSize::k4K}, 8, 8, ReplPolicy::kRandom, seed));
+  for (uint64_t n = 0; n < 200; ++n) t.insert(page(n), page(n), PageSize::k4K, Perms{}, kCtx);
+  EXPECT_EQ(t.stats().evictions, 192u);
+  std::vector<uint64_t> survivors;
+  for (uint64_t n = 0; n < 200; ++n)
+    if (hits(t, page(n))) survivors.push_back(n);
+  EXPECT_EQ(survivors.size(), 8u);
+  EXPECT_EQ(survivors.back(), 199u) << "the last fill always survives";
+  return survivors;
+}
+
+TEST(Tlb, RandomPolicyDeterministicForSeed) {
+  const std::vector<uint64_t> a = random_survivors(42);
+  EXPECT_EQ(random_survivors(42), a);
+  EXPECT_NE(random_survivors(43), a);
+  EXPECT_NE(random_survivors(44), a);
+  // Not LRU/FIFO in disguise: those would keep exactly the last eight fills.
+  EXPECT_LT(a.front(), 192u);
+}
+
+TEST(Tlb, SetConflictEvictionsExactCounts) {
+  // 16 entries, 4 ways: 4 sets, set = vpn % 4.
+  Tlb t(one_array({PageSize::k4K}, 16, 4));
+  for (uint64_t n : {0, 4, 8, 12}) t.insert(page(n), page(n), PageSize::k4K, Perms{}, kCtx);
+  for (uint64_t n : {1, 2, 3, 5}) t.insert(page(n), page(n), PageSize::k4K, Perms{}, kCtx);
+  EXPECT_EQ(t.stats().evictions, 0u);
+  EXPECT_EQ(t.occupancy(), 8u);
+  t.insert(page(16), page(16), PageSize::k4K, Perms{}, kCtx);  // set 0 again: evicts page 0
+  t.insert(page(20), page(20), PageSize::k4K, Perms{}, kCtx);  // evicts page 4
+  EXPECT_EQ(t.stats().evictions, 2u);
+  EXPECT_EQ(t.occupancy(), 8u);
+  EXPECT_FALSE(hits(t, page(0)));
+  EXPECT_FALSE(hits(t, page(4)));
+  for (uint64_t n : {8, 12, 16, 20, 1, 2, 3, 5}) EXPECT_TRUE(hits(t, page(n))) << n;
+  EXPECT_EQ(t.stats().hits, 8u);
+  EXPECT_EQ(t.stats().misses, 2u);
+}
+
+TEST(Tlb, NonPowerOfTwoSetCount) {
+  // 12 entries, 4 ways: 3 sets; pages 0, 3, 6, 9, 12 collide in set 0.
+  Tlb t(one_array({PageSize::k4K}, 12, 4));
+  for (uint64_t n : {0, 3, 6, 9, 1, 2}) t.insert(page(n), page(n), PageSize::k4K, Perms{}, kCtx);
+  EXPECT_EQ(t.stats().evictions, 0u);
+  t.insert(page(12), page(12), PageSize::k4K, Perms{}, kCtx);
+  EXPECT_EQ(t.stats().evictions, 1u);
+  EXPECT_FALSE(hits(t, page(0)));
+  for (uint64_t n : {3, 6, 9, 12, 1, 2}) EXPECT_TRUE(hits(t, page(n))) << n;
+}
+
+TEST(Tlb, AsidVpidIsolationAndFlushes) {
+  TlbParams p;
+  p.name = "stlb";
+  p.arrays.push_back({"small", {PageSize::k4K}, 16, 4});
+  p.arrays.push_back({"large", {PageSize::k2M}, 8, 4});
+  Tlb t(p);
+  const Context a{1, 1}, b{2, 1}, c{1, 2};
+  const Addr va = 0x40000000;
+  for (Context ctx : {a, b, c}) {
+    t.insert(va, 0x1000 * (ctx.asid + 4 * ctx.vpid), PageSize::k4K, Perms{}, ctx);
+    t.insert(va, 0x80000000, PageSize::k2M, Perms{}, ctx);
+  }
+  EXPECT_EQ(t.occupancy(), 6u);
+  TlbHit h;
+  ASSERT_TRUE(t.lookup(va, b, h));
+  EXPECT_EQ(h.pa_base, 0x6000u);
+  ASSERT_TRUE(t.lookup(va, c, h));
+  EXPECT_EQ(h.pa_base, 0x9000u);
+  EXPECT_FALSE(hits(t, va, Context{3, 1}));
+  EXPECT_FALSE(hits(t, va, Context{1, 0}));
+
+  // invlpg: only the 4K and 2M entries covering va in ctx a.
+  t.flush_page(va + 0x10, a);
+  EXPECT_EQ(t.stats().invalidations, 2u);
+  EXPECT_FALSE(hits(t, va, a));
+  EXPECT_TRUE(hits(t, va, b));
+  // The 2M entry of b also covers va + 1M; flushing that page drops it but keeps b's 4K entry.
+  t.flush_page(va + 0x100000, b);
+  EXPECT_EQ(t.stats().invalidations, 3u);
+  ASSERT_TRUE(t.lookup(va + 0x100000, c, h));
+  EXPECT_EQ(h.size, PageSize::k2M);
+  EXPECT_FALSE(hits(t, va + 0x100000, b));
+  ASSERT_TRUE(t.lookup(va, b, h));
+  EXPECT_EQ(h.size, PageSize::k4K);
+
+  // Re-fill a, then drop exactly (asid 1, vpid 1): c shares the asid but not the VM.
+  t.insert(va, 0x5000, PageSize::k4K, Perms{}, a);
+  t.insert(va, 0x80000000, PageSize::k2M, Perms{}, a);
+  t.flush_asid(a);
+  EXPECT_EQ(t.stats().invalidations, 5u);
+  EXPECT_FALSE(hits(t, va, a));
+  EXPECT_TRUE(hits(t, va, b));
+  EXPECT_TRUE(hits(t, va, c));
+
+  t.flush_vpid(1);
+  EXPECT_EQ(t.stats().invalidations, 6u);
+  EXPECT_FALSE(hits(t, va, b));
+  EXPECT_TRUE(hits(t, va, c));
+  EXPECT_EQ(t.occupancy(), 2u);
+
+  t.flush_all();
+  EXPECT_EQ(t.stats().invalidations, 8u);
+  EXPECT_EQ(t.stats().flushes, 5u);
+  EXPECT_EQ(t.occupancy(), 0u);
+  EXPECT_FALSE(hits(t, va, c));
+}
+
+TEST(Tlb, UnifiedArrayHolds4KAnd2MWithoutAliasing) {
+  Tlb t(one_array({PageSize::k4K, PageSize::k2M}, 8, 2));
+  // 2M page number 0x200 and 4K page number 0x200 are the same number in different sizes.
+  t.insert(0x40001234, 0x80001234, PageSize::k2M, Perms{true, false, true}, kCtx);
+  t.insert(0x200000, 0x9000, PageSize::k4K, Perms{}, kCtx);
+  EXPECT_EQ(t.occupancy(), 2u);
+  TlbHit h;
+  ASSERT_TRUE(t.lookup(0x401fffff, kCtx, h));
+  EXPECT_EQ(h.size, PageSize::k2M);
+  EXPECT_EQ(h.pa_base, 0x80000000u);
+  EXPECT_EQ(h.perms, (Perms{true, false, true}));
+  ASSERT_TRUE(t.lookup(0x200abc, kCtx, h));
+  EXPECT_EQ(h.size, PageSize::k4K);
+  EXPECT_EQ(h.pa_base, 0x9000u);
+  EXPECT_FALSE(hits(t, 0x201000));
+  EXPECT_FALSE(hits(t, 0x40200000));
+}
+
+TEST(Tlb, SplintersLargePageInto4KOnlyArray) {
+  Tlb t(one_array({PageSize::k4K}, 8, 2));
+  // pa given at the same offset as va.
+  t.insert(0x40123456, 0x80123456, PageSize::k2M, Perms{}, kCtx);
+  // pa given as the 2M page base.
+  t.insert(0x60345678, 0xa0000000, PageSize::k2M, Perms{}, kCtx);
+  EXPECT_EQ(t.stats().fills, 2u);
+  EXPECT_EQ(t.occupancy(), 2u);
+  TlbHit h;
+  ASSERT_TRUE(t.lookup(0x40123fff, kCtx, h));
+  EXPECT_EQ(h.size, PageSize::k4K);
+  EXPECT_EQ(h.pa_base, 0x80123000u);
+  ASSERT_TRUE(t.lookup(0x60345000, kCtx, h));
+  EXPECT_EQ(h.pa_base, 0xa0145000u);
+  EXPECT_FALSE(hits(t, 0x40124000));
+  EXPECT_FALSE(hits(t, 0x40122fff));
+  EXPECT_FALSE(hits(t, 0x40000000));
+}
+
+TEST(Tlb, Splinters1GIntoLargestHeldSmallerSize) {
+  TlbParams p;
+  p.arrays.push_back({"small", {PageSize::k4K}, 8, 2});
+  p.arrays.push_back({"large", {PageSize::k2M}, 4, 2});
+  p.arrays.push_back({"huge", {PageSize::k1G}, 0, 1});  // disabled: holds nothing
+  Tlb t(p);
+  t.insert(0x40345678, 0xc0000000, PageSize::k1G, Perms{}, kCtx);
+  TlbHit h;
+  ASSERT_TRUE(t.lookup(0x40200000, kCtx, h));
+  EXPECT_EQ(h.size, PageSize::k2M);
+  EXPECT_EQ(h.pa_base, 0xc0200000u);
+  EXPECT_FALSE(hits(t, 0x40400000));
+  RecordingVisitor v;
+  t.report(v);
+  EXPECT_EQ(v.counters.at("large_hits"), 1u);
+  EXPECT_EQ(v.counters.at("small_hits"), 0u);
+  EXPECT_EQ(v.counters.at("huge_hits"), 0u);
+}
+
+TEST(Tlb, NothingInsertedWithoutSmallerSize) {
+  Tlb t(one_array({PageSize::k2M}, 4, 4));
+  t.insert(0x1000, 0x2000, PageSize::k4K, Perms{}, kCtx);
+  EXPECT_EQ(t.stats().fills, 0u);
+  EXPECT_EQ(t.occupancy(), 0u);
+  EXPECT_FALSE(hits(t, 0x1000));
+}
+
+TEST(Tlb, DisabledNeverHits) {
+  TlbParams p;
+  p.arrays.push_back({"small", {PageSize::k4K}, 0, 4});
+  p.arrays.push_back({"large", {PageSize::k2M, PageSize::k1G}, 0, 1});
+  Tlb t(p);
+  EXPECT_FALSE(t.enabled());
+  t.insert(0x1000, 0x2000, PageSize::k4K, Perms{}, kCtx);
+  t.insert(0x40000000, 0x40000000, PageSize::k2M, Perms{}, kCtx);
+  EXPECT_FALSE(hits(t, 0x1000));
+  EXPECT_FALSE(hits(t, 0x40000000));
+  EXPECT_EQ(t.stats().fills, 0u);
+  EXPECT_EQ(t.stats().hits, 0u);
+  EXPECT_EQ(t.stats().misses, 2u);
+  Tlb empty(TlbParams{});
+  EXPECT_FALSE(empty.enabled());
+  EXPECT_FALSE(hits(empty, 0));
+}
+
+TEST(Tlb, RejectsBadGeometry) {
+  EXPECT_THROW(Tlb(one_array({PageSize::k4K}, 10, 4)), std::invalid_argument);
+  TlbParams p;
+  p.arrays.push_back({"a", {PageSize::k4K}, 4, 4});
+  p.arrays.push_back({"b", {PageSize::k4K, PageSize::k2M}, 4, 4});
+  EXPECT_THROW(Tlb{p}, std::invalid_argument);
+}
+
+TEST(Tlb, ReportCounters) {
+  TlbParams p;
+  p.name = "dtlb";
+  p.arrays.push_back({"d4k", {PageSize::k4K}, 2, 2});
+  p.arrays.push_back({"d2m", {PageSize::k2M}, 2, 2});
+  Tlb t(p);
+  for (uint64_t n : {1, 2, 3}) t.insert(page(n), page(n), PageSize::k4K, Perms{}, kCtx);
+  t.insert(0x200000, 0x200000, PageSize::k2M, Perms{}, kCtx);
+  EXPECT_TRUE(hits(t, page(3)));
+  EXPECT_TRUE(hits(t, 0x200000));
+  EXPECT_TRUE(hits(t, 0x3fffff));
+  EXPECT_FALSE(hits(t, page(1)));
+  t.flush_vpid(0);
+  RecordingVisitor v;
+  t.report(v);
+  const std::vector<std::string> order = {"lookups",   "hits",    "misses",        "fills",
+                                          "evictions", "flushes", "invalidations", "hit_rate",
+                                          "d4k_hits",  "d2m_hits"};
+  EXPECT_EQ(v.order, order);
+  EXPECT_EQ(v.counters.at("lookups"), 4u);
+  EXPECT_EQ(v.counters.at("hits"), 3u);
+  EXPECT_EQ(v.counters.at("misses"), 1u);
+  EXPECT_EQ(v.counters.at("fills"), 4u);
+  EXPECT_EQ(v.counters.at("evictions"), 1u);
+  EXPECT_EQ(v.counters.at("flushes"), 1u);
+  EXPECT_EQ(v.counters.at("invalidations"), 3u);
+  EXPECT_EQ(v.counters.at("d4k_hits"), 1u);
+  EXPECT_EQ(v.counters.at("d2m_hits"), 2u);
+  EXPECT_DOUBLE_EQ(v.reals.at("hit_rate"), 0.75);
+}
+
+}  // namespace
+}  // namespace mmusim

@@ -1,0 +1,33 @@
+// Main memory as a TLM target: 8-byte page-table reads and writes against the sparse physical
+// memory, at a fixed latency (the cache hierarchy comes in front of it later).
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/phys_mem.h"
+#include "models/stats.h"
+#include "tlm/clock.h"
+
+namespace mmusim {
+
+class Memory : public sc_core::sc_module {
+ public:
+  Cycles latency;
+  tlm_utils::simple_target_socket<Memory> socket;
+
+  Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock, Cycles latency);
+  void report(StatsVisitor& v) const;
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned transport_dbg(tlm::tlm_generic_payload& gp);
+  bool access(tlm::tlm_generic_payload& gp);
+
+  PhysMem& m_mem;
+  sc_core::sc_time m_delay;
+  uint64_t m_reads = 0, m_writes = 0;
+};
+
+}  // namespace mmusim

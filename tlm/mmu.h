@@ -1,0 +1,59 @@
+// The MMU top: receives translation requests from a core, routes fetches to the ITLB and data to
+// the DTLB; both miss into the STLB, which misses into the page walker, which reads memory.
+#pragma once
+
+#include <memory>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "tlm/page_walker.h"
+#include "tlm/tlb_module.h"
+
+namespace mmusim {
+
+struct MmuParams {
+  TlbParams itlb, dtlb, stlb;
+  Cycles itlb_latency = 1;
+  Cycles dtlb_latency = 1;
+  Cycles stlb_latency = 7;
+  PageWalkerParams walker;
+};
+
+class Mmu : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Mmu> cpu;  // translation requests (generic payload + extension)
+
+  Mmu(sc_core::sc_module_name name, const MmuParams& params, const Clock& clock,
+      const WalkRoots& roots, unsigned guest_levels, unsigned host_levels);
+
+  // The walker's memory port, to be bound to the memory (or the cache hierarchy).
+  tlm_utils::simple_initiator_socket<PageWalker>& mem_port() { return m_walker.mem; }
+
+  // Invalidation commands, as the OS and hypervisor emulation issue them.
+  void flush_all();
+  void flush_context(Context ctx);
+  void flush_vm(uint16_t vpid);
+  void flush_page(Addr va, Context ctx);
+
+  TlbModule& itlb() { return m_itlb; }
+  TlbModule& dtlb() { return m_dtlb; }
+  TlbModule& stlb() { return m_stlb; }
+  PageWalker& walker() { return m_walker; }
+  void report(StatsVisitor& v) const;
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned transport_dbg(tlm::tlm_generic_payload& gp);
+
+  tlm_utils::simple_initiator_socket<Mmu> m_to_itlb;
+  tlm_utils::simple_initiator_socket<Mmu> m_to_dtlb;
+  TlbModule m_itlb;
+  TlbModule m_dtlb;
+  TlbModule m_stlb;
+  PageWalker m_walker;
+};
+
+}  // namespace mmusim

@@ -1,0 +1,135 @@
+#include "tlm/page_walker.h"
+
+namespace mmusim {
+
+PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& params,
+                       const Clock& clock, const WalkRoots& roots, unsigned guest_levels,
+                       unsigned host_levels)
+    : sc_module(name), target("target"), mem("mem"), m_clock(clock), m_roots(roots),
+      m_walker(params.walker), m_guest_pwc("guest", params.guest_pwc, guest_levels),
+      m_host_pwc("host", params.host_pwc, host_levels), m_ntlb(params.nested_tlb) {
+  target.register_b_transport(this, &PageWalker::b_transport);
+  target.register_transport_dbg(this, &PageWalker::transport_dbg);
+  m_gp.set_data_ptr(reinterpret_cast<unsigned char*>(&m_data));
+  m_gp.set_data_length(8);
+  m_gp.set_streaming_width(8);
+  m_gp.set_byte_enable_ptr(nullptr);
+  m_gp.set_dmi_allowed(false);
+}
+
+unsigned PageWalker::dims_for(Context ctx, WalkDim* dims, bool with_caches) {
+  const unsigned n = m_roots.walk_dims(ctx, dims);
+  if (with_caches && n > 0) {
+    dims[0].pwc = &m_guest_pwc;
+    if (n > 1) {
+      dims[1].pwc = &m_host_pwc;
+      dims[1].tlb = &m_ntlb;
+    }
+  }
+  return n;
+}
+
+uint64_t PageWalker::read_entry(Addr pa, unsigned, unsigned, Cycles& latency) {
+  m_gp.set_command(tlm::TLM_READ_COMMAND);
+  m_gp.set_address(pa);
+  m_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  if (m_debug) {
+    mem->transport_dbg(m_gp);
+    return m_data;
+  }
+  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  mem->b_transport(m_gp, t);
+  latency += m_clock.to_cycles(t);
+  return m_data;
+}
+
+void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  TranslationExt* ext = gp.get_extension<TranslationExt>();
+  WalkDim dims[3];
+  const unsigned n = dims_for(ext->ctx, dims, true);
+  if (n == 0) {  // no such address space: nothing to walk
+    ext->fault = Fault{FaultKind::kNotPresent, 0, 0, ext->va};
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  WalkResult& r = m_result;
+  m_walker.walk(dims, n, ext->va, ext->access, *this, r);
+  delay += m_clock.cycles(r.cycles);
+  ext->walk_cycles = r.cycles;
+  ext->mem_cycles = r.mem_cycles;
+  ext->walk_refs = r.nrefs;
+  ext->walk = &r;
+  ext->served_by = ServedBy::kWalk;
+  ext->fault = r.fault;
+  if (r.ok()) {
+    ext->pa = r.pa;
+    ext->size = r.size;
+    ext->perms = r.perms;
+    ++m_stats.walks;
+    m_stats.walk_refs += r.nrefs;
+    m_stats.walk_cycles += r.cycles;
+    m_stats.walk_mem_cycles += r.mem_cycles;
+  } else {
+    ++m_stats.fault_walks;
+    m_stats.fault_walk_refs += r.nrefs;
+    m_stats.fault_walk_cycles += r.cycles;
+  }
+  for (unsigned i = 0; i < r.nrefs; ++i) ++m_stats.refs_by_dim[r.refs[i].dim];
+  m_stats.pwc_probes += r.pwc_probes;
+  m_stats.pwc_hits += r.pwc_hits;
+  m_stats.ntlb_probes += r.ntlb_probes;
+  m_stats.ntlb_hits += r.ntlb_hits;
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned PageWalker::transport_dbg(tlm::tlm_generic_payload& gp) {
+  // Untimed functional translation: no caches consulted or filled, no stats.
+  TranslationExt* ext = gp.get_extension<TranslationExt>();
+  WalkDim dims[3];
+  const unsigned n = dims_for(ext->ctx, dims, false);
+  if (n == 0) {
+    ext->fault = Fault{FaultKind::kNotPresent, 0, 0, ext->va};
+    return 0;
+  }
+  WalkResult r;
+  Walker functional;
+  m_debug = true;
+  functional.walk(dims, n, ext->va, ext->access, *this, r);
+  m_debug = false;
+  ext->fault = r.fault;
+  ext->walk_refs = r.nrefs;
+  if (!r.ok()) return 0;
+  ext->pa = r.pa;
+  ext->size = r.size;
+  ext->perms = r.perms;
+  return 8;
+}
+
+void PageWalker::report(StatsVisitor& v) const {
+  const Stats& s = m_stats;
+  v.counter("walks", s.walks, "count", "walks that ended in a translation");
+  v.counter("walk_refs", s.walk_refs, "count", "memory references of those walks");
+  v.counter("walk_cycles", s.walk_cycles, "cycles", "cycles of those walks");
+  v.counter("walk_mem_cycles", s.walk_mem_cycles, "cycles", "memory cycles of those walks");
+  v.counter("fault_walks", s.fault_walks, "count", "walks that ended in a fault");
+  v.counter("fault_walk_refs", s.fault_walk_refs, "count", "memory references of faulting walks");
+  v.counter("fault_walk_cycles", s.fault_walk_cycles, "cycles", "cycles of faulting walks");
+  v.counter("guest_refs", s.refs_by_dim[0], "count",
+            "references to native or guest page-table entries (all walks)");
+  v.counter("host_refs", s.refs_by_dim[1], "count", "references to host (EPT) entries");
+  v.real("refs_per_walk", ratio(s.walk_refs, s.walks), "refs", "walk_refs / walks");
+  v.real("cycles_per_walk", ratio(s.walk_cycles, s.walks), "cycles", "walk_cycles / walks");
+  v.begin("pwc");
+  v.begin("guest");
+  m_guest_pwc.report(v);
+  v.end();
+  v.begin("host");
+  m_host_pwc.report(v);
+  v.end();
+  v.end();
+  v.begin("nested_tlb");
+  m_ntlb.report(v);
+  v.end();
+}
+
+}  // namespace mmusim

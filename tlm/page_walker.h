@@ -1,0 +1,66 @@
+// The page-miss handler as a TLM module: owns the walker model, the guest and host
+// paging-structure caches and the nested TLB; each entry read is a TLM transaction to memory.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/machine.h"
+#include "models/pwc.h"
+#include "models/tlb.h"
+#include "models/walker.h"
+#include "tlm/clock.h"
+#include "tlm/translation_ext.h"
+
+namespace mmusim {
+
+struct PageWalkerParams {
+  WalkerParams walker;
+  PwcParams guest_pwc;   // native or guest dimension, keyed by (g)VA prefix
+  PwcParams host_pwc;    // host (EPT) dimension, keyed by gPA prefix
+  TlbParams nested_tlb;  // gPA page -> hPA page
+};
+
+class PageWalker : public sc_core::sc_module, private WalkMemory {
+ public:
+  tlm_utils::simple_target_socket<PageWalker> target;   // walk requests
+  tlm_utils::simple_initiator_socket<PageWalker> mem;   // entry reads
+
+  PageWalker(sc_core::sc_module_name name, const PageWalkerParams& params, const Clock& clock,
+             const WalkRoots& roots, unsigned guest_levels, unsigned host_levels);
+
+  Pwc& guest_pwc() { return m_guest_pwc; }
+  Pwc& host_pwc() { return m_host_pwc; }
+  Tlb& nested_tlb() { return m_ntlb; }
+  void report(StatsVisitor& v) const;
+
+  struct Stats {
+    uint64_t walks = 0, walk_refs = 0, walk_cycles = 0, walk_mem_cycles = 0;
+    uint64_t fault_walks = 0, fault_walk_refs = 0, fault_walk_cycles = 0;
+    uint64_t refs_by_dim[3] = {};
+    uint64_t pwc_probes = 0, pwc_hits = 0, ntlb_probes = 0, ntlb_hits = 0;
+  };
+  const Stats& stats() const { return m_stats; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned transport_dbg(tlm::tlm_generic_payload& gp);
+  uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency) override;
+  unsigned dims_for(Context ctx, WalkDim* dims, bool with_caches);
+
+  const Clock& m_clock;
+  const WalkRoots& m_roots;
+  Walker m_walker;
+  Pwc m_guest_pwc;
+  Pwc m_host_pwc;
+  Tlb m_ntlb;
+  WalkResult m_result;
+  tlm::tlm_generic_payload m_gp;  // reused for every entry read
+  uint64_t m_data = 0;
+  bool m_debug = false;  // entry reads go through transport_dbg (untimed functional walk)
+  Stats m_stats;
+};
+
+}  // namespace mmusim
