@@ -5,7 +5,9 @@
 namespace mmusim {
 
 OsEmulation::OsEmulation(Machine& machine, std::vector<Vma> vmas)
-    : m_machine(machine), m_vmas(std::move(vmas)) {}
+    : m_machine(machine), m_vmas(std::move(vmas)) {
+  for (const Vma& v : m_vmas) m_machine.space(v.asid);  // each process's tables exist before it runs
+}
 
 const Vma* OsEmulation::find_vma(uint16_t asid, Addr va) const {
   for (const Vma& v : m_vmas)
