@@ -1,7 +1,8 @@
 // Open-addressing hash map from uint64_t keys to trivially copyable values, for hot lookups
 // (physical-memory page index, oracle blocks, frame sets). Linear probing over one array of
-// slots (key and value side by side: one cache miss per probe), power-of-two capacity,
-// backward-shift deletion, so no tombstones and no allocation except when growing.
+// slots (key and value side by side: one cache miss per probe), Fibonacci hashing into a
+// power-of-two capacity kept at most half full, backward-shift deletion, so no tombstones and
+// no allocation except when growing.
 // The key ~0 is reserved (marks an empty slot).
 #pragma once
 
@@ -39,7 +40,7 @@ class FlatMap {
   // Inserts or overwrites; returns a reference to the stored value.
   V& insert(uint64_t key, const V& value) {
     if (key == kEmpty) throw std::invalid_argument("FlatMap: reserved key");
-    if ((m_size + 1) * 4 > m_slots.size() * 3) rehash(m_slots.size() * 2);
+    if ((m_size + 1) * 2 > m_slots.size()) rehash(m_slots.size() * 2);
     size_t i = slot(key);
     while (m_slots[i].key != kEmpty) {
       if (m_slots[i].key == key) {
@@ -100,15 +101,14 @@ class FlatMap {
     return c;
   }
   size_t slot(uint64_t key) const {
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdULL;
-    key ^= key >> 33;
-    return static_cast<size_t>(key) & m_mask;
+    return static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> m_shift);
   }
   void rehash(size_t capacity) {
     std::vector<Slot, HugePageAllocator<Slot>> old(capacity);
     old.swap(m_slots);
     m_mask = capacity - 1;
+    m_shift = 64;
+    for (size_t c = capacity; c > 1; c >>= 1) --m_shift;
     m_size = 0;
     for (const Slot& s : old)
       if (s.key != kEmpty) insert(s.key, s.value);
@@ -116,6 +116,7 @@ class FlatMap {
 
   std::vector<Slot, HugePageAllocator<Slot>> m_slots;
   size_t m_mask = 0;
+  unsigned m_shift = 64;  // 64 - log2(capacity): the hash's top bits pick the slot
   size_t m_size = 0;
 };
 

@@ -2,23 +2,6 @@
 
 namespace mmusim {
 
-bool entry_present(PtFormat f, uint64_t e) {
-  return f == PtFormat::kX86 ? (e & x86pte::kPresent) != 0
-                             : (e & (ept::kRead | ept::kWrite | ept::kExec)) != 0;
-}
-
-bool entry_is_leaf(PtFormat f, uint64_t e, unsigned level) {
-  if (level == 1) return true;
-  if (level > 3) return false;
-  return (e & (f == PtFormat::kX86 ? x86pte::kPageSize : ept::kPageSize)) != 0;
-}
-
-Perms entry_perms(PtFormat f, uint64_t e) {
-  if (f == PtFormat::kX86)
-    return {(e & x86pte::kWrite) != 0, (e & x86pte::kNoExec) == 0, (e & x86pte::kUser) != 0};
-  return {(e & ept::kWrite) != 0, (e & ept::kExec) != 0, true};
-}
-
 uint64_t make_table_entry(PtFormat f, Addr table) {
   if (f == PtFormat::kX86)
     return (table & kEntryAddrMask) | x86pte::kPresent | x86pte::kWrite | x86pte::kUser |

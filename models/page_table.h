@@ -35,11 +35,22 @@ constexpr unsigned table_index(Addr addr, unsigned level) {
   return static_cast<unsigned>((addr >> (kPageShift + 9 * (level - 1))) & 511);
 }
 
-bool entry_present(PtFormat f, uint64_t e);
+inline bool entry_present(PtFormat f, uint64_t e) {
+  return f == PtFormat::kX86 ? (e & x86pte::kPresent) != 0
+                             : (e & (ept::kRead | ept::kWrite | ept::kExec)) != 0;
+}
 // A present entry at `level` maps a page (PT entries always; PDE/PDPTE with the page-size bit).
-bool entry_is_leaf(PtFormat f, uint64_t e, unsigned level);
+inline bool entry_is_leaf(PtFormat f, uint64_t e, unsigned level) {
+  if (level == 1) return true;
+  if (level > 3) return false;
+  return (e & (f == PtFormat::kX86 ? x86pte::kPageSize : ept::kPageSize)) != 0;
+}
 inline Addr entry_addr(uint64_t e) { return e & kEntryAddrMask; }
-Perms entry_perms(PtFormat f, uint64_t e);
+inline Perms entry_perms(PtFormat f, uint64_t e) {
+  if (f == PtFormat::kX86)
+    return {(e & x86pte::kWrite) != 0, (e & x86pte::kNoExec) == 0, (e & x86pte::kUser) != 0};
+  return {(e & ept::kWrite) != 0, (e & ept::kExec) != 0, true};
+}
 uint64_t make_table_entry(PtFormat f, Addr table);
 uint64_t make_leaf_entry(PtFormat f, Addr frame, PageSize size, Perms perms);
 

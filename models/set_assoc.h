@@ -1,5 +1,6 @@
-// A set-associative array of tagged payloads with LRU, FIFO or random replacement; storage is one
-// flat vector allocated at construction, so lookups and inserts never allocate.
+// A set-associative array of tagged payloads with LRU, FIFO or random replacement. Storage is
+// laid out as parallel arrays (tags, contexts, stamps, payloads) allocated at construction, so a
+// lookup scans one set's tags contiguously and lookups and inserts never allocate.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +17,7 @@ namespace mmusim {
 template <typename Payload>
 class SetAssoc {
  public:
+  // A copy of one entry (what an eviction reports, what for_each visits).
   struct Slot {
     bool valid = false;
     uint64_t tag = 0;
@@ -36,7 +38,10 @@ class SetAssoc {
     m_ways = ways;
     m_sets = entries / ways;
     m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
-    m_slots.resize(entries);
+    m_tags.assign(entries, 0);
+    m_ctxs.assign(entries, kInvalid);
+    m_stamps.assign(entries, 0);
+    m_payloads.assign(entries, Payload{});
   }
 
   bool enabled() const { return m_sets != 0; }
@@ -49,16 +54,16 @@ class SetAssoc {
 
   // Returns the payload of the (key, ctx) entry or nullptr; a hit refreshes the LRU stamp.
   Payload* lookup(uint64_t key, uint32_t ctx) {
-    Slot* s = find(key, ctx);
-    if (!s) return nullptr;
-    if (m_policy == ReplPolicy::kLru) s->stamp = ++m_clock;
-    return &s->payload;
+    const size_t i = find(key, ctx);
+    if (i == kNone) return nullptr;
+    if (m_policy == ReplPolicy::kLru) m_stamps[i] = ++m_clock;
+    return &m_payloads[i];
   }
 
   // Like lookup but leaves the replacement state untouched.
   const Payload* peek(uint64_t key, uint32_t ctx) const {
-    const Slot* s = const_cast<SetAssoc*>(this)->find(key, ctx);
-    return s ? &s->payload : nullptr;
+    const size_t i = find(key, ctx);
+    return i == kNone ? nullptr : &m_payloads[i];
   }
 
   // Fills (key, ctx); an existing entry for it is overwritten in place (and its stamp refreshed,
@@ -66,37 +71,43 @@ class SetAssoc {
   // true when a valid entry was evicted, copying it to *evicted if given. Dropped when disabled.
   bool insert(uint64_t key, uint32_t ctx, const Payload& payload, Slot* evicted = nullptr) {
     if (m_sets == 0) return false;
-    Slot* set = &m_slots[set_index(key) * m_ways];
-    Slot* target = nullptr;
-    for (uint32_t w = 0; w < m_ways; ++w) {
-      if (set[w].valid && set[w].tag == key && set[w].ctx == ctx) {
-        set[w].payload = payload;
-        set[w].stamp = ++m_clock;
+    const size_t base = set_index(key) * m_ways;
+    const uint64_t want = tagged(ctx);
+    // One pass: an existing entry, else the first invalid way, else the oldest stamp.
+    size_t free = kNone, oldest = base;
+    for (size_t i = base; i < base + m_ways; ++i) {
+      if (m_tags[i] == key && m_ctxs[i] == want) {
+        m_payloads[i] = payload;
+        m_stamps[i] = ++m_clock;
         return false;
       }
-      if (!target && !set[w].valid) target = &set[w];
+      if (m_ctxs[i] == kInvalid) {
+        if (free == kNone) free = i;
+      } else if (m_stamps[i] < m_stamps[oldest]) {
+        oldest = i;
+      }
     }
     bool evict = false;
-    if (!target) {
-      target = victim(set);
+    size_t target = free;
+    if (target == kNone) {
+      target = m_policy == ReplPolicy::kRandom ? base + m_rng.below(m_ways) : oldest;
       evict = true;
-      if (evicted) *evicted = *target;
+      if (evicted) *evicted = slot(target);
     } else {
       ++m_valid;
     }
-    target->valid = true;
-    target->tag = key;
-    target->ctx = ctx;
-    target->stamp = ++m_clock;
-    target->payload = payload;
+    m_tags[target] = key;
+    m_ctxs[target] = want;
+    m_stamps[target] = ++m_clock;
+    m_payloads[target] = payload;
     return evict;
   }
 
   // Drops the (key, ctx) entry; returns whether it was present.
   bool invalidate(uint64_t key, uint32_t ctx) {
-    Slot* s = find(key, ctx);
-    if (!s) return false;
-    s->valid = false;
+    const size_t i = find(key, ctx);
+    if (i == kNone) return false;
+    m_ctxs[i] = kInvalid;
     --m_valid;
     return true;
   }
@@ -105,9 +116,10 @@ class SetAssoc {
   template <typename Pred>
   uint32_t invalidate_if(Pred&& pred) {
     uint32_t dropped = 0;
-    for (Slot& s : m_slots) {
-      if (s.valid && pred(s.tag, s.ctx, static_cast<const Payload&>(s.payload))) {
-        s.valid = false;
+    for (size_t i = 0; i < m_ctxs.size(); ++i) {
+      if (m_ctxs[i] != kInvalid &&
+          pred(m_tags[i], untagged(m_ctxs[i]), static_cast<const Payload&>(m_payloads[i]))) {
+        m_ctxs[i] = kInvalid;
         ++dropped;
       }
     }
@@ -117,8 +129,8 @@ class SetAssoc {
 
   // Drops every entry; returns how many were valid.
   uint32_t clear() {
-    uint32_t dropped = m_valid;
-    for (Slot& s : m_slots) s.valid = false;
+    const uint32_t dropped = m_valid;
+    for (auto& c : m_ctxs) c = kInvalid;
     m_valid = 0;
     return dropped;
   }
@@ -126,41 +138,47 @@ class SetAssoc {
   // Visits every valid slot in storage order.
   template <typename F>
   void for_each(F&& f) const {
-    for (const Slot& s : m_slots)
-      if (s.valid) f(s);
+    for (size_t i = 0; i < m_ctxs.size(); ++i)
+      if (m_ctxs[i] != kInvalid) f(slot(i));
   }
 
  private:
-  Slot* find(uint64_t key, uint32_t ctx) {
-    if (m_sets == 0) return nullptr;
-    Slot* set = &m_slots[set_index(key) * m_ways];
-    for (uint32_t w = 0; w < m_ways; ++w)
-      if (set[w].valid && set[w].tag == key && set[w].ctx == ctx) return &set[w];
-    return nullptr;
-  }
+  static constexpr size_t kNone = ~size_t{0};
+  // Contexts are stored with a valid bit above the 32-bit context; 0 marks an invalid way.
+  static constexpr uint64_t kInvalid = 0;
+  static uint64_t tagged(uint32_t ctx) { return (uint64_t{1} << 32) | ctx; }
+  static uint32_t untagged(uint64_t c) { return static_cast<uint32_t>(c); }
 
-  // Victim in a full set: the smallest stamp for LRU/FIFO, a uniform way for random.
-  Slot* victim(Slot* set) {
-    if (m_policy == ReplPolicy::kRandom) return &set[m_rng.below(m_ways)];
-    Slot* v = &set[0];
-    for (uint32_t w = 1; w < m_ways; ++w)
-      if (set[w].stamp < v->stamp) v = &set[w];
-    return v;
-  }
-
-  ReplPolicy m_policy;
-  Rng m_rng;
   // Power-of-two set counts index with a mask, others with a modulo.
   size_t set_index(uint64_t key) const {
     return static_cast<size_t>(m_set_mask ? key & m_set_mask : key % m_sets);
   }
 
+  size_t find(uint64_t key, uint32_t ctx) const {
+    if (m_sets == 0) return kNone;
+    const size_t base = set_index(key) * m_ways;
+    const uint64_t want = tagged(ctx);
+    for (size_t i = base; i < base + m_ways; ++i)
+      if (m_tags[i] == key && m_ctxs[i] == want) return i;
+    return kNone;
+  }
+
+  Slot slot(size_t i) const {
+    return Slot{m_ctxs[i] != kInvalid, m_tags[i], untagged(m_ctxs[i]), m_stamps[i],
+                m_payloads[i]};
+  }
+
+  ReplPolicy m_policy;
+  Rng m_rng;
   uint32_t m_sets = 0;
   uint64_t m_set_mask = 0;
   uint32_t m_ways = 0;
   uint32_t m_valid = 0;
   uint64_t m_clock = 0;
-  std::vector<Slot> m_slots;
+  std::vector<uint64_t> m_tags;
+  std::vector<uint64_t> m_ctxs;
+  std::vector<uint64_t> m_stamps;
+  std::vector<Payload> m_payloads;
 };
 
 }  // namespace mmusim

@@ -90,7 +90,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
         if (!translate(dim + 1, next, access, inner)) return false;
         out = {inner.pa, smaller(size, inner.size), perms & inner.perms};
       }
-      if (dim > 0 && d.tlb) d.tlb->insert(addr, out.pa, out.size, out.perms, d.ctx);
+      if (dim > 0 && d.tlb && d.tlb->enabled()) d.tlb->insert(addr, out.pa, out.size, out.perms, d.ctx);
       return true;
     }
 

@@ -84,9 +84,14 @@ bool parse_u64(const std::string& s, uint64_t& out, bool& overflow) {
   return true;
 }
 
-// Shortest text that reads back as the same double.
+// Shortest text that reads back as the same double; whole numbers of moderate size are written
+// as such (2000, not 2e+03).
 std::string render_double(double v) {
   char buf[40];
+  if (v == static_cast<double>(static_cast<long long>(v)) && v > -1e15 && v < 1e15) {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+    return buf;
+  }
   for (int prec = 1; prec <= 17; ++prec) {
     std::snprintf(buf, sizeof buf, "%.*g", prec, v);
     if (std::strtod(buf, nullptr) == v) break;

@@ -7,13 +7,12 @@ namespace mmusim {
 Memory::Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock, Cycles lat)
     : sc_module(name), latency(lat), socket("socket"), m_mem(mem),
       m_delay(clock.cycles(lat)) {
-  socket.register_b_transport(this, &Memory::b_transport);
-  socket.register_transport_dbg(this, &Memory::transport_dbg);
+  socket.bind(*this);
 }
 
 bool Memory::access(tlm::tlm_generic_payload& gp) {
   const Addr addr = gp.get_address();
-  if (gp.get_data_length() != 8 || (addr & 7) != 0) {
+  if (gp.get_data_length() != 8 || (addr & 7) != 0) [[unlikely]] {
     gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return false;
   }
@@ -38,7 +37,7 @@ void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
   delay += m_delay;
 }
 
-unsigned Memory::transport_dbg(tlm::tlm_generic_payload& gp) {
+unsigned int Memory::transport_dbg(tlm::tlm_generic_payload& gp) {
   return access(gp) ? 8u : 0u;
 }
 

@@ -4,25 +4,26 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/phys_mem.h"
 #include "models/stats.h"
 #include "tlm/clock.h"
+#include "tlm/lt_target.h"
 
 namespace mmusim {
 
-class Memory : public sc_core::sc_module {
+class Memory : public sc_core::sc_module, public LtTarget {
  public:
   Cycles latency;
-  tlm_utils::simple_target_socket<Memory> socket;
+  TargetSocket socket;
 
   Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock, Cycles latency);
   void report(StatsVisitor& v) const;
 
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
+
  private:
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  unsigned transport_dbg(tlm::tlm_generic_payload& gp);
   bool access(tlm::tlm_generic_payload& gp);
 
   PhysMem& m_mem;

@@ -9,8 +9,7 @@ Mmu::Mmu(sc_core::sc_module_name name, const MmuParams& p, const Clock& clock,
       m_dtlb("dtlb", p.dtlb, clock, p.dtlb_latency, ServedBy::kL1Tlb),
       m_stlb("stlb", p.stlb, clock, p.stlb_latency, ServedBy::kStlb),
       m_walker("walker", p.walker, clock, roots, guest_levels, host_levels) {
-  cpu.register_b_transport(this, &Mmu::b_transport);
-  cpu.register_transport_dbg(this, &Mmu::transport_dbg);
+  cpu.bind(*this);
   m_to_itlb.bind(m_itlb.target);
   m_to_dtlb.bind(m_dtlb.target);
   m_itlb.next.bind(m_stlb.target);
@@ -27,7 +26,7 @@ void Mmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   (ext->access == AccessKind::kFetch ? m_to_itlb : m_to_dtlb)->b_transport(gp, delay);
 }
 
-unsigned Mmu::transport_dbg(tlm::tlm_generic_payload& gp) {
+unsigned int Mmu::transport_dbg(tlm::tlm_generic_payload& gp) {
   if (!gp.get_extension<TranslationExt>()) return 0;
   return m_to_dtlb->transport_dbg(gp);  // the TLB levels pass debug requests to the walker
 }

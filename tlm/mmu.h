@@ -7,7 +7,6 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "tlm/page_walker.h"
 #include "tlm/tlb_module.h"
@@ -22,9 +21,9 @@ struct MmuParams {
   PageWalkerParams walker;
 };
 
-class Mmu : public sc_core::sc_module {
+class Mmu : public sc_core::sc_module, public LtTarget {
  public:
-  tlm_utils::simple_target_socket<Mmu> cpu;  // translation requests (generic payload + extension)
+  TargetSocket cpu;  // translation requests (generic payload + extension)
 
   Mmu(sc_core::sc_module_name name, const MmuParams& params, const Clock& clock,
       const WalkRoots& roots, unsigned guest_levels, unsigned host_levels);
@@ -44,9 +43,10 @@ class Mmu : public sc_core::sc_module {
   PageWalker& walker() { return m_walker; }
   void report(StatsVisitor& v) const;
 
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
+
  private:
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  unsigned transport_dbg(tlm::tlm_generic_payload& gp);
 
   tlm_utils::simple_initiator_socket<Mmu> m_to_itlb;
   tlm_utils::simple_initiator_socket<Mmu> m_to_dtlb;

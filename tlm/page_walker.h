@@ -5,13 +5,13 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/machine.h"
 #include "models/pwc.h"
 #include "models/tlb.h"
 #include "models/walker.h"
 #include "tlm/clock.h"
+#include "tlm/lt_target.h"
 #include "tlm/translation_ext.h"
 
 namespace mmusim {
@@ -23,9 +23,9 @@ struct PageWalkerParams {
   TlbParams nested_tlb;  // gPA page -> hPA page
 };
 
-class PageWalker : public sc_core::sc_module, private WalkMemory {
+class PageWalker : public sc_core::sc_module, public LtTarget, private WalkMemory {
  public:
-  tlm_utils::simple_target_socket<PageWalker> target;   // walk requests
+  TargetSocket target;                                 // walk requests
   tlm_utils::simple_initiator_socket<PageWalker> mem;   // entry reads
 
   PageWalker(sc_core::sc_module_name name, const PageWalkerParams& params, const Clock& clock,
@@ -44,9 +44,10 @@ class PageWalker : public sc_core::sc_module, private WalkMemory {
   };
   const Stats& stats() const { return m_stats; }
 
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
+
  private:
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  unsigned transport_dbg(tlm::tlm_generic_payload& gp);
   uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency) override;
   unsigned dims_for(Context ctx, WalkDim* dims, bool with_caches);
 
@@ -59,6 +60,8 @@ class PageWalker : public sc_core::sc_module, private WalkMemory {
   WalkResult m_result;
   tlm::tlm_generic_payload m_gp;  // reused for every entry read
   uint64_t m_data = 0;
+  sc_core::sc_time m_last_delay = sc_core::SC_ZERO_TIME;
+  Cycles m_last_cycles = 0;
   bool m_debug = false;  // entry reads go through transport_dbg (untimed functional walk)
   Stats m_stats;
 };

@@ -6,11 +6,10 @@ TlbModule::TlbModule(sc_core::sc_module_name name, const TlbParams& params, cons
                      Cycles lat, ServedBy lvl)
     : sc_module(name), latency(lat), level(lvl), target("target"), next("next"), m_tlb(params),
       m_delay(clock.cycles(lat)) {
-  target.register_b_transport(this, &TlbModule::b_transport);
-  target.register_transport_dbg(this, &TlbModule::transport_dbg);
+  target.bind(*this);
 }
 
-void TlbModule::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+void TlbModule::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   TranslationExt* ext = gp.get_extension<TranslationExt>();
   if (m_tlb.enabled()) {
     delay += m_delay;
@@ -33,7 +32,7 @@ void TlbModule::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time&
     m_tlb.insert(ext->va, ext->pa, ext->size, ext->perms, ext->ctx);
 }
 
-unsigned TlbModule::transport_dbg(int, tlm::tlm_generic_payload& gp) {
+unsigned int TlbModule::transport_dbg(tlm::tlm_generic_payload& gp) {
   return next->transport_dbg(gp);
 }
 

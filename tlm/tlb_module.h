@@ -4,20 +4,20 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/tlb.h"
 #include "tlm/clock.h"
+#include "tlm/lt_target.h"
 #include "tlm/translation_ext.h"
 
 namespace mmusim {
 
-class TlbModule : public sc_core::sc_module {
+class TlbModule : public sc_core::sc_module, public LtTarget {
  public:
   Cycles latency;
   ServedBy level;  // what a hit here reports (L1 or STLB)
-  tlm_utils::multi_passthrough_target_socket<TlbModule> target;
+  TargetSocket target;
   tlm_utils::simple_initiator_socket<TlbModule> next;
 
   TlbModule(sc_core::sc_module_name name, const TlbParams& params, const Clock& clock,
@@ -27,9 +27,10 @@ class TlbModule : public sc_core::sc_module {
   const Tlb& tlb() const { return m_tlb; }
   void report(StatsVisitor& v) const;
 
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
+
  private:
-  void b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  unsigned transport_dbg(int id, tlm::tlm_generic_payload& gp);
 
   Tlb m_tlb;
   sc_core::sc_time m_delay;
