@@ -42,9 +42,14 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Model micro-benchmarks, then the simulator's speed on CONFIG: the median of 5 runs (the
+# machine is shared, single runs vary by 15%).
 bench: build
-	./$(BUILD)/tests/bench/mmusim_bench
-	./$(BUILD)/mmusim run $(CONFIG) --out $(OUT)/bench
+	./$(BUILD)/tests/mmusim_bench
+	@for i in 1 2 3 4 5; do \
+	  ./$(BUILD)/mmusim run $(CONFIG) --out $(OUT)/bench >/dev/null || exit 1; \
+	  grep -o '"accesses_per_second": [0-9.]*' $(OUT)/bench/stats.json | cut -d' ' -f2; \
+	done | sort -n | awk '{a[NR]=$$1} END {printf "$(CONFIG): median %.2f M accesses/s (min %.2f, max %.2f) over %d runs\n", a[3]/1e6, a[1]/1e6, a[NR]/1e6, NR}'
 
 clean:
 	rm -rf $(BUILD) $(OUT)

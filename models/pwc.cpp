@@ -23,17 +23,13 @@ Pwc::Pwc(std::string name, const PwcParams& params, unsigned levels)
     const uint32_t entries = l >= 2 ? params.entries[l] : 0;
     m_caches.emplace_back(entries, params.ways[l], params.policy, hash64(params.seed, l));
   }
-}
-
-bool Pwc::enabled() const {
-  for (const auto& c : m_caches)
-    if (c.enabled()) return true;
-  return false;
+  for (const auto& c : m_caches) m_enabled = m_enabled || c.enabled();
 }
 
 bool Pwc::lookup(Addr addr, uint32_t ctx, unsigned& table_level, Addr& table) {
   ++m_stats.lookups;
   for (unsigned l = 2; l <= m_levels; ++l) {
+    if (!m_caches[l].enabled()) continue;
     if (const Addr* t = m_caches[l].lookup(key(addr, l), ctx)) {
       table_level = l - 1;
       table = *t;

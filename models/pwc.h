@@ -32,7 +32,7 @@ class Pwc {
   Pwc(std::string name, const PwcParams& params, unsigned levels);
 
   // Any level has entries.
-  bool enabled() const;
+  bool enabled() const { return m_enabled; }
   unsigned levels() const { return m_levels; }
   // Deepest hit wins (PDE, then PDPTE, PML4E, PML5E). On a hit, table_level = the level of the
   // table the cached entry points to (1 = page table) and table = its physical address.
@@ -56,6 +56,7 @@ class Pwc {
  private:
   std::string m_name;
   unsigned m_levels;
+  bool m_enabled = false;
   std::vector<SetAssoc<Addr>> m_caches;  // index = entry level; 0 and 1 are empty placeholders
   Stats m_stats;
 };
