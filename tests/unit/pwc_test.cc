@@ -1,4 +1,5 @@
 #include "models/pwc.h"
+#include "tests/unit/stats_recorder.h"
 
 #include <gtest/gtest.h>
 
@@ -9,20 +10,6 @@
 
 namespace mmusim {
 namespace {
-
-// Records every counter a component reports, in order.
-class PwcRecorder : public StatsVisitor {
- public:
-  void begin(const char*) override {}
-  void end() override {}
-  void counter(const char* name, uint64_t value, const char*, const char*) override {
-    counters[name] = value;
-    order.push_back(name);
-  }
-  void real(const char* name, double, const char*, const char*) override { order.push_back(name); }
-  std::map<std::string, uint64_t> counters;
-  std::vector<std::string> order;
-};
 
 PwcParams uniform(uint32_t entries, uint32_t ways, ReplPolicy policy = ReplPolicy::kLru) {
   PwcParams p;
@@ -101,7 +88,7 @@ TEST(Pwc, FiveLevelCachesPml5e) {
   EXPECT_EQ(c4.stats().fills, 0u);
   EXPECT_FALSE(probe(c4, a).hit);
 
-  PwcRecorder v4, v5;
+  StatsRecorder v4, v5;
   c4.report(v4);
   c5.report(v5);
   EXPECT_EQ(v4.order, (std::vector<std::string>{"lookups", "hits", "misses", "pde_hits",

@@ -9,27 +9,10 @@
 
 #include "models/replacement.h"
 #include "models/set_assoc.h"
+#include "tests/unit/stats_recorder.h"
 
 namespace mmusim {
 namespace {
-
-// Records every counter and real a component reports, by name.
-class RecordingVisitor : public StatsVisitor {
- public:
-  void begin(const char*) override {}
-  void end() override {}
-  void counter(const char* name, uint64_t value, const char*, const char*) override {
-    counters[name] = value;
-    order.push_back(name);
-  }
-  void real(const char* name, double value, const char*, const char*) override {
-    reals[name] = value;
-    order.push_back(name);
-  }
-  std::map<std::string, uint64_t> counters;
-  std::map<std::string, double> reals;
-  std::vector<std::string> order;
-};
 
 TlbParams one_array(std::vector<PageSize> sizes, uint32_t entries, uint32_t ways,
                     ReplPolicy policy = ReplPolicy::kLru, uint64_t seed = 1) {
@@ -297,7 +280,7 @@ TEST(Tlb, Splinters1GIntoLargestHeldSmallerSize) {
   EXPECT_EQ(h.size, PageSize::k2M);
   EXPECT_EQ(h.pa_base, 0xc0200000u);
   EXPECT_FALSE(hits(t, 0x40400000));
-  RecordingVisitor v;
+  StatsRecorder v;
   t.report(v);
   EXPECT_EQ(v.counters.at("large_hits"), 1u);
   EXPECT_EQ(v.counters.at("small_hits"), 0u);
@@ -351,7 +334,7 @@ TEST(Tlb, ReportCounters) {
   EXPECT_TRUE(hits(t, 0x3fffff));
   EXPECT_FALSE(hits(t, page(1)));
   t.flush_vpid(0);
-  RecordingVisitor v;
+  StatsRecorder v;
   t.report(v);
   const std::vector<std::string> order = {"lookups",   "hits",    "misses",        "fills",
                                           "evictions", "flushes", "invalidations", "hit_rate",
