@@ -64,7 +64,7 @@ void Core::run() {
       ++m_stats.faults;
       m_stats.fault_cycles += m_ext.total_cycles();
       if (attempt + 1 >= m_params.max_fault_retries ||
-          m_os.handle(ctx, a.va, a.kind, m_ext.fault) == OsEmulation::Outcome::kAbandon) {
+          m_os.handle(ctx, a.va, m_ext.fault) == OsEmulation::Outcome::kAbandon) {
         ++m_stats.abandoned;
         break;
       }

@@ -27,8 +27,7 @@ bool OsEmulation::prefault() {
   return true;
 }
 
-OsEmulation::Outcome OsEmulation::handle(Context ctx, Addr va, AccessKind access,
-                                         const Fault& fault) {
+OsEmulation::Outcome OsEmulation::handle(Context ctx, Addr va, const Fault& fault) {
   switch (fault.kind) {
     case FaultKind::kNotPresent: {
       const Vma* vma = find_vma(ctx.asid, va);
@@ -63,7 +62,6 @@ OsEmulation::Outcome OsEmulation::handle(Context ctx, Addr va, AccessKind access
     case FaultKind::kNone:
       break;
   }
-  (void)access;
   return Outcome::kRetry;
 }
 

@@ -19,9 +19,9 @@ class OsEmulation {
   // Maps (and backs) every page of every VMA, as a program that initialises its data would.
   // False when a physical space ran out.
   bool prefault();
-  // Handles a fault the MMU reported; kRetry when the access can be retried.
-  Outcome handle(Context ctx, Addr va, AccessKind access, const Fault& fault);
-  // Throws std::runtime_error when physical memory ran out (a configuration problem).
+  // Handles a fault the MMU reported; kRetry when the access can be retried. Throws
+  // std::runtime_error when physical memory ran out (a configuration problem).
+  Outcome handle(Context ctx, Addr va, const Fault& fault);
   void report(StatsVisitor& v) const;
 
   struct Stats {
