@@ -28,13 +28,30 @@ void Core::check(const TranslationExt& ext) {
   if (!same) ++m_stats.oracle_mismatches;
 }
 
+void Core::software(Cycles c) {
+  m_stats.software_cycles += c;
+  m_qk.inc(m_clock.cycles(c));
+}
+
 void Core::run() {
   // One access of lookahead lets the oracle's records load while the previous access walks.
   Access a, ahead;
   bool have_ahead = m_workload.next(ahead);
+  uint16_t current = ahead.asid;
   while (have_ahead) {
     a = ahead;
     have_ahead = m_workload.next(ahead);
+    if (a.event != Access::Event::kAccess) {
+      ++m_stats.events;
+      if (a.event == Access::Event::kSwitch) {
+        software(m_os.context_switch(m_machine.context(current), m_machine.context(a.asid)));
+        current = a.asid;
+      } else {
+        software(m_os.unmap(m_machine.context(a.asid), a.va, a.pages));
+      }
+      if (m_qk.need_sync()) m_qk.sync();
+      continue;
+    }
     ++m_stats.accesses;
     const Context ctx = m_machine.context(a.asid);
     if (m_params.check) {
@@ -63,8 +80,13 @@ void Core::run() {
       }
       ++m_stats.faults;
       m_stats.fault_cycles += m_ext.total_cycles();
-      if (attempt + 1 >= m_params.max_fault_retries ||
-          m_os.handle(ctx, a.va, m_ext.fault) == OsEmulation::Outcome::kAbandon) {
+      if (attempt + 1 >= m_params.max_fault_retries) {
+        ++m_stats.abandoned;
+        break;
+      }
+      const OsEmulation::Handled h = m_os.handle(ctx, a.va, m_ext.fault);
+      software(h.cycles);
+      if (h.outcome == OsEmulation::Outcome::kAbandon) {
         ++m_stats.abandoned;
         break;
       }
@@ -88,6 +110,9 @@ void Core::report(StatsVisitor& v) const {
   v.counter("faults", s.faults, "count", "translation attempts that faulted (all kinds)");
   v.counter("fault_cycles", s.fault_cycles, "cycles", "latency of the attempts that faulted");
   v.counter("abandoned", s.abandoned, "count", "accesses given up after a fault");
+  v.counter("software_cycles", s.software_cycles, "cycles",
+            "emulated OS and hypervisor time (handlers, VM exits)");
+  v.counter("events", s.events, "count", "OS events in the workload (context switches, unmaps)");
   v.counter("checked", s.checked, "count", "translation attempts checked against the oracle");
   v.counter("oracle_mismatches", s.oracle_mismatches, "count",
             "attempts whose translation or fault differs from the oracle's");

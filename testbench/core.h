@@ -34,6 +34,8 @@ class Core : public sc_core::sc_module {
     uint64_t translations = 0;        // accesses that got a translation
     uint64_t translation_cycles = 0;  // latency of those translations (their final attempt)
     uint64_t fault_cycles = 0;        // latency of attempts that faulted
+    uint64_t software_cycles = 0;     // emulated OS and hypervisor time (handlers, VM exits)
+    uint64_t events = 0;              // OS events in the workload (context switches, unmaps)
     uint64_t faults = 0;              // faults reported by the MMU (all kinds)
     uint64_t abandoned = 0;           // accesses given up after a fault
     uint64_t l1_hits = 0, stlb_hits = 0, walked = 0;
@@ -46,6 +48,7 @@ class Core : public sc_core::sc_module {
  private:
   void run();
   void check(const TranslationExt& ext);
+  void software(Cycles c);
 
   CoreParams m_params;
   const Clock& m_clock;

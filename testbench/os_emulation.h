@@ -1,42 +1,74 @@
-// The software side the testbench emulates: the (guest) OS's demand paging inside VMAs and the
-// hypervisor's backing of guest-physical pages on EPT violations.
+// The system software the testbench emulates: the (guest) OS's demand paging inside VMAs,
+// page-table churn and context switches, and the hypervisor's VM exits (backing guest-physical
+// pages on EPT violations). Each action returns the cycles it costs.
 #pragma once
 
 #include <vector>
 
 #include "models/machine.h"
 #include "models/stats.h"
+#include "testbench/software_costs.h"
 #include "testbench/workload.h"
 
 namespace mmusim {
 
+class Mmu;
+
+// Why the hypervisor ran.
+enum class ExitReason : uint8_t { kEptViolation, kCount };
+const char* exit_reason_name(ExitReason r);
+
 class OsEmulation {
  public:
   enum class Outcome { kRetry, kAbandon };
+  struct Handled {
+    Outcome outcome;
+    Cycles cycles;  // software time spent (handlers and VM exits)
+  };
 
-  OsEmulation(Machine& machine, std::vector<Vma> vmas);
+  OsEmulation(Machine& machine, std::vector<Vma> vmas, const SoftwareCosts& costs, bool pcid);
+  // The MMU whose TLBs and PWCs the OS and hypervisor invalidate.
+  void attach(Mmu& mmu) { m_mmu = &mmu; }
 
   // Maps (and backs) every page of every VMA, as a program that initialises its data would.
   // False when a physical space ran out.
   bool prefault();
   // Handles a fault the MMU reported; kRetry when the access can be retried. Throws
   // std::runtime_error when physical memory ran out (a configuration problem).
-  Outcome handle(Context ctx, Addr va, const Fault& fault);
-  void report(StatsVisitor& v) const;
+  Handled handle(Context ctx, Addr va, const Fault& fault);
+  // The OS switches from one address space to another (a CR3 write).
+  Cycles context_switch(Context from, Context to);
+  // The OS unmaps [va, va + pages * 4K) in ctx: entries cleared, frames freed, translations
+  // invalidated; the pages are demand-faulted back on their next touch.
+  Cycles unmap(Context ctx, Addr va, uint32_t pages);
 
   struct Stats {
     uint64_t demand_faults = 0;   // first touch inside a VMA: the OS maps a page
-    uint64_t ept_violations = 0;  // unbacked gPA: the hypervisor backs it
     uint64_t segfaults = 0;       // outside every VMA: a real page fault, reported
     uint64_t protection_faults = 0;
+    uint64_t context_switches = 0;
+    uint64_t unmap_events = 0, unmapped_pages = 0;
+    uint64_t os_cycles = 0;       // (guest) OS handlers
+    uint64_t vm_exits[static_cast<unsigned>(ExitReason::kCount)] = {};
+    uint64_t vm_exit_cycles = 0;  // exits, round trips plus hypervisor handlers
   };
   const Stats& stats() const { return m_stats; }
+  uint64_t vm_exits() const;
+  void report(StatsVisitor& v) const;
 
  private:
   const Vma* find_vma(uint16_t asid, Addr va) const;
+  Cycles vm_exit(ExitReason reason, Cycles handler);
+  Cycles os(Cycles c) {
+    m_stats.os_cycles += c;
+    return c;
+  }
 
   Machine& m_machine;
   std::vector<Vma> m_vmas;
+  SoftwareCosts m_costs;
+  bool m_pcid;
+  Mmu* m_mmu = nullptr;
   Stats m_stats;
 };
 

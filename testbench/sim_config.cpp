@@ -132,6 +132,9 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   const uint64_t seed = sys.get_uint("seed", 1, 0, ~uint64_t{0},
                                      "seed for frame scattering and page-size choices");
   m.vpid = static_cast<uint16_t>(sys.get_uint("vpid", 1, 1, 65535, "the VM's VPID"));
+  cfg.pcid = sys.get_bool("pcid", true,
+                          "TLB and PWC entries are tagged by PCID, so a CR3 write flushes "
+                          "nothing; false: a CR3 write flushes the (guest) TLBs and PWC");
   m.guest_frames = {0, guest_gib << 30, frames == "scatter", seed * 2 + 1};
   m.host_frames = {0, host_gib << 30, frames == "scatter", seed * 2 + 2};
   m.guest_pages.seed = seed * 3 + 1;
@@ -181,6 +184,16 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                           "bytes per access; sequential step and alignment (power of two)");
   w.stride = wl.get_uint("stride", 4096, 1, uint64_t{1} << 40, "strided: bytes between accesses");
   w.store_fraction = wl.get_double("store_fraction", 0.0, 0.0, 1.0, "fraction of stores");
+  w.processes = static_cast<uint16_t>(wl.get_uint(
+      "processes", 1, 1, 1024, "address spaces (ASIDs 1..N), each with its own copy of the region"));
+  w.switch_every = wl.get_uint("switch_every", 0, 0, uint64_t{1} << 48,
+                               "accesses between context switches, round robin (0: never)");
+  w.churn_every = wl.get_uint("churn_every", 0, 0, uint64_t{1} << 48,
+                              "accesses between page-table churn events: the OS unmaps a random "
+                              "run of churn_pages pages, which fault back in on their next touch "
+                              "(0: never)");
+  w.churn_pages = static_cast<uint32_t>(wl.get_uint("churn_pages", 64, 1, 1u << 20,
+                                                    "pages one churn event unmaps"));
   cfg.prefault = wl.get_bool("prefault", true,
                              "map (and back) the whole region before the run, as a program that "
                              "initialises its data does; false = demand paging on first touch");
@@ -193,6 +206,24 @@ SimConfig read_sim_config(ConfigDoc& doc) {
     wl.fail("footprint_mib", "region ends beyond the " + std::to_string(va_bits) +
                                  "-bit virtual address space of " + std::to_string(m.levels) +
                                  "-level paging");
+
+  ConfigNode sw = root.section("software", "cycles the emulated OS and hypervisor cost "
+                                          "(modelling defaults)");
+  SoftwareCosts& c = cfg.software;
+  const uint64_t kMaxCost = uint64_t{1} << 32;
+  c.vm_exit = sw.get_uint("vm_exit", c.vm_exit, 0, kMaxCost,
+                          "VM exit + entry round trip, charged on every exit (recent Intel cores "
+                          "measure about 1,000 to 1,500 cycles)");
+  c.ept_violation = sw.get_uint("ept_violation", c.ept_violation, 0, kMaxCost,
+                                "hypervisor handler backing an unbacked guest-physical page");
+  c.guest_page_fault = sw.get_uint("guest_page_fault", c.guest_page_fault, 0, kMaxCost,
+                                   "(guest) OS page-fault handler mapping an anonymous page");
+  c.context_switch = sw.get_uint("context_switch", c.context_switch, 0, kMaxCost,
+                                 "(guest) OS context switch, without the TLB refill it causes");
+  c.unmap_page = sw.get_uint("unmap_page", c.unmap_page, 0, kMaxCost,
+                             "(guest) OS clearing one page's entry and freeing its frame");
+  c.invlpg = sw.get_uint("invlpg", c.invlpg, 0, kMaxCost,
+                         "invalidating one page's translations (TLB and PWC)");
 
   doc.check_all_consumed();
   if (cfg.sim.cold) make_cold(cfg);

@@ -5,6 +5,7 @@
 
 #include "models/machine.h"
 #include "testbench/config_reader.h"
+#include "testbench/software_costs.h"
 #include "testbench/workload.h"
 #include "tlm/mmu.h"
 
@@ -26,6 +27,8 @@ struct SimConfig {
   Cycles memory_latency = 200;
   SyntheticParams workload;
   bool prefault = true;
+  bool pcid = true;
+  SoftwareCosts software;
 };
 
 // Reads every parameter (defaults where absent), then rejects unknown keys. Throws ConfigError.

@@ -59,7 +59,8 @@ struct System : sc_core::sc_module {
   Core core;
 };
 
-Summary summarize(const Core::Stats& c, const PageWalker::Stats& w, double run_seconds) {
+Summary summarize(const Core::Stats& c, const PageWalker::Stats& w, const OsEmulation& os,
+                  double run_seconds) {
   Summary s;
   s.accesses = c.accesses;
   s.translations = c.translations;
@@ -70,6 +71,8 @@ Summary summarize(const Core::Stats& c, const PageWalker::Stats& w, double run_s
   s.faults = c.faults;
   s.oracle_mismatches = c.oracle_mismatches;
   s.cycles = c.cycles;
+  s.total_cycles = c.translation_cycles + c.fault_cycles + c.software_cycles;
+  s.vm_exits = os.vm_exits();
   s.refs_per_walk = ratio(w.walk_refs, w.walks);
   s.walk_cycles_avg = ratio(w.walk_cycles, w.walks);
   s.translation_cycles_avg = ratio(c.translation_cycles, c.translations);
@@ -93,6 +96,9 @@ void report_summary(const Summary& s, StatsVisitor& v) {
   v.counter("faults", s.faults, "count", "faults reported by the MMU");
   v.counter("oracle_mismatches", s.oracle_mismatches, "count",
             "translations or faults that differ from the oracle");
+  v.counter("total_cycles", s.total_cycles, "cycles",
+            "translation, walk and emulated software (OS, VM exit) cycles");
+  v.counter("vm_exits", s.vm_exits, "count", "VM exits, all reasons");
   v.real("l1_tlb_hit_rate", s.l1_tlb_hit_rate, "ratio", "translations served by L1 TLBs");
   v.real("stlb_hit_rate", s.stlb_hit_rate, "ratio", "L1 misses served by the STLB");
   v.counter("cycles", s.cycles, "cycles", "simulated cycles");
@@ -106,20 +112,22 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   const auto t_setup = WallClock::now();
   Machine machine(cfg.machine);
   SyntheticWorkload workload(cfg.workload);
-  OsEmulation os(machine, workload.vmas());
+  OsEmulation os(machine, workload.vmas(), cfg.software, cfg.pcid);
   if (cfg.prefault && !os.prefault())
     throw std::runtime_error("prefault: simulated physical memory exhausted; raise "
                              "system.guest_mem_gib / system.host_mem_gib or lower "
                              "workload.footprint_mib");
   const Clock clock(cfg.sim.clock_mhz);
   System system("system", cfg, clock, machine, workload, os);
+  os.attach(system.mmu);
   const double setup_seconds = seconds_since(t_setup);
 
   const auto t_run = WallClock::now();
   sc_core::sc_start();
   const double run_seconds = seconds_since(t_run);
 
-  const Summary s = summarize(system.core.stats(), system.mmu.walker().stats(), run_seconds);
+  const Summary s =
+      summarize(system.core.stats(), system.mmu.walker().stats(), os, run_seconds);
 
   auto report_tree = [&](StatsVisitor& v) {
     v.begin("summary");
@@ -179,9 +187,10 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
                 s.refs_per_walk);
   log << line;
   std::snprintf(line, sizeof line,
-                "  walk latency %.1f cycles  translation latency %.2f cycles  simulated %llu "
-                "cycles\n",
-                s.walk_cycles_avg, s.translation_cycles_avg, (unsigned long long)s.cycles);
+                "  walk latency %.1f cycles  translation latency %.2f cycles  total %llu cycles  "
+                "VM exits %llu\n",
+                s.walk_cycles_avg, s.translation_cycles_avg, (unsigned long long)s.total_cycles,
+                (unsigned long long)s.vm_exits);
   log << line;
   std::snprintf(line, sizeof line,
                 "  speed %.2f M accesses/s (setup %.2f s, run %.2f s)  stats: %s\n",

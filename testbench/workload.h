@@ -10,10 +10,18 @@
 
 namespace mmusim {
 
+// One item of a workload: a memory access, or an operating-system event between accesses.
 struct Access {
+  enum class Event : uint8_t {
+    kAccess,  // translate and access va
+    kSwitch,  // context switch to address space `asid`
+    kUnmap,   // the OS unmaps `pages` pages from va in `asid` (page-table churn)
+  };
   Addr va = 0;
   AccessKind kind = AccessKind::kLoad;
   uint16_t asid = 1;
+  Event event = Event::kAccess;
+  uint32_t pages = 0;
 };
 
 // A virtual memory area the (guest) OS has set up: first touches inside it are demand-paged,
@@ -36,13 +44,16 @@ struct SyntheticParams {
   uint64_t element = 8;           // bytes per access (sequential step, alignment)
   uint64_t stride = 4096;         // strided step
   double store_fraction = 0.0;
-  uint16_t asid = 1;
+  uint16_t processes = 1;         // address spaces (ASIDs 1..processes), one VMA each
+  uint64_t switch_every = 0;      // accesses between context switches, round robin (0: never)
+  uint64_t churn_every = 0;       // accesses between unmap events (0: never)
+  uint32_t churn_pages = 64;      // pages an unmap event removes (demand-faulted back later)
 };
 
 class Workload {
  public:
   virtual ~Workload() = default;
-  // The next access; false at the end.
+  // The next access or event; false at the end.
   virtual bool next(Access& a) = 0;
   virtual const std::vector<Vma>& vmas() const = 0;
   virtual uint64_t count() const = 0;
@@ -58,12 +69,16 @@ class SyntheticWorkload : public Workload {
 
  private:
   enum class Kind { kSequential, kUniform, kStrided };
+  Addr next_address();
+
   SyntheticParams m_p;
   Kind m_kind;
   Rng m_rng;
   uint64_t m_issued = 0;
   uint64_t m_offset = 0;
   uint64_t m_elements;
+  uint16_t m_asid = 1;
+  bool m_switch_due = false, m_churn_due = false;
   std::vector<Vma> m_vmas;
 };
 

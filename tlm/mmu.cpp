@@ -56,6 +56,13 @@ void Mmu::flush_vm(uint16_t vpid) {
   m_walker.nested_tlb().flush_vpid(vpid);
 }
 
+void Mmu::flush_linear(uint16_t vpid) {
+  m_itlb.tlb().flush_vpid(vpid);
+  m_dtlb.tlb().flush_vpid(vpid);
+  m_stlb.tlb().flush_vpid(vpid);
+  m_walker.guest_pwc().flush_all();
+}
+
 void Mmu::flush_page(Addr va, Context ctx) {
   m_itlb.tlb().flush_page(va, ctx);
   m_dtlb.tlb().flush_page(va, ctx);

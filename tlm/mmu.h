@@ -35,6 +35,9 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   void flush_all();
   void flush_context(Context ctx);
   void flush_vm(uint16_t vpid);
+  // A CR3 write without PCIDs: the VM's linear and combined translations (TLBs, guest PWC);
+  // guest-physical ones (host PWC, nested TLB) stay.
+  void flush_linear(uint16_t vpid);
   void flush_page(Addr va, Context ctx);
 
   TlbModule& itlb() { return m_itlb; }

@@ -162,12 +162,13 @@ TEST(CoreLt, SimulatedTimeIsTheSumOfLatencies) {
   Clock clock(cfg.sim.clock_mhz);
   Machine machine(cfg.machine);
   SyntheticWorkload workload(cfg.workload);
-  OsEmulation os(machine, workload.vmas());
+  OsEmulation os(machine, workload.vmas(), cfg.software, cfg.pcid);
   Memory memory("memory", machine.mem(), clock, cfg.memory_latency);
   Mmu mmu("mmu", cfg.mmu, clock, machine, 4, 4);
   Core core("core", CoreParams{true, cfg.sim.quantum_cycles, 4}, clock, workload, os, machine);
   core.mmu.bind(mmu.cpu);
   mmu.mem_port().bind(memory.socket);
+  os.attach(mmu);
   sc_core::sc_start();
   const Core::Stats& s = core.stats();
   EXPECT_EQ(s.accesses, 20000u);
@@ -175,9 +176,68 @@ TEST(CoreLt, SimulatedTimeIsTheSumOfLatencies) {
   EXPECT_EQ(s.oracle_mismatches, 0u);
   EXPECT_EQ(s.checked, s.accesses + s.faults);
   EXPECT_GT(os.stats().demand_faults, 0u);
-  EXPECT_EQ(os.stats().demand_faults, os.stats().ept_violations);  // each new page backed once
-  EXPECT_EQ(s.cycles, s.translation_cycles + s.fault_cycles);
+  // Each new page faults in the guest, then exits once to be backed.
+  EXPECT_EQ(os.stats().demand_faults,
+            os.stats().vm_exits[static_cast<unsigned>(ExitReason::kEptViolation)]);
+  EXPECT_EQ(s.software_cycles, os.stats().os_cycles + os.stats().vm_exit_cycles);
+  EXPECT_EQ(os.stats().vm_exit_cycles, os.vm_exits() * (cfg.software.vm_exit +
+                                                        cfg.software.ept_violation));
+  EXPECT_EQ(s.cycles, s.translation_cycles + s.fault_cycles + s.software_cycles);
   EXPECT_EQ(mmu.walker().stats().fault_walks, s.faults);
+}
+
+// Runs the LT core on a workload with OS events; `invalidate` false leaves the MMU unattached, so
+// the OS's unmaps and CR3 writes reach no TLB or PWC.
+struct EventRun {
+  EventRun(const char* yaml, bool invalidate) {
+    ConfigDoc doc = ConfigDoc::from_string(yaml, "<test>");
+    cfg = read_sim_config(doc);
+    machine = std::make_unique<Machine>(cfg.machine);
+    workload = std::make_unique<SyntheticWorkload>(cfg.workload);
+    os = std::make_unique<OsEmulation>(*machine, workload->vmas(), cfg.software, cfg.pcid);
+    memory = std::make_unique<Memory>("memory", machine->mem(), clock, cfg.memory_latency);
+    mmu = std::make_unique<Mmu>("mmu", cfg.mmu, clock, *machine, 4, 4);
+    core = std::make_unique<Core>("core", CoreParams{true, cfg.sim.quantum_cycles, 4}, clock,
+                                  *workload, *os, *machine);
+    core->mmu.bind(mmu->cpu);
+    mmu->mem_port().bind(memory->socket);
+    if (invalidate) os->attach(*mmu);
+    EXPECT_TRUE(os->prefault());
+    sc_core::sc_start();
+  }
+  SimConfig cfg;
+  Clock clock{2000.0};
+  std::unique_ptr<Machine> machine;
+  std::unique_ptr<SyntheticWorkload> workload;
+  std::unique_ptr<OsEmulation> os;
+  std::unique_ptr<Memory> memory;
+  std::unique_ptr<Mmu> mmu;
+  std::unique_ptr<Core> core;
+};
+
+const char* kChurnYaml =
+    "system: {pcid: false}\n"
+    "workload: {count: 60000, footprint_mib: 16, processes: 3, switch_every: 2000,\n"
+    "           churn_every: 3000, churn_pages: 128}\n";
+
+TEST(CoreLt, ChurnAndContextSwitchesStayCoherentWithTheOracle) {
+  EventRun r(kChurnYaml, true);
+  const Core::Stats& s = r.core->stats();
+  EXPECT_EQ(s.accesses, 60000u);
+  EXPECT_EQ(s.oracle_mismatches, 0u);
+  EXPECT_EQ(r.os->stats().context_switches, 29u);  // after every 2000 accesses but the last
+  EXPECT_EQ(r.os->stats().unmap_events, 19u);
+  EXPECT_GT(r.os->stats().unmapped_pages, 1000u);
+  EXPECT_GT(r.os->stats().demand_faults, 0u);  // unmapped pages fault back in
+  // Without PCIDs every switch flushed the guest's TLB entries.
+  EXPECT_GE(r.mmu->stlb().tlb().stats().flushes, 29u);
+  EXPECT_EQ(s.cycles, s.translation_cycles + s.fault_cycles + s.software_cycles);
+  EXPECT_EQ(s.software_cycles, r.os->stats().os_cycles + r.os->stats().vm_exit_cycles);
+}
+
+TEST(CoreLt, OracleCatchesStaleTranslationsWhenTheOsDoesNotInvalidate) {
+  EventRun r(kChurnYaml, false);
+  EXPECT_GT(r.core->stats().oracle_mismatches, 0u);
 }
 
 }  // namespace
