@@ -101,6 +101,9 @@ void GuestTableMemory::free_table(Addr table) {
 }
 
 uint64_t GuestTableMemory::read(Addr addr) { return m_mem.read64(host_addr(addr)); }
-void GuestTableMemory::write(Addr addr, uint64_t value) { m_mem.write64(host_addr(addr), value); }
+void GuestTableMemory::write(Addr addr, uint64_t value) {
+  ++m_writes;
+  m_mem.write64(host_addr(addr), value);
+}
 
 }  // namespace mmusim

@@ -75,6 +75,8 @@ class GuestTableMemory : public TableMemory {
   uint64_t read(Addr addr) override;
   void write(Addr addr, uint64_t value) override;
   uint64_t backings() const { return m_backings; }
+  // Entry writes so far: under shadow paging each one traps to the hypervisor.
+  uint64_t writes() const { return m_writes; }
 
  private:
   Addr host_addr(Addr gpa) const;
@@ -83,6 +85,7 @@ class GuestTableMemory : public TableMemory {
   FrameAllocator& m_frames;
   AddressSpace& m_host;
   uint64_t m_backings = 0;
+  uint64_t m_writes = 0;
 };
 
 }  // namespace mmusim

@@ -9,6 +9,7 @@ const char* virtualization_name(Virtualization v) {
   switch (v) {
     case Virtualization::kNone: return "none";
     case Virtualization::kEpt: return "ept";
+    case Virtualization::kShadow: return "shadow";
   }
   return "?";
 }
@@ -41,6 +42,11 @@ AddressSpace& Machine::space(uint16_t asid) {
         m_params.levels, tables, frames, policy);
     if (!s->init()) throw std::runtime_error("memory too small for a page-table root");
     m_spaces[asid] = std::move(s);
+    if (shadowed()) {
+      if (asid >= m_shadows.size()) m_shadows.resize(asid + 1u);
+      m_shadows[asid] = std::make_unique<ShadowTable>(m_params.levels, *m_host_tables);
+      if (!m_shadows[asid]->init()) throw std::runtime_error("host memory too small for a shadow root");
+    }
   }
   return *m_spaces[asid];
 }
@@ -51,11 +57,46 @@ bool Machine::populate(uint16_t asid, Addr va) {
   if (!virtualized()) return true;
   Mapping g;
   s.oracle().lookup(va, g);
-  return m_host->touch(g.translate(va)) != AddressSpace::Touch::kOutOfMemory;
+  if (m_host->touch(g.translate(va)) == AddressSpace::Touch::kOutOfMemory) return false;
+  return !shadowed() || shadow_fill(asid, va);
+}
+
+uint64_t Machine::guest_table_writes() const {
+  const auto* t = dynamic_cast<const GuestTableMemory*>(m_space_tables.get());
+  return t ? t->writes() : 0;
+}
+
+bool Machine::truth(uint16_t asid, Addr va, Mapping& out) const {
+  Mapping g;
+  if (!has_space(asid) || !m_spaces[asid]->oracle().lookup(va, g)) return false;
+  if (!virtualized()) {
+    out = g;
+    return true;
+  }
+  Mapping h;
+  const Addr gpa = g.translate(va);
+  if (!m_host->oracle().lookup(gpa, h)) return false;
+  out.size = smaller(g.size, h.size);
+  out.base = page_base(va, out.size);
+  out.target = page_base(h.translate(gpa), out.size);
+  out.perms = g.perms & h.perms;
+  return true;
+}
+
+bool Machine::shadow_fill(uint16_t asid, Addr va) {
+  Mapping t;
+  if (!truth(asid, va, t)) return false;
+  return m_shadows.at(asid)->fill(va, t.translate(va), t.size, t.perms);
 }
 
 unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
   if (!has_space(ctx.asid)) return 0;
+  if (shadowed()) {
+    const ShadowTable& st = *m_shadows[ctx.asid];
+    out[0] = WalkDim{st.root(), static_cast<uint8_t>(st.levels()), PtFormat::kX86, ctx, nullptr,
+                     nullptr};
+    return 1;
+  }
   const AddressSpace& s = *m_spaces[ctx.asid];
   out[0] = WalkDim{s.root(), static_cast<uint8_t>(s.levels()), s.format(), ctx, nullptr, nullptr};
   if (!virtualized()) return 1;
@@ -66,6 +107,27 @@ unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
 
 Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
   Expectation e;
+  if (shadowed()) {
+    // Hardware sees the shadow: an entry it lacks is a fault (the hypervisor fills it), an entry
+    // it has must translate as guest and host mappings do now (a stale one is a mismatch).
+    Mapping sh, t;
+    if (!has_space(ctx.asid) || !m_shadows[ctx.asid]->record().lookup(va, sh)) {
+      e.fault = FaultKind::kNotPresent;
+      return e;
+    }
+    if (!sh.perms.allows(access)) {
+      e.fault = FaultKind::kProtection;
+      return e;
+    }
+    if (!truth(ctx.asid, va, t)) {
+      e.fault = FaultKind::kNotPresent;
+      return e;
+    }
+    e.pa = t.translate(va);
+    e.size = sh.size;
+    e.perms = t.perms;
+    return e;
+  }
   Mapping g;
   if (!has_space(ctx.asid) || !m_spaces[ctx.asid]->oracle().lookup(va, g)) {
     e.fault = FaultKind::kNotPresent;
@@ -79,7 +141,7 @@ Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
   e.size = g.size;
   e.perms = g.perms;
   if (!virtualized()) return e;
-  Mapping h;
+  Mapping h;  // EPT: the host dimension is walked too
   if (!m_host->oracle().lookup(e.pa, h) || !h.perms.allows(access)) {
     e.fault = FaultKind::kEptViolation;
     return e;
@@ -123,6 +185,15 @@ void Machine::report(StatsVisitor& v) const {
     if (!s) continue;
     v.begin(s->name().c_str());
     s->report(v);
+    v.end();
+  }
+  for (size_t asid = 0; asid < m_shadows.size(); ++asid) {
+    if (!m_shadows[asid]) continue;
+    const std::string name = "shadow" + std::to_string(asid);
+    v.begin(name.c_str());
+    v.counter("entries", m_shadows[asid]->entries(), "entries", "shadow entries filled");
+    v.counter("table_pages", m_shadows[asid]->table_pages(), "pages",
+              "shadow page-table pages in host memory");
     v.end();
   }
 }

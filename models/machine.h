@@ -7,11 +7,14 @@
 #include <vector>
 
 #include "models/address_space.h"
+#include "models/shadow_table.h"
 #include "models/walker.h"
 
 namespace mmusim {
 
-enum class Virtualization : uint8_t { kNone, kEpt };
+// none: native paging. ept: hardware walks guest table x EPT. shadow: the hypervisor keeps a
+// gVA -> hPA shadow table per guest address space and hardware walks that like a native table.
+enum class Virtualization : uint8_t { kNone, kEpt, kShadow };
 const char* virtualization_name(Virtualization v);
 
 struct MachineParams {
@@ -46,6 +49,7 @@ class Machine : public WalkRoots {
   explicit Machine(const MachineParams& params);
 
   bool virtualized() const { return m_params.virt != Virtualization::kNone; }
+  bool shadowed() const { return m_params.virt == Virtualization::kShadow; }
   const MachineParams& params() const { return m_params; }
   PhysMem& mem() { return m_mem; }
   const PhysMem& mem() const { return m_mem; }
@@ -55,8 +59,16 @@ class Machine : public WalkRoots {
   // The native or guest address space of an ASID, created on first use.
   AddressSpace& space(uint16_t asid);
   bool has_space(uint16_t asid) const;
-  // The host (EPT) dimension, or null when not virtualized.
+  // The host dimension (gPA -> hPA), or null when not virtualized: the EPT, or under shadow
+  // paging the hypervisor's own map, which hardware never walks.
   AddressSpace* host() { return m_host.get(); }
+  // The shadow table of an ASID (shadow paging only; created with the address space).
+  ShadowTable& shadow(uint16_t asid) { return *m_shadows.at(asid); }
+  // Guest page-table entry writes so far (all address spaces).
+  uint64_t guest_table_writes() const;
+  // Shadows va with the guest and host mappings as they stand; false when va is not mapped in
+  // both or host memory ran out.
+  bool shadow_fill(uint16_t asid, Addr va);
 
   // Maps va in every dimension (guest page and its host backing), as a pre-populated VM would;
   // false when a physical space ran out.
@@ -64,6 +76,8 @@ class Machine : public WalkRoots {
 
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
   Expectation expect(Context ctx, Addr va, AccessKind access) const;
+  // The composed guest -> host mapping of va (native: the space's own), whatever hardware walks.
+  bool truth(uint16_t asid, Addr va, Mapping& out) const;
   // Host-cache hints for a later expect(): stage 0 loads the guest record, stage 1 (once that is
   // cached) the host record. They change no result.
   void prefetch_expect(Context ctx, Addr va, int stage) const;
@@ -78,6 +92,7 @@ class Machine : public WalkRoots {
   std::unique_ptr<AddressSpace> m_host;
   std::unique_ptr<TableMemory> m_space_tables;
   std::vector<std::unique_ptr<AddressSpace>> m_spaces;  // indexed by ASID
+  std::vector<std::unique_ptr<ShadowTable>> m_shadows;  // indexed by ASID (shadow paging)
 };
 
 }  // namespace mmusim

@@ -25,6 +25,10 @@ class TranslationMap {
   // Removes the mapping covering addr; false if none.
   bool erase(Addr addr, Mapping* removed = nullptr);
   bool lookup(Addr addr, Mapping& m) const;
+  bool contains(Addr addr) const {
+    Mapping m;
+    return lookup(addr, m);
+  }
   // Starts loading what lookup(addr) will read for the smallest mapped page size (a host-cache
   // hint only; no effect on results).
   void prefetch(Addr addr) const;

@@ -9,6 +9,10 @@ namespace mmusim {
 const char* exit_reason_name(ExitReason r) {
   switch (r) {
     case ExitReason::kEptViolation: return "ept_violation";
+    case ExitReason::kShadowFill: return "shadow_fill";
+    case ExitReason::kShadowPtWrite: return "shadow_pt_write";
+    case ExitReason::kGuestFault: return "guest_fault";
+    case ExitReason::kCr3Write: return "cr3_write";
     case ExitReason::kCount: break;
   }
   return "?";
@@ -51,21 +55,59 @@ uint64_t OsEmulation::vm_exits() const {
   return n;
 }
 
+Cycles OsEmulation::trapped_writes(uint64_t writes_before) {
+  Cycles c = 0;
+  for (uint64_t n = m_machine.guest_table_writes() - writes_before; n > 0; --n)
+    c += vm_exit(ExitReason::kShadowPtWrite, m_costs.shadow_pt_write);
+  return c;
+}
+
+Cycles OsEmulation::back(Addr gpa) {
+  switch (m_machine.host()->touch(gpa)) {
+    case AddressSpace::Touch::kPresent: return 0;
+    case AddressSpace::Touch::kMapped: return m_costs.ept_violation;
+    case AddressSpace::Touch::kOutOfMemory: break;
+  }
+  throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
+}
+
 OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& fault) {
+  const bool shadow = m_machine.shadowed();
+  AddressSpace& space = m_machine.space(ctx.asid);
   switch (fault.kind) {
     case FaultKind::kNotPresent: {
+      Mapping g;
+      if (shadow && space.oracle().lookup(va, g)) {
+        // Hidden fault: the guest maps va, the shadow does not yet.
+        const Cycles backing = back(g.translate(va));
+        if (!m_machine.shadow_fill(ctx.asid, va))
+          throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
+        return {Outcome::kRetry, vm_exit(ExitReason::kShadowFill, m_costs.shadow_fill + backing)};
+      }
+      // A guest page fault; under shadow paging the hypervisor sees it first and reflects it.
+      Cycles c = shadow ? vm_exit(ExitReason::kGuestFault, m_costs.fault_injection) : 0;
       const Vma* vma = find_vma(ctx.asid, va);
       if (!vma) {
         ++m_stats.segfaults;
-        return {Outcome::kAbandon, 0};
+        return {Outcome::kAbandon, c};
       }
       ++m_stats.demand_faults;
-      if (m_machine.space(ctx.asid).touch(va, vma->perms) == AddressSpace::Touch::kOutOfMemory)
+      const uint64_t writes = m_machine.guest_table_writes();
+      if (space.touch(va, vma->perms) == AddressSpace::Touch::kOutOfMemory)
         throw std::runtime_error(
             std::string(m_machine.virtualized() ? "guest" : "host") +
             " physical memory exhausted: raise system." +
             (m_machine.virtualized() ? "guest_mem_gib" : "host_mem_gib"));
-      return {Outcome::kRetry, os(m_costs.guest_page_fault)};
+      c += os(m_costs.guest_page_fault);
+      if (shadow) {
+        // Each entry the handler wrote trapped; syncing the leaf write shadows va.
+        c += trapped_writes(writes);
+        space.oracle().lookup(va, g);
+        c += back(g.translate(va));
+        if (!m_machine.shadow_fill(ctx.asid, va))
+          throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
+      }
+      return {Outcome::kRetry, c};
     }
     case FaultKind::kEptViolation: {
       AddressSpace* host = m_machine.host();
@@ -75,9 +117,7 @@ OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& faul
         ++m_stats.protection_faults;
         return {Outcome::kAbandon, 0};
       }
-      if (host->touch(fault.addr) == AddressSpace::Touch::kOutOfMemory)
-        throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
-      return {Outcome::kRetry, vm_exit(ExitReason::kEptViolation, m_costs.ept_violation)};
+      return {Outcome::kRetry, vm_exit(ExitReason::kEptViolation, back(fault.addr))};
     }
     case FaultKind::kProtection:
       ++m_stats.protection_faults;
@@ -90,25 +130,39 @@ OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& faul
 
 Cycles OsEmulation::context_switch(Context from, Context to) {
   ++m_stats.context_switches;
+  Cycles c = os(m_costs.context_switch);
+  // Under shadow paging the CR3 write traps: the hypervisor switches shadow roots.
+  if (m_machine.shadowed()) c += vm_exit(ExitReason::kCr3Write, m_costs.cr3_write);
   // Without PCIDs a CR3 write drops the VM's linear translations (TLBs, guest PWC); EPT-derived
   // entries (host PWC, nested TLB) survive. With PCIDs the tags keep both processes' entries.
   if (!m_pcid && m_mmu && from.asid != to.asid) m_mmu->flush_linear(from.vpid);
-  return os(m_costs.context_switch);
+  return c;
 }
 
 Cycles OsEmulation::unmap(Context ctx, Addr va, uint32_t pages) {
   ++m_stats.unmap_events;
   AddressSpace& space = m_machine.space(ctx.asid);
+  const uint64_t writes = m_machine.guest_table_writes();
   Cycles c = 0;
   for (uint32_t i = 0; i < pages; ++i) {
     const Addr a = va + Addr{i} * kPageBytes;
     Mapping m;
     if (!space.unmap(a, &m)) continue;
     ++m_stats.unmapped_pages;
-    if (m_mmu) m_mmu->flush_page(a, ctx);  // invlpg: TLB entries and the PWC entries above
+    if (m_machine.shadowed()) {
+      // The sync of the trapped write drops every shadow entry inside the guest page.
+      ShadowTable& st = m_machine.shadow(ctx.asid);
+      for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) st.drop(p);
+    }
+    // invlpg: TLB entries and the PWC entries above; a large page may sit in the TLBs as 4K
+    // pieces (splintered where the other dimension or an array holds smaller pages).
+    if (m_mmu)
+      for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) m_mmu->flush_page(p, ctx);
     c += m_costs.unmap_page + m_costs.invlpg;
   }
-  return os(c);
+  c = os(c);
+  if (m_machine.shadowed()) c += trapped_writes(writes);
+  return c;
 }
 
 void OsEmulation::report(StatsVisitor& v) const {

@@ -15,7 +15,14 @@ namespace mmusim {
 class Mmu;
 
 // Why the hypervisor ran.
-enum class ExitReason : uint8_t { kEptViolation, kCount };
+enum class ExitReason : uint8_t {
+  kEptViolation,   // EPT: an unbacked guest-physical page
+  kShadowFill,     // shadow: a shadow miss whose guest entry exists (hidden fault)
+  kShadowPtWrite,  // shadow: a write to a write-protected guest page-table page
+  kGuestFault,     // shadow: a real guest page fault, reflected into the guest
+  kCr3Write,       // shadow: a guest CR3 write
+  kCount
+};
 const char* exit_reason_name(ExitReason r);
 
 class OsEmulation {
@@ -58,6 +65,9 @@ class OsEmulation {
 
  private:
   const Vma* find_vma(uint16_t asid, Addr va) const;
+  // Shadow paging: the exits for the guest page-table writes made since `writes_before`.
+  Cycles trapped_writes(uint64_t writes_before);
+  Cycles back(Addr gpa);  // the hypervisor backs a guest-physical page if it is not yet
   Cycles vm_exit(ExitReason reason, Cycles handler);
   Cycles os(Cycles c) {
     m_stats.os_cycles += c;

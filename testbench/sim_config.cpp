@@ -108,10 +108,14 @@ SimConfig read_sim_config(ConfigDoc& doc) {
       "max_fault_retries", 4, 1, 64, "faults one access may take before it is abandoned");
 
   ConfigNode sys = root.section("system", "the simulated machine's address translation");
-  const std::string virt = sys.get_enum("virtualization", "ept", {"none", "ept"},
-                                        "none = native paging; ept = 2D guest x EPT walk");
+  const std::string virt = sys.get_enum(
+      "virtualization", "ept", {"none", "ept", "shadow"},
+      "none = native paging; ept = 2D guest x EPT walk; shadow = hardware walks the "
+      "hypervisor's gVA -> hPA shadow tables");
   MachineParams& m = cfg.machine;
-  m.virt = virt == "none" ? Virtualization::kNone : Virtualization::kEpt;
+  m.virt = virt == "none"  ? Virtualization::kNone
+           : virt == "ept" ? Virtualization::kEpt
+                           : Virtualization::kShadow;
   m.levels = static_cast<unsigned>(sys.get_uint("levels", 4, 4, 5, "native or guest levels"));
   m.host_levels = static_cast<unsigned>(sys.get_uint("host_levels", 4, 4, 5, "EPT levels"));
   m.guest_pages.size = sys.get_page_size("guest_page", PageSize::k4K,
@@ -212,8 +216,9 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   SoftwareCosts& c = cfg.software;
   const uint64_t kMaxCost = uint64_t{1} << 32;
   c.vm_exit = sw.get_uint("vm_exit", c.vm_exit, 0, kMaxCost,
-                          "VM exit + entry round trip, charged on every exit (recent Intel cores "
-                          "measure about 1,000 to 1,500 cycles)");
+                          "VM exit + entry round trip with the hypervisor's entry and exit "
+                          "paths, charged on every exit (thousands of cycles; the hardware "
+                          "transition alone is about 1,000 on recent Intel cores)");
   c.ept_violation = sw.get_uint("ept_violation", c.ept_violation, 0, kMaxCost,
                                 "hypervisor handler backing an unbacked guest-physical page");
   c.guest_page_fault = sw.get_uint("guest_page_fault", c.guest_page_fault, 0, kMaxCost,
@@ -224,6 +229,17 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                              "(guest) OS clearing one page's entry and freeing its frame");
   c.invlpg = sw.get_uint("invlpg", c.invlpg, 0, kMaxCost,
                          "invalidating one page's translations (TLB and PWC)");
+  c.shadow_fill = sw.get_uint("shadow_fill", c.shadow_fill, 0, kMaxCost,
+                              "shadow paging: hypervisor filling a shadow entry after a shadow "
+                              "miss whose guest entry exists (hidden fault)");
+  c.shadow_pt_write = sw.get_uint("shadow_pt_write", c.shadow_pt_write, 0, kMaxCost,
+                                  "shadow paging: hypervisor emulating one trapped guest "
+                                  "page-table write and syncing the shadow");
+  c.fault_injection = sw.get_uint("fault_injection", c.fault_injection, 0, kMaxCost,
+                                  "shadow paging: hypervisor reflecting a guest page fault into "
+                                  "the guest");
+  c.cr3_write = sw.get_uint("cr3_write", c.cr3_write, 0, kMaxCost,
+                            "shadow paging: hypervisor handling a trapped guest CR3 write");
 
   doc.check_all_consumed();
   if (cfg.sim.cold) make_cold(cfg);

@@ -7,12 +7,17 @@
 namespace mmusim {
 
 struct SoftwareCosts {
-  Cycles vm_exit = 1200;           // VM exit + VM entry round trip, charged on every exit
+  Cycles vm_exit = 2500;           // VM exit + entry round trip with the hypervisor's paths
   Cycles ept_violation = 3000;     // hypervisor backing an unbacked guest-physical page
   Cycles guest_page_fault = 2500;  // (guest) OS page-fault handler mapping an anonymous page
   Cycles context_switch = 3000;    // (guest) OS context switch, without the TLB refill it causes
   Cycles unmap_page = 300;         // (guest) OS clearing one page's entry and freeing its frame
   Cycles invlpg = 200;             // invalidating one page's translations (TLB and PWC)
+  // Shadow paging (hypervisor handlers, each on top of vm_exit).
+  Cycles shadow_fill = 1500;       // shadow miss with the guest entry present: walk it, fill
+  Cycles shadow_pt_write = 1500;   // trapped guest page-table write: emulate it, sync the shadow
+  Cycles fault_injection = 800;    // reflect a real guest page fault into the guest
+  Cycles cr3_write = 1000;         // trapped guest CR3 write: switch shadow roots
 };
 
 }  // namespace mmusim

@@ -240,6 +240,29 @@ TEST(CoreLt, OracleCatchesStaleTranslationsWhenTheOsDoesNotInvalidate) {
   EXPECT_GT(r.core->stats().oracle_mismatches, 0u);
 }
 
+TEST(CoreLt, ShadowPagingExitsAndStaysCoherent) {
+  EventRun r(
+      "system: {virtualization: shadow, pcid: false}\n"
+      "workload: {count: 60000, footprint_mib: 16, prefault: false, processes: 2,\n"
+      "           switch_every: 5000, churn_every: 4000, churn_pages: 64}\n",
+      true);
+  const Core::Stats& s = r.core->stats();
+  const OsEmulation::Stats& os = r.os->stats();
+  auto exits = [&](ExitReason e) { return os.vm_exits[static_cast<unsigned>(e)]; };
+  EXPECT_EQ(s.oracle_mismatches, 0u);
+  EXPECT_EQ(s.translations, 60000u);
+  EXPECT_EQ(exits(ExitReason::kEptViolation), 0u);  // no EPT under shadow paging
+  EXPECT_EQ(exits(ExitReason::kGuestFault), os.demand_faults);  // every guest fault is reflected
+  EXPECT_EQ(exits(ExitReason::kCr3Write), os.context_switches);
+  // Every demand fault writes at least its leaf entry, every unmapped page clears one: all trap.
+  EXPECT_GE(exits(ExitReason::kShadowPtWrite), os.demand_faults + os.unmapped_pages);
+  // Hardware walks only the shadow table: one dimension, no host references.
+  EXPECT_EQ(r.mmu->walker().stats().refs_by_dim[1], 0u);
+  EXPECT_GT(r.mmu->walker().stats().refs_by_dim[0], 0u);
+  EXPECT_EQ(s.cycles, s.translation_cycles + s.fault_cycles + s.software_cycles);
+  EXPECT_EQ(s.software_cycles, os.os_cycles + os.vm_exit_cycles);
+}
+
 }  // namespace
 }  // namespace mmusim
 

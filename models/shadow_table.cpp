@@ -1,0 +1,28 @@
+#include "models/shadow_table.h"
+
+namespace mmusim {
+
+bool ShadowTable::fill(Addr va, Addr pa, PageSize size, Perms perms) {
+  if (m_record.contains(va)) drop(va);
+  for (;;) {
+    switch (m_table.map(page_base(va, size), page_base(pa, size), size, perms)) {
+      case RadixTable::MapStatus::kOk:
+        m_record.insert(va, pa, size, perms);
+        return true;
+      case RadixTable::MapStatus::kOutOfMemory:
+        return false;
+      case RadixTable::MapStatus::kConflict:
+        if (size == PageSize::k4K) return false;
+        size = PageSize::k4K;  // the region holds entries of another size: shadow va's 4K piece
+        break;
+    }
+  }
+}
+
+bool ShadowTable::drop(Addr va) {
+  if (!m_record.erase(va)) return false;
+  m_table.unmap(va);
+  return true;
+}
+
+}  // namespace mmusim

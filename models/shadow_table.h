@@ -1,0 +1,34 @@
+// A shadow page table: the hypervisor's gVA -> hPA table for one guest address space, in host
+// memory, walked by hardware like a native table; it keeps its own record of what it holds.
+#pragma once
+
+#include "models/page_table.h"
+#include "models/translation_map.h"
+
+namespace mmusim {
+
+class ShadowTable {
+ public:
+  ShadowTable(unsigned levels, TableMemory& host_tables) : m_table(PtFormat::kX86, levels,
+                                                                   host_tables) {}
+  bool init() { return m_table.init(); }
+
+  // Writes the shadow entry for the page of `size` containing va, which translates to host
+  // address pa. A region already shadowed with entries of another size gets a 4K entry instead.
+  // False when host memory ran out.
+  bool fill(Addr va, Addr pa, PageSize size, Perms perms);
+  // Clears the shadow entry covering va (and frees tables it empties); false if none.
+  bool drop(Addr va);
+
+  const TranslationMap& record() const { return m_record; }
+  Addr root() const { return m_table.root(); }
+  unsigned levels() const { return m_table.levels(); }
+  uint64_t table_pages() const { return m_table.table_pages(); }
+  uint64_t entries() const { return m_record.size(); }
+
+ private:
+  RadixTable m_table;
+  TranslationMap m_record;
+};
+
+}  // namespace mmusim
