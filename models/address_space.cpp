@@ -76,16 +76,36 @@ void HostTableMemory::free_table(Addr table) {
   m_frames.free(table, PageSize::k4K);
 }
 
-Addr GuestTableMemory::host_addr(Addr gpa) const {
+AddressSpace::Touch SpaceBacking::back(Addr addr) {
+  AddressSpace::Touch t = m_dim.touch(addr);
+  if (t == AddressSpace::Touch::kOutOfMemory || !m_below) return t;
   Mapping m;
-  if (!m_host.oracle().lookup(gpa, m))
+  m_dim.oracle().lookup(addr, m);
+  const AddressSpace::Touch below = m_below->back(m.translate(addr));
+  if (below != AddressSpace::Touch::kPresent) t = below;
+  return t;
+}
+
+bool SpaceBacking::to_host(Addr addr, Addr& hpa) const {
+  Mapping m;
+  if (!m_dim.oracle().lookup(addr, m)) return false;
+  if (!m_below) {
+    hpa = m.translate(addr);
+    return true;
+  }
+  return m_below->to_host(m.translate(addr), hpa);
+}
+
+Addr GuestTableMemory::host_addr(Addr gpa) const {
+  Addr hpa;
+  if (!m_backing.to_host(gpa, hpa))
     throw std::logic_error("guest table page at gPA " + std::to_string(gpa) + " is not backed");
-  return m.translate(gpa);
+  return hpa;
 }
 
 bool GuestTableMemory::alloc_table(Addr& table) {
   if (!m_frames.alloc(PageSize::k4K, table)) return false;
-  const AddressSpace::Touch t = m_host.touch(table);
+  const AddressSpace::Touch t = m_backing.back(table);
   if (t == AddressSpace::Touch::kOutOfMemory) {
     m_frames.free(table, PageSize::k4K);
     return false;

@@ -64,12 +64,35 @@ class HostTableMemory : public TableMemory {
   FrameAllocator& m_frames;
 };
 
-// Guest table pages: guest-physical frames, stored at the host-physical address the host
-// dimension backs them with (the hypervisor backs a new table page when the guest creates it).
+// How a guest-physical space reaches host memory: through one host dimension (a VM's EPT), or a
+// chain of them (a nested guest: EPT12, then EPT01).
+class Backing {
+ public:
+  virtual ~Backing() = default;
+  // Maps addr in every dimension of the chain; kMapped when anything new was mapped.
+  virtual AddressSpace::Touch back(Addr addr) = 0;
+  // The host-physical address of addr; false when some dimension does not map it.
+  virtual bool to_host(Addr addr, Addr& hpa) const = 0;
+};
+
+// One dimension of a backing chain, optionally over another.
+class SpaceBacking : public Backing {
+ public:
+  explicit SpaceBacking(AddressSpace& dim, Backing* below = nullptr) : m_dim(dim), m_below(below) {}
+  AddressSpace::Touch back(Addr addr) override;
+  bool to_host(Addr addr, Addr& hpa) const override;
+
+ private:
+  AddressSpace& m_dim;
+  Backing* m_below;
+};
+
+// Guest table pages: guest-physical frames, stored at the host-physical address the backing
+// chain gives them (the hypervisor backs a new table page when the guest creates it).
 class GuestTableMemory : public TableMemory {
  public:
-  GuestTableMemory(PhysMem& mem, FrameAllocator& guest_frames, AddressSpace& host)
-      : m_mem(mem), m_frames(guest_frames), m_host(host) {}
+  GuestTableMemory(PhysMem& mem, FrameAllocator& guest_frames, Backing& backing)
+      : m_mem(mem), m_frames(guest_frames), m_backing(backing) {}
   bool alloc_table(Addr& table) override;
   void free_table(Addr table) override;
   uint64_t read(Addr addr) override;
@@ -83,7 +106,7 @@ class GuestTableMemory : public TableMemory {
 
   PhysMem& m_mem;
   FrameAllocator& m_frames;
-  AddressSpace& m_host;
+  Backing& m_backing;
   uint64_t m_backings = 0;
   uint64_t m_writes = 0;
 };

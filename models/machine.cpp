@@ -10,21 +10,61 @@ const char* virtualization_name(Virtualization v) {
     case Virtualization::kNone: return "none";
     case Virtualization::kEpt: return "ept";
     case Virtualization::kShadow: return "shadow";
+    case Virtualization::kNested: return "nested";
   }
   return "?";
 }
 
+// The nested guest's memory under shadow_ept: backed through EPT12 and EPT01, and shadowed in
+// EPT02 at once (the guest's first write to a new page faults in EPT02 and L0 fills it).
+class Machine::Ept02Backing : public Backing {
+ public:
+  Ept02Backing(Machine& m, Backing& chain) : m_machine(m), m_chain(chain) {}
+  AddressSpace::Touch back(Addr addr) override {
+    const AddressSpace::Touch t = m_chain.back(addr);
+    if (t == AddressSpace::Touch::kOutOfMemory) return t;
+    return m_machine.ept02_fill(addr) ? t : AddressSpace::Touch::kOutOfMemory;
+  }
+  bool to_host(Addr addr, Addr& hpa) const override { return m_chain.to_host(addr, hpa); }
+
+ private:
+  Machine& m_machine;
+  Backing& m_chain;
+};
+
 Machine::Machine(const MachineParams& params) : m_params(params) {
   m_host_frames = std::make_unique<FrameAllocator>("host_frames", params.host_frames);
   m_host_tables = std::make_unique<HostTableMemory>(m_mem, *m_host_frames);
-  if (virtualized()) {
-    m_host = std::make_unique<AddressSpace>("ept", PtFormat::kEpt, params.host_levels,
-                                            *m_host_tables, *m_host_frames, params.host_pages);
-    if (!m_host->init()) throw std::runtime_error("host memory too small for the EPT root");
-    m_guest_frames = std::make_unique<FrameAllocator>("guest_frames", params.guest_frames);
-    m_space_tables = std::make_unique<GuestTableMemory>(m_mem, *m_guest_frames, *m_host);
+  if (!virtualized()) return;
+  m_host = std::make_unique<AddressSpace>(nested() ? "ept01" : "ept", PtFormat::kEpt,
+                                          params.host_levels, *m_host_tables, *m_host_frames,
+                                          params.host_pages);
+  if (!m_host->init()) throw std::runtime_error("host memory too small for the EPT root");
+  m_host_backing = std::make_unique<SpaceBacking>(*m_host);
+  Backing* guest_chain = m_host_backing.get();
+  if (nested()) {
+    m_l1_frames = std::make_unique<FrameAllocator>("l1_frames", params.l1_frames);
+    m_l1_tables = std::make_unique<GuestTableMemory>(m_mem, *m_l1_frames, *m_host_backing);
+    PagePolicy l1_policy = params.host_pages;
+    l1_policy.seed += 7;
+    m_ept12 = std::make_unique<AddressSpace>("ept12", PtFormat::kEpt, params.host_levels,
+                                             *m_l1_tables, *m_l1_frames, l1_policy);
+    if (!m_ept12->init()) throw std::runtime_error("L1 memory too small for the EPT12 root");
+    m_ept12_backing = std::make_unique<SpaceBacking>(*m_ept12, m_host_backing.get());
+    guest_chain = m_ept12_backing.get();
+    if (shadow_ept()) {
+      m_ept02 = std::make_unique<ShadowTable>(PtFormat::kEpt, params.host_levels, *m_host_tables);
+      if (!m_ept02->init()) throw std::runtime_error("host memory too small for the EPT02 root");
+      m_ept02_backing = std::make_unique<Ept02Backing>(*this, *guest_chain);
+      guest_chain = m_ept02_backing.get();
+    }
   }
+  m_guest_backing = guest_chain;
+  m_guest_frames = std::make_unique<FrameAllocator>("guest_frames", params.guest_frames);
+  m_space_tables = std::make_unique<GuestTableMemory>(m_mem, *m_guest_frames, *m_guest_backing);
 }
+
+Machine::~Machine() = default;
 
 bool Machine::has_space(uint16_t asid) const {
   return asid < m_spaces.size() && m_spaces[asid] != nullptr;
@@ -33,7 +73,8 @@ bool Machine::has_space(uint16_t asid) const {
 AddressSpace& Machine::space(uint16_t asid) {
   if (asid >= m_spaces.size()) m_spaces.resize(asid + 1u);
   if (!m_spaces[asid]) {
-    TableMemory& tables = virtualized() ? *m_space_tables : *m_host_tables;
+    TableMemory& tables = virtualized() ? static_cast<TableMemory&>(*m_space_tables)
+                                        : static_cast<TableMemory&>(*m_host_tables);
     FrameAllocator& frames = virtualized() ? *m_guest_frames : *m_host_frames;
     PagePolicy policy = m_params.guest_pages;
     policy.seed += asid;
@@ -44,12 +85,20 @@ AddressSpace& Machine::space(uint16_t asid) {
     m_spaces[asid] = std::move(s);
     if (shadowed()) {
       if (asid >= m_shadows.size()) m_shadows.resize(asid + 1u);
-      m_shadows[asid] = std::make_unique<ShadowTable>(m_params.levels, *m_host_tables);
-      if (!m_shadows[asid]->init()) throw std::runtime_error("host memory too small for a shadow root");
+      m_shadows[asid] =
+          std::make_unique<ShadowTable>(PtFormat::kX86, m_params.levels, *m_host_tables);
+      if (!m_shadows[asid]->init())
+        throw std::runtime_error("host memory too small for a shadow root");
     }
   }
   return *m_spaces[asid];
 }
+
+uint64_t Machine::guest_table_writes() const {
+  return m_space_tables ? m_space_tables->writes() : 0;
+}
+
+uint64_t Machine::l1_table_writes() const { return m_l1_tables ? m_l1_tables->writes() : 0; }
 
 bool Machine::populate(uint16_t asid, Addr va) {
   AddressSpace& s = space(asid);
@@ -57,13 +106,26 @@ bool Machine::populate(uint16_t asid, Addr va) {
   if (!virtualized()) return true;
   Mapping g;
   s.oracle().lookup(va, g);
-  if (m_host->touch(g.translate(va)) == AddressSpace::Touch::kOutOfMemory) return false;
+  if (m_guest_backing->back(g.translate(va)) == AddressSpace::Touch::kOutOfMemory) return false;
   return !shadowed() || shadow_fill(asid, va);
 }
 
-uint64_t Machine::guest_table_writes() const {
-  const auto* t = dynamic_cast<const GuestTableMemory*>(m_space_tables.get());
-  return t ? t->writes() : 0;
+bool Machine::host_truth(Addr gpa, Mapping& out) const {
+  Mapping h;
+  if (!m_host) return false;
+  if (!nested()) {
+    if (!m_host->oracle().lookup(gpa, h)) return false;
+    out = h;
+    return true;
+  }
+  Mapping l1;
+  if (!m_ept12->oracle().lookup(gpa, l1)) return false;
+  if (!m_host->oracle().lookup(l1.translate(gpa), h)) return false;
+  out.size = smaller(l1.size, h.size);
+  out.base = page_base(gpa, out.size);
+  out.target = page_base(h.translate(l1.translate(gpa)), out.size);
+  out.perms = l1.perms & h.perms;
+  return true;
 }
 
 bool Machine::truth(uint16_t asid, Addr va, Mapping& out) const {
@@ -75,7 +137,7 @@ bool Machine::truth(uint16_t asid, Addr va, Mapping& out) const {
   }
   Mapping h;
   const Addr gpa = g.translate(va);
-  if (!m_host->oracle().lookup(gpa, h)) return false;
+  if (!host_truth(gpa, h)) return false;
   out.size = smaller(g.size, h.size);
   out.base = page_base(va, out.size);
   out.target = page_base(h.translate(gpa), out.size);
@@ -89,20 +151,38 @@ bool Machine::shadow_fill(uint16_t asid, Addr va) {
   return m_shadows.at(asid)->fill(va, t.translate(va), t.size, t.perms);
 }
 
+bool Machine::ept02_fill(Addr gpa) {
+  Mapping t;
+  if (!m_ept02 || !host_truth(gpa, t)) return false;
+  return m_ept02->fill(gpa, t.translate(gpa), t.size, t.perms);
+}
+
 unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
   if (!has_space(ctx.asid)) return 0;
+  auto dim = [](Addr root, unsigned levels, PtFormat f, Context c) {
+    return WalkDim{root, static_cast<uint8_t>(levels), f, c, nullptr, nullptr};
+  };
   if (shadowed()) {
     const ShadowTable& st = *m_shadows[ctx.asid];
-    out[0] = WalkDim{st.root(), static_cast<uint8_t>(st.levels()), PtFormat::kX86, ctx, nullptr,
-                     nullptr};
+    out[0] = dim(st.root(), st.levels(), PtFormat::kX86, ctx);
     return 1;
   }
   const AddressSpace& s = *m_spaces[ctx.asid];
-  out[0] = WalkDim{s.root(), static_cast<uint8_t>(s.levels()), s.format(), ctx, nullptr, nullptr};
+  out[0] = dim(s.root(), s.levels(), s.format(), ctx);
   if (!virtualized()) return 1;
-  out[1] = WalkDim{m_host->root(), static_cast<uint8_t>(m_host->levels()), PtFormat::kEpt,
-                   Context{0, ctx.vpid}, nullptr, nullptr};
-  return 2;
+  // Inner dimensions tag their cache entries by VM and by which EPT they belong to.
+  const Context ept01{0, ctx.vpid}, ept12{1, ctx.vpid};
+  if (!nested()) {
+    out[1] = dim(m_host->root(), m_host->levels(), PtFormat::kEpt, ept01);
+    return 2;
+  }
+  if (shadow_ept()) {
+    out[1] = dim(m_ept02->root(), m_ept02->levels(), PtFormat::kEpt, ept01);
+    return 2;
+  }
+  out[1] = dim(m_ept12->root(), m_ept12->levels(), PtFormat::kEpt, ept12);
+  out[2] = dim(m_host->root(), m_host->levels(), PtFormat::kEpt, ept01);
+  return 3;
 }
 
 Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
@@ -141,8 +221,21 @@ Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
   e.size = g.size;
   e.perms = g.perms;
   if (!virtualized()) return e;
-  Mapping h;  // EPT: the host dimension is walked too
-  if (!m_host->oracle().lookup(e.pa, h) || !h.perms.allows(access)) {
+  // The host dimensions hardware walks: EPT, EPT12 x EPT01, or EPT02 (whose entries must agree
+  // with EPT12 x EPT01 as they stand).
+  Mapping h;
+  if (shadow_ept()) {
+    Mapping seen;
+    if (!m_ept02->record().lookup(e.pa, seen) || !seen.perms.allows(access)) {
+      e.fault = FaultKind::kEptViolation;
+      return e;
+    }
+    if (!host_truth(e.pa, h)) {
+      e.fault = FaultKind::kEptViolation;
+      return e;
+    }
+    h.size = seen.size;
+  } else if (!host_truth(e.pa, h) || !h.perms.allows(access)) {
     e.fault = FaultKind::kEptViolation;
     return e;
   }
@@ -160,7 +253,7 @@ void Machine::prefetch_expect(Context ctx, Addr va, int stage) const {
     return;
   }
   Mapping g;
-  if (guest.lookup(va, g)) m_host->oracle().prefetch(g.translate(va));
+  if (guest.lookup(va, g)) (nested() ? *m_ept12 : *m_host).oracle().prefetch(g.translate(va));
 }
 
 void Machine::report(StatsVisitor& v) const {
@@ -176,9 +269,21 @@ void Machine::report(StatsVisitor& v) const {
     m_guest_frames->report(v);
     v.end();
   }
-  if (m_host) {
-    v.begin("ept");
-    m_host->report(v);
+  for (const AddressSpace* h : {m_host.get(), m_ept12.get()}) {
+    if (!h) continue;
+    v.begin(shadowed() ? "pmap" : h->name().c_str());
+    h->report(v);
+    v.end();
+  }
+  if (m_l1_frames) {
+    v.begin("l1_frames");
+    m_l1_frames->report(v);
+    v.end();
+  }
+  if (m_ept02) {
+    v.begin("ept02");
+    v.counter("entries", m_ept02->entries(), "entries", "EPT02 entries L0 composed");
+    v.counter("table_pages", m_ept02->table_pages(), "pages", "EPT02 pages in host memory");
     v.end();
   }
   for (const auto& s : m_spaces) {

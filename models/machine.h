@@ -1,6 +1,6 @@
-// The memory side of the simulated machine: physical memory, frame allocators, the host (EPT)
-// dimension and the (guest) OS's address spaces, with the composed oracle every translation is
-// checked against.
+// The memory side of the simulated machine: physical memory, frame allocators, the host
+// dimensions (EPT, or EPT12 over EPT01 for a nested guest), the (guest) OS's address spaces and
+// the hypervisors' shadow tables, with the composed oracle every translation is checked against.
 #pragma once
 
 #include <memory>
@@ -14,16 +14,23 @@ namespace mmusim {
 
 // none: native paging. ept: hardware walks guest table x EPT. shadow: the hypervisor keeps a
 // gVA -> hPA shadow table per guest address space and hardware walks that like a native table.
-enum class Virtualization : uint8_t { kNone, kEpt, kShadow };
+// nested: an L2 guest under an L1 hypervisor (EPT12) under L0 (EPT01), walked per NestedWalk.
+enum class Virtualization : uint8_t { kNone, kEpt, kShadow, kNested };
 const char* virtualization_name(Virtualization v);
+
+// shadow_ept: L0 composes EPT12 and EPT01 into EPT02, hardware walks L2 table x EPT02 (as KVM).
+// hw3d: a hypothetical hardware walk of L2 table x EPT12 x EPT01.
+enum class NestedWalk : uint8_t { kShadowEpt, kHw3d };
 
 struct MachineParams {
   Virtualization virt = Virtualization::kEpt;
-  unsigned levels = 4;       // native or guest levels
-  unsigned host_levels = 4;  // EPT levels
-  PagePolicy guest_pages;    // native or guest page policy
-  PagePolicy host_pages;
-  FrameAllocatorParams guest_frames;  // guest-physical space (virtualized only)
+  NestedWalk nested_walk = NestedWalk::kShadowEpt;
+  unsigned levels = 4;       // native or (L2) guest levels
+  unsigned host_levels = 4;  // EPT levels (EPT12 and EPT01 alike)
+  PagePolicy guest_pages;    // native or (L2) guest page policy
+  PagePolicy host_pages;     // EPT, EPT12 and EPT01
+  FrameAllocatorParams guest_frames;  // (L2) guest-physical space (virtualized only)
+  FrameAllocatorParams l1_frames;     // L1 guest-physical space (nested only)
   FrameAllocatorParams host_frames;   // host-physical space
   uint16_t vpid = 1;                  // the VM's tag (virtualized only)
 };
@@ -47,9 +54,12 @@ struct Expectation {
 class Machine : public WalkRoots {
  public:
   explicit Machine(const MachineParams& params);
+  ~Machine() override;
 
   bool virtualized() const { return m_params.virt != Virtualization::kNone; }
   bool shadowed() const { return m_params.virt == Virtualization::kShadow; }
+  bool nested() const { return m_params.virt == Virtualization::kNested; }
+  bool shadow_ept() const { return nested() && m_params.nested_walk == NestedWalk::kShadowEpt; }
   const MachineParams& params() const { return m_params; }
   PhysMem& mem() { return m_mem; }
   const PhysMem& mem() const { return m_mem; }
@@ -59,38 +69,64 @@ class Machine : public WalkRoots {
   // The native or guest address space of an ASID, created on first use.
   AddressSpace& space(uint16_t asid);
   bool has_space(uint16_t asid) const;
-  // The host dimension (gPA -> hPA), or null when not virtualized: the EPT, or under shadow
-  // paging the hypervisor's own map, which hardware never walks.
+  // The lowest host dimension (gPA or L1 gPA -> hPA), or null when not virtualized: the EPT
+  // (EPT01 when nested), or under shadow paging the hypervisor's own map, which hardware never
+  // walks.
   AddressSpace* host() { return m_host.get(); }
+  // The L1 hypervisor's EPT for the nested guest (EPT12: L2 gPA -> L1 gPA), or null.
+  AddressSpace* l1_ept() { return m_ept12.get(); }
+  // L0's composed EPT02 (nested shadow_ept only), or null.
+  ShadowTable* ept02() { return m_ept02.get(); }
   // The shadow table of an ASID (shadow paging only; created with the address space).
   ShadowTable& shadow(uint16_t asid) { return *m_shadows.at(asid); }
-  // Guest page-table entry writes so far (all address spaces).
-  uint64_t guest_table_writes() const;
-  // Shadows va with the guest and host mappings as they stand; false when va is not mapped in
-  // both or host memory ran out.
-  bool shadow_fill(uint16_t asid, Addr va);
+  // Maps a guest-physical address through every host dimension below it.
+  Backing& guest_backing() { return *m_guest_backing; }
 
-  // Maps va in every dimension (guest page and its host backing), as a pre-populated VM would;
-  // false when a physical space ran out.
+  // Guest page-table entry writes so far (all address spaces), and L1 writes to EPT12.
+  uint64_t guest_table_writes() const;
+  uint64_t l1_table_writes() const;
+
+  // Maps va in every dimension (guest page and its backing), as a pre-populated VM would, and
+  // fills the shadow tables hardware walks; false when a physical space ran out.
   bool populate(uint16_t asid, Addr va);
+  // Shadows va with the guest and host mappings as they stand; false when va is not mapped in
+  // all of them or host memory ran out.
+  bool shadow_fill(uint16_t asid, Addr va);
+  // L0 composes EPT12 and EPT01 for an L2 guest-physical address into EPT02; false when one of
+  // them does not map it or host memory ran out.
+  bool ept02_fill(Addr gpa);
+
+  // The composed mapping of va from guest or native page to host frame, whatever hardware walks.
+  bool truth(uint16_t asid, Addr va, Mapping& out) const;
+  // The composed mapping of a guest-physical address to host memory; false when a dimension of
+  // the chain does not map it.
+  bool host_truth(Addr gpa, Mapping& out) const;
 
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
   Expectation expect(Context ctx, Addr va, AccessKind access) const;
-  // The composed guest -> host mapping of va (native: the space's own), whatever hardware walks.
-  bool truth(uint16_t asid, Addr va, Mapping& out) const;
   // Host-cache hints for a later expect(): stage 0 loads the guest record, stage 1 (once that is
   // cached) the host record. They change no result.
   void prefetch_expect(Context ctx, Addr va, int stage) const;
   void report(StatsVisitor& v) const;
 
  private:
+  class Ept02Backing;
+
   MachineParams m_params;
   PhysMem m_mem;
   std::unique_ptr<FrameAllocator> m_host_frames;
+  std::unique_ptr<FrameAllocator> m_l1_frames;
   std::unique_ptr<FrameAllocator> m_guest_frames;
   std::unique_ptr<HostTableMemory> m_host_tables;
-  std::unique_ptr<AddressSpace> m_host;
-  std::unique_ptr<TableMemory> m_space_tables;
+  std::unique_ptr<AddressSpace> m_host;           // EPT, shadow pmap, or EPT01
+  std::unique_ptr<Backing> m_host_backing;        // through m_host
+  std::unique_ptr<GuestTableMemory> m_l1_tables;  // EPT12's pages, in L1 guest-physical memory
+  std::unique_ptr<AddressSpace> m_ept12;
+  std::unique_ptr<Backing> m_ept12_backing;       // through EPT12 then EPT01
+  std::unique_ptr<ShadowTable> m_ept02;
+  std::unique_ptr<Backing> m_ept02_backing;       // the chain, then EPT02 (shadow_ept)
+  Backing* m_guest_backing = nullptr;             // what guest-physical memory goes through
+  std::unique_ptr<GuestTableMemory> m_space_tables;
   std::vector<std::unique_ptr<AddressSpace>> m_spaces;  // indexed by ASID
   std::vector<std::unique_ptr<ShadowTable>> m_shadows;  // indexed by ASID (shadow paging)
 };

@@ -1,5 +1,6 @@
-// A shadow page table: the hypervisor's gVA -> hPA table for one guest address space, in host
-// memory, walked by hardware like a native table; it keeps its own record of what it holds.
+// A shadow table the hypervisor composes and hardware walks, in host memory, with its own record
+// of what it holds: a gVA -> hPA shadow page table (x86 format) for one guest address space, or
+// a nested guest's EPT02 (EPT format, L2 gPA -> hPA) composed from EPT12 and EPT01.
 #pragma once
 
 #include "models/page_table.h"
@@ -9,8 +10,8 @@ namespace mmusim {
 
 class ShadowTable {
  public:
-  ShadowTable(unsigned levels, TableMemory& host_tables) : m_table(PtFormat::kX86, levels,
-                                                                   host_tables) {}
+  ShadowTable(PtFormat format, unsigned levels, TableMemory& host_tables)
+      : m_table(format, levels, host_tables) {}
   bool init() { return m_table.init(); }
 
   // Writes the shadow entry for the page of `size` containing va, which translates to host
@@ -23,6 +24,7 @@ class ShadowTable {
   const TranslationMap& record() const { return m_record; }
   Addr root() const { return m_table.root(); }
   unsigned levels() const { return m_table.levels(); }
+  PtFormat format() const { return m_table.format(); }
   uint64_t table_pages() const { return m_table.table_pages(); }
   uint64_t entries() const { return m_record.size(); }
 

@@ -13,6 +13,8 @@ const char* exit_reason_name(ExitReason r) {
     case ExitReason::kShadowPtWrite: return "shadow_pt_write";
     case ExitReason::kGuestFault: return "guest_fault";
     case ExitReason::kCr3Write: return "cr3_write";
+    case ExitReason::kReflected: return "reflected_to_l1";
+    case ExitReason::kEpt02Fill: return "ept02_fill";
     case ExitReason::kCount: break;
   }
   return "?";
@@ -103,13 +105,16 @@ OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& faul
         // Each entry the handler wrote trapped; syncing the leaf write shadows va.
         c += trapped_writes(writes);
         space.oracle().lookup(va, g);
-        c += back(g.translate(va));
+        const Cycles backing = back(g.translate(va));  // inside the leaf write's exit
+        m_stats.vm_exit_cycles += backing;
+        c += backing;
         if (!m_machine.shadow_fill(ctx.asid, va))
           throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
       }
       return {Outcome::kRetry, c};
     }
     case FaultKind::kEptViolation: {
+      if (m_machine.nested()) return nested_violation(fault);
       AddressSpace* host = m_machine.host();
       Mapping h;
       if (!host || host->oracle().lookup(fault.addr, h)) {
@@ -126,6 +131,57 @@ OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& faul
       break;
   }
   return {Outcome::kRetry, 0};
+}
+
+OsEmulation::Handled OsEmulation::nested_violation(const Fault& fault) {
+  AddressSpace& ept12 = *m_machine.l1_ept();
+  AddressSpace& ept01 = *m_machine.host();
+  auto out_of_memory = [] {
+    return std::runtime_error("L1 or host physical memory exhausted: raise system.l1_mem_gib / "
+                              "system.host_mem_gib");
+  };
+  // hw3d: dimension 2 is EPT01 (an L1 guest-physical page L0 has not backed).
+  if (!m_machine.shadow_ept() && fault.dim == 2) {
+    if (ept01.oracle().contains(fault.addr)) {
+      ++m_stats.protection_faults;
+      return {Outcome::kAbandon, 0};
+    }
+    if (ept01.touch(fault.addr) == AddressSpace::Touch::kOutOfMemory) throw out_of_memory();
+    return {Outcome::kRetry, vm_exit(ExitReason::kEptViolation, m_costs.ept_violation)};
+  }
+  // Dimension 1: EPT12 (hw3d) or EPT02 (shadow_ept) lacks an L2 guest-physical page.
+  const Addr gpa = fault.addr;
+  Cycles c = 0;
+  if (!ept12.oracle().contains(gpa)) {
+    // L1 must back it: the exit is reflected, and L1's handler multiplies exits at L0.
+    ++m_stats.vm_exits[static_cast<unsigned>(ExitReason::kReflected)];
+    const Cycles reflected = m_costs.exit_multiplier * m_costs.vm_exit + m_costs.ept_violation;
+    m_stats.vm_exit_cycles += reflected;
+    c += reflected;
+    const uint64_t writes = m_machine.l1_table_writes();
+    if (ept12.touch(gpa) == AddressSpace::Touch::kOutOfMemory) throw out_of_memory();
+    // Under shadow_ept L0 write-protects EPT12, so each of L1's entry writes traps too.
+    if (m_machine.shadow_ept())
+      for (uint64_t n = m_machine.l1_table_writes() - writes; n > 0; --n)
+        c += vm_exit(ExitReason::kShadowPtWrite, m_costs.shadow_pt_write);
+  } else if (!m_machine.shadow_ept()) {
+    ++m_stats.protection_faults;  // EPT12 maps it and still refused: a permission
+    return {Outcome::kAbandon, c};
+  }
+  if (m_machine.shadow_ept()) {
+    // L0 backs the L1 page if needed and composes the EPT02 entry.
+    Mapping l1;
+    ept12.oracle().lookup(gpa, l1);
+    Cycles backing = 0;
+    switch (ept01.touch(l1.translate(gpa))) {
+      case AddressSpace::Touch::kMapped: backing = m_costs.ept_violation; break;
+      case AddressSpace::Touch::kPresent: break;
+      case AddressSpace::Touch::kOutOfMemory: throw out_of_memory();
+    }
+    if (!m_machine.ept02_fill(gpa)) throw out_of_memory();
+    c += vm_exit(ExitReason::kEpt02Fill, m_costs.ept02_fill + backing);
+  }
+  return {Outcome::kRetry, c};
 }
 
 Cycles OsEmulation::context_switch(Context from, Context to) {

@@ -21,6 +21,8 @@ enum class ExitReason : uint8_t {
   kShadowPtWrite,  // shadow: a write to a write-protected guest page-table page
   kGuestFault,     // shadow: a real guest page fault, reflected into the guest
   kCr3Write,       // shadow: a guest CR3 write
+  kReflected,      // nested: an L2 EPT violation L1 must handle (EPT12 lacks the page)
+  kEpt02Fill,      // nested shadow_ept: EPT02 lacks a page EPT12 and EPT01 map
   kCount
 };
 const char* exit_reason_name(ExitReason r);
@@ -68,6 +70,7 @@ class OsEmulation {
   // Shadow paging: the exits for the guest page-table writes made since `writes_before`.
   Cycles trapped_writes(uint64_t writes_before);
   Cycles back(Addr gpa);  // the hypervisor backs a guest-physical page if it is not yet
+  Handled nested_violation(const Fault& fault);
   Cycles vm_exit(ExitReason reason, Cycles handler);
   Cycles os(Cycles c) {
     m_stats.os_cycles += c;

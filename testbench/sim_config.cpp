@@ -109,13 +109,21 @@ SimConfig read_sim_config(ConfigDoc& doc) {
 
   ConfigNode sys = root.section("system", "the simulated machine's address translation");
   const std::string virt = sys.get_enum(
-      "virtualization", "ept", {"none", "ept", "shadow"},
+      "virtualization", "ept", {"none", "ept", "shadow", "nested"},
       "none = native paging; ept = 2D guest x EPT walk; shadow = hardware walks the "
-      "hypervisor's gVA -> hPA shadow tables");
+      "hypervisor's gVA -> hPA shadow tables; nested = an L2 guest under an L1 hypervisor "
+      "under L0");
   MachineParams& m = cfg.machine;
-  m.virt = virt == "none"  ? Virtualization::kNone
-           : virt == "ept" ? Virtualization::kEpt
-                           : Virtualization::kShadow;
+  m.virt = virt == "none"     ? Virtualization::kNone
+           : virt == "ept"    ? Virtualization::kEpt
+           : virt == "shadow" ? Virtualization::kShadow
+                              : Virtualization::kNested;
+  const std::string walk = sys.get_enum(
+      "nested_walk", "shadow_ept", {"shadow_ept", "hw3d"},
+      "nested only: shadow_ept = L0 composes EPT12 and EPT01 into EPT02 and hardware walks L2 "
+      "table x EPT02 (as KVM does); hw3d = a hypothetical hardware walk of L2 table x EPT12 x "
+      "EPT01");
+  m.nested_walk = walk == "hw3d" ? NestedWalk::kHw3d : NestedWalk::kShadowEpt;
   m.levels = static_cast<unsigned>(sys.get_uint("levels", 4, 4, 5, "native or guest levels"));
   m.host_levels = static_cast<unsigned>(sys.get_uint("host_levels", 4, 4, 5, "EPT levels"));
   m.guest_pages.size = sys.get_page_size("guest_page", PageSize::k4K,
@@ -131,6 +139,9 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                                           "guest-physical memory in GiB");
   const uint64_t host_gib = sys.get_uint("host_mem_gib", 128, 1, uint64_t{1} << 22,
                                          "host-physical memory in GiB");
+  const uint64_t l1_gib = sys.get_uint("l1_mem_gib", 96, 1, uint64_t{1} << 22,
+                                       "nested only: the L1 hypervisor's guest-physical memory "
+                                       "in GiB");
   const std::string frames = sys.get_enum("frames", "sequential", {"sequential", "scatter"},
                                           "frame allocation: lowest free first, or random");
   const uint64_t seed = sys.get_uint("seed", 1, 0, ~uint64_t{0},
@@ -141,6 +152,7 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                           "nothing; false: a CR3 write flushes the (guest) TLBs and PWC");
   m.guest_frames = {0, guest_gib << 30, frames == "scatter", seed * 2 + 1};
   m.host_frames = {0, host_gib << 30, frames == "scatter", seed * 2 + 2};
+  m.l1_frames = {0, l1_gib << 30, frames == "scatter", seed * 2 + 3};
   m.guest_pages.seed = seed * 3 + 1;
   m.host_pages.seed = seed * 3 + 2;
 
@@ -240,6 +252,12 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                                   "the guest");
   c.cr3_write = sw.get_uint("cr3_write", c.cr3_write, 0, kMaxCost,
                             "shadow paging: hypervisor handling a trapped guest CR3 write");
+  c.exit_multiplier = sw.get_uint(
+      "exit_multiplier", c.exit_multiplier, 1, 1000,
+      "nested: an L2 exit reflected to L1 costs this many VM exits at L0 (L1's handler traps on "
+      "its VMCS accesses and VM entry), plus L1's handler");
+  c.ept02_fill = sw.get_uint("ept02_fill", c.ept02_fill, 0, kMaxCost,
+                             "nested shadow_ept: L0 composing an EPT02 entry from EPT12 and EPT01");
 
   doc.check_all_consumed();
   if (cfg.sim.cold) make_cold(cfg);

@@ -20,9 +20,11 @@ unsigned PageWalker::dims_for(Context ctx, WalkDim* dims, bool with_caches) {
   const unsigned n = m_roots.walk_dims(ctx, dims);
   if (with_caches && n > 0) {
     dims[0].pwc = &m_guest_pwc;
-    if (n > 1) {
-      dims[1].pwc = &m_host_pwc;
-      dims[1].tlb = &m_ntlb;
+    // Host dimensions (EPT, EPT02, or EPT12 and EPT01) share the host PWC and nested TLB; their
+    // entries are told apart by the dimension's context tag.
+    for (unsigned i = 1; i < n; ++i) {
+      dims[i].pwc = &m_host_pwc;
+      dims[i].tlb = &m_ntlb;
     }
   }
   return n;

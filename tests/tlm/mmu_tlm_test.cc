@@ -202,7 +202,9 @@ struct EventRun {
     core->mmu.bind(mmu->cpu);
     mmu->mem_port().bind(memory->socket);
     if (invalidate) os->attach(*mmu);
-    EXPECT_TRUE(os->prefault());
+    if (cfg.prefault) {
+      EXPECT_TRUE(os->prefault());
+    }
     sc_core::sc_start();
   }
   SimConfig cfg;
@@ -262,6 +264,34 @@ TEST(CoreLt, ShadowPagingExitsAndStaysCoherent) {
   EXPECT_EQ(s.cycles, s.translation_cycles + s.fault_cycles + s.software_cycles);
   EXPECT_EQ(s.software_cycles, os.os_cycles + os.vm_exit_cycles);
 }
+
+class NestedRun : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(NestedRun, DemandPagingChurnAndSwitchesStayCoherent) {
+  const std::string yaml = std::string("system: {virtualization: nested, nested_walk: ") +
+                           GetParam() +
+                           "}\n"
+                           "workload: {count: 40000, footprint_mib: 16, prefault: false,\n"
+                           "           processes: 2, switch_every: 5000, churn_every: 4000}\n";
+  EventRun r(yaml.c_str(), true);
+  const Core::Stats& s = r.core->stats();
+  const OsEmulation::Stats& os = r.os->stats();
+  auto exits = [&](ExitReason e) { return os.vm_exits[static_cast<unsigned>(e)]; };
+  EXPECT_EQ(s.oracle_mismatches, 0u);
+  EXPECT_EQ(s.translations, 40000u);
+  EXPECT_GT(exits(ExitReason::kReflected), 0u);  // L1 backs every new L2 page
+  if (std::string(GetParam()) == "shadow_ept") {
+    // Every reflected exit ends with L0 composing the EPT02 entry.
+    EXPECT_GE(exits(ExitReason::kEpt02Fill), exits(ExitReason::kReflected));
+    EXPECT_EQ(exits(ExitReason::kEptViolation), 0u);
+  } else {
+    // Every page L1 backs is new to L0 too.
+    EXPECT_EQ(exits(ExitReason::kEptViolation), exits(ExitReason::kReflected));
+  }
+  EXPECT_EQ(s.cycles, s.translation_cycles + s.fault_cycles + s.software_cycles);
+}
+
+INSTANTIATE_TEST_SUITE_P(Walks, NestedRun, ::testing::Values("shadow_ept", "hw3d"));
 
 }  // namespace
 }  // namespace mmusim

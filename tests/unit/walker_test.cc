@@ -113,6 +113,50 @@ TEST(TwoDimColdRefs, TableValues) {
   }
 }
 
+class NestedColdRefs
+    : public ::testing::TestWithParam<std::tuple<unsigned, unsigned, PageSize, PageSize>> {};
+
+// hw3d walks L2 table x EPT12 x EPT01: (n+1)(m+1)(k+1)-1; shadow_ept walks L2 table x EPT02,
+// whose pages are the smaller of EPT12's and EPT01's: (n+1)(k+1)-1.
+TEST_P(NestedColdRefs, ThreeAndTwoDimensionalWalks) {
+  const auto [gl, hl, gp, hp] = GetParam();
+  for (NestedWalk walk : {NestedWalk::kHw3d, NestedWalk::kShadowEpt}) {
+    MachineParams p = params(Virtualization::kNested, gl, hl, gp, hp);
+    p.nested_walk = walk;
+    p.l1_frames.bytes = Addr{32} << 30;
+    Machine m(p);
+    const Addr va = 0x3f'c000'0000ULL + 0x12345;
+    ASSERT_TRUE(m.populate(1, va));
+    const WalkResult r = cold_walk(m, va);
+    ASSERT_TRUE(r.ok()) << fault_kind_name(r.fault.kind);
+    const unsigned n = dim_refs(gl, gp), k = dim_refs(hl, hp);
+    EXPECT_EQ(r.nrefs, walk == NestedWalk::kHw3d ? (n + 1) * (k + 1) * (k + 1) - 1
+                                                 : (n + 1) * (k + 1) - 1);
+    const Expectation e = m.expect(m.context(1), va, AccessKind::kLoad);
+    EXPECT_EQ(e.fault, FaultKind::kNone);
+    EXPECT_EQ(r.pa, e.pa);
+    Mapping t;
+    ASSERT_TRUE(m.truth(1, va, t));
+    EXPECT_EQ(r.pa, t.translate(va));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(LevelsAndPages, NestedColdRefs,
+                         ::testing::Combine(::testing::Values(4u, 5u), ::testing::Values(4u, 5u),
+                                            ::testing::Values(PageSize::k4K, PageSize::k2M),
+                                            ::testing::Values(PageSize::k4K, PageSize::k2M)));
+
+TEST(NestedColdRefs, TableValues) {
+  for (auto [walk, refs] : {std::pair{NestedWalk::kHw3d, 124u}, {NestedWalk::kShadowEpt, 24u}}) {
+    MachineParams p = params(Virtualization::kNested, 4, 4, PageSize::k4K, PageSize::k4K);
+    p.nested_walk = walk;
+    p.l1_frames.bytes = Addr{32} << 30;
+    Machine m(p);
+    ASSERT_TRUE(m.populate(1, 0x1234'5678'9000ULL));
+    EXPECT_EQ(cold_walk(m, 0x1234'5678'9000ULL).nrefs, refs);
+  }
+}
+
 TEST(WalkerFaults, UnmappedGuestPageIsAGuestFaultAtTheMissingLevel) {
   Machine m(params(Virtualization::kEpt, 4, 4, PageSize::k4K, PageSize::k4K));
   ASSERT_TRUE(m.populate(1, 0x1000'0000'0000ULL));
