@@ -47,6 +47,17 @@ AddressSpace::Touch AddressSpace::touch(Addr addr, Perms perms) {
   }
 }
 
+bool AddressSpace::map_exact(Addr addr, PageSize size, Perms perms) {
+  Addr frame;
+  if (!m_frames.alloc(size, frame)) return false;
+  if (m_table.map(addr, frame, size, perms) != RadixTable::MapStatus::kOk) {
+    m_frames.free(frame, size);
+    return false;
+  }
+  m_oracle.insert(addr, frame, size, perms);
+  return true;
+}
+
 bool AddressSpace::unmap(Addr addr, Mapping* removed) {
   Mapping m;
   if (!m_oracle.erase(addr, &m)) return false;
@@ -65,7 +76,7 @@ void AddressSpace::report(StatsVisitor& v) const {
             "large pages refused (policy fraction excluded, no frame, or region split)");
 }
 
-bool HostTableMemory::alloc_table(Addr& table) {
+bool HostTableMemory::alloc_table(Addr& table, bool) {
   if (!m_frames.alloc(PageSize::k4K, table)) return false;
   m_mem.page(table).fill(0);
   return true;
@@ -86,6 +97,11 @@ AddressSpace::Touch SpaceBacking::back(Addr addr) {
   return t;
 }
 
+bool SpaceBacking::back_huge(Addr segment) {
+  // Only a VM's own EPT can back a segment with one host page; a nested chain cannot promise it.
+  return !m_below && m_dim.map_exact(segment, PageSize::k2M);
+}
+
 bool SpaceBacking::to_host(Addr addr, Addr& hpa) const {
   Mapping m;
   if (!m_dim.oracle().lookup(addr, m)) return false;
@@ -103,7 +119,45 @@ Addr GuestTableMemory::host_addr(Addr gpa) const {
   return hpa;
 }
 
-bool GuestTableMemory::alloc_table(Addr& table) {
+bool GuestTableMemory::alloc_from_pool(Addr& table) {
+  if (!m_pool_free.empty()) {
+    table = m_pool_free.back();
+    m_pool_free.pop_back();
+    return true;
+  }
+  if (m_segment_next == kEntriesPerTable) {
+    if (m_pool_closed) return false;
+    const uint64_t used = m_pool_stats.segments * page_bytes(PageSize::k2M);
+    Addr segment;
+    if (used + page_bytes(PageSize::k2M) > m_pool.capacity ||
+        !m_frames.alloc(PageSize::k2M, segment)) {
+      m_pool_closed = true;
+      return false;
+    }
+    if (!m_pool.host_accepts || !m_backing.back_huge(segment)) {
+      m_frames.free(segment, PageSize::k2M);
+      ++m_pool_stats.refusals;
+      m_pool_closed = true;  // the guest stops asking and falls back for good
+      return false;
+    }
+    ++m_pool_stats.segments;
+    m_segments.insert(segment >> 21, 1);
+    m_segment = segment;
+    m_segment_next = 0;
+  }
+  table = m_segment + Addr{m_segment_next++} * kPageBytes;
+  return true;
+}
+
+bool GuestTableMemory::alloc_table(Addr& table, bool root) {
+  if (m_pool.enabled && (!root || m_pool.root)) {
+    if (alloc_from_pool(table)) {
+      ++m_pool_stats.pool_pages;
+      m_mem.page(host_addr(table)).fill(0);
+      return true;
+    }
+    ++m_pool_stats.fallback_pages;
+  }
   if (!m_frames.alloc(PageSize::k4K, table)) return false;
   const AddressSpace::Touch t = m_backing.back(table);
   if (t == AddressSpace::Touch::kOutOfMemory) {
@@ -117,6 +171,10 @@ bool GuestTableMemory::alloc_table(Addr& table) {
 
 void GuestTableMemory::free_table(Addr table) {
   m_mem.release(host_addr(table));
+  if (m_segments.contains(table >> 21)) {
+    m_pool_free.push_back(table);  // pool pages stay in the pool
+    return;
+  }
   m_frames.free(table, PageSize::k4K);
 }
 

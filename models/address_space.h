@@ -29,6 +29,9 @@ class AddressSpace {
   bool init() { return m_table.init(); }
   // Maps the page containing addr unless it is mapped already.
   Touch touch(Addr addr, Perms perms = {});
+  // Maps the page of exactly `size` containing addr; false when any of it is mapped already or
+  // no frame of that size is left.
+  bool map_exact(Addr addr, PageSize size, Perms perms = {});
   // Removes the mapping covering addr and frees its frame; false if none.
   bool unmap(Addr addr, Mapping* removed = nullptr);
   PageSize size_for(Addr addr) const;
@@ -54,7 +57,7 @@ class AddressSpace {
 class HostTableMemory : public TableMemory {
  public:
   HostTableMemory(PhysMem& mem, FrameAllocator& frames) : m_mem(mem), m_frames(frames) {}
-  bool alloc_table(Addr& table) override;
+  bool alloc_table(Addr& table, bool root) override;
   void free_table(Addr table) override;
   uint64_t read(Addr addr) override { return m_mem.read64(addr); }
   void write(Addr addr, uint64_t value) override { m_mem.write64(addr, value); }
@@ -71,6 +74,9 @@ class Backing {
   virtual ~Backing() = default;
   // Maps addr in every dimension of the chain; kMapped when anything new was mapped.
   virtual AddressSpace::Touch back(Addr addr) = 0;
+  // Backs the 2 MiB guest-physical segment at addr with one 2 MiB host page (the HugeGPT
+  // hypercall); false when the host cannot.
+  virtual bool back_huge(Addr segment) = 0;
   // The host-physical address of addr; false when some dimension does not map it.
   virtual bool to_host(Addr addr, Addr& hpa) const = 0;
 };
@@ -80,6 +86,7 @@ class SpaceBacking : public Backing {
  public:
   explicit SpaceBacking(AddressSpace& dim, Backing* below = nullptr) : m_dim(dim), m_below(below) {}
   AddressSpace::Touch back(Addr addr) override;
+  bool back_huge(Addr segment) override;
   bool to_host(Addr addr, Addr& hpa) const override;
 
  private:
@@ -87,13 +94,29 @@ class SpaceBacking : public Backing {
   Backing* m_below;
 };
 
+// HugeGPT: the guest takes page-table pages from a pool of 2 MiB-aligned guest-physical segments
+// the host backs with 2 MiB pages (one hypercall a segment), so host walks for them stop a level
+// early; a host that refuses makes the guest fall back to ordinary pages.
+struct TablePool {
+  bool enabled = false;
+  bool root = true;            // roots come from the pool too (false: as the Linux prototype)
+  uint64_t capacity = 0;       // bytes of segments the guest may take
+  bool host_accepts = true;    // whether the host agrees to back segments with 2 MiB pages
+};
+
 // Guest table pages: guest-physical frames, stored at the host-physical address the backing
 // chain gives them (the hypervisor backs a new table page when the guest creates it).
 class GuestTableMemory : public TableMemory {
  public:
+  struct PoolStats {
+    uint64_t segments = 0, refusals = 0, pool_pages = 0, fallback_pages = 0;
+  };
+
   GuestTableMemory(PhysMem& mem, FrameAllocator& guest_frames, Backing& backing)
       : m_mem(mem), m_frames(guest_frames), m_backing(backing) {}
-  bool alloc_table(Addr& table) override;
+  void set_pool(const TablePool& pool) { m_pool = pool; }
+  const PoolStats& pool_stats() const { return m_pool_stats; }
+  bool alloc_table(Addr& table, bool root) override;
   void free_table(Addr table) override;
   uint64_t read(Addr addr) override;
   void write(Addr addr, uint64_t value) override;
@@ -103,10 +126,18 @@ class GuestTableMemory : public TableMemory {
 
  private:
   Addr host_addr(Addr gpa) const;
+  bool alloc_from_pool(Addr& table);
 
   PhysMem& m_mem;
   FrameAllocator& m_frames;
   Backing& m_backing;
+  TablePool m_pool;
+  PoolStats m_pool_stats;
+  Addr m_segment = 0;          // the segment being carved
+  unsigned m_segment_next = 512;  // next free page in it (512: none open)
+  bool m_pool_closed = false;  // the host refused or the capacity is used up
+  FlatMap<uint8_t> m_segments;  // 2 MiB segment number -> in the pool
+  std::vector<Addr> m_pool_free;  // freed pool pages, reused first
   uint64_t m_backings = 0;
   uint64_t m_writes = 0;
 };

@@ -25,6 +25,7 @@ class Machine::Ept02Backing : public Backing {
     if (t == AddressSpace::Touch::kOutOfMemory) return t;
     return m_machine.ept02_fill(addr) ? t : AddressSpace::Touch::kOutOfMemory;
   }
+  bool back_huge(Addr) override { return false; }
   bool to_host(Addr addr, Addr& hpa) const override { return m_chain.to_host(addr, hpa); }
 
  private:
@@ -62,6 +63,7 @@ Machine::Machine(const MachineParams& params) : m_params(params) {
   m_guest_backing = guest_chain;
   m_guest_frames = std::make_unique<FrameAllocator>("guest_frames", params.guest_frames);
   m_space_tables = std::make_unique<GuestTableMemory>(m_mem, *m_guest_frames, *m_guest_backing);
+  if (params.virt == Virtualization::kEpt) m_space_tables->set_pool(params.table_pool);
 }
 
 Machine::~Machine() = default;
@@ -96,6 +98,12 @@ AddressSpace& Machine::space(uint16_t asid) {
 
 uint64_t Machine::guest_table_writes() const {
   return m_space_tables ? m_space_tables->writes() : 0;
+}
+
+uint64_t Machine::hugegpt_requests() const {
+  if (!m_space_tables) return 0;
+  const GuestTableMemory::PoolStats& p = m_space_tables->pool_stats();
+  return p.segments + p.refusals;
 }
 
 uint64_t Machine::l1_table_writes() const { return m_l1_tables ? m_l1_tables->writes() : 0; }
@@ -278,6 +286,18 @@ void Machine::report(StatsVisitor& v) const {
   if (m_l1_frames) {
     v.begin("l1_frames");
     m_l1_frames->report(v);
+    v.end();
+  }
+  if (m_params.table_pool.enabled && m_space_tables) {
+    const GuestTableMemory::PoolStats& p = m_space_tables->pool_stats();
+    v.begin("hugegpt");
+    v.counter("segments", p.segments, "segments",
+              "2 MiB guest-physical segments the host backed with 2 MiB pages");
+    v.counter("refusals", p.refusals, "count", "segments the host refused (the guest fell back)");
+    v.counter("pool_pages", p.pool_pages, "pages", "page-table pages taken from the pool");
+    v.counter("fallback_pages", p.fallback_pages, "pages",
+              "page-table pages allocated outside the pool (pool full, refused, or root)");
+    v.counter("pool_bytes", p.segments * page_bytes(PageSize::k2M), "bytes", "pool size");
     v.end();
   }
   if (m_ept02) {

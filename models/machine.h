@@ -33,6 +33,7 @@ struct MachineParams {
   FrameAllocatorParams l1_frames;     // L1 guest-physical space (nested only)
   FrameAllocatorParams host_frames;   // host-physical space
   uint16_t vpid = 1;                  // the VM's tag (virtualized only)
+  TablePool table_pool;               // HugeGPT's page-table pool (EPT only)
 };
 
 // What the hardware needs to start a walk for a context: its dimensions' roots and formats.
@@ -84,6 +85,8 @@ class Machine : public WalkRoots {
 
   // Guest page-table entry writes so far (all address spaces), and L1 writes to EPT12.
   uint64_t guest_table_writes() const;
+  // HugeGPT segments requested so far (granted and refused): one hypercall each.
+  uint64_t hugegpt_requests() const;
   uint64_t l1_table_writes() const;
 
   // Maps va in every dimension (guest page and its backing), as a pre-populated VM would, and

@@ -31,7 +31,7 @@ RadixTable::RadixTable(PtFormat format, unsigned levels, TableMemory& memory)
     : m_format(format), m_levels(levels), m_memory(memory) {}
 
 bool RadixTable::init() {
-  if (!m_memory.alloc_table(m_root)) return false;
+  if (!m_memory.alloc_table(m_root, true)) return false;
   ++m_table_pages;
   return true;
 }
@@ -48,7 +48,7 @@ RadixTable::MapStatus RadixTable::map(Addr addr, Addr frame, PageSize size, Perm
       continue;
     }
     Addr next;
-    if (!m_memory.alloc_table(next)) return MapStatus::kOutOfMemory;
+    if (!m_memory.alloc_table(next, false)) return MapStatus::kOutOfMemory;
     ++m_table_pages;
     m_memory.write(slot, make_table_entry(m_format, next));
     table = next;

@@ -59,7 +59,8 @@ uint64_t make_leaf_entry(PtFormat f, Addr frame, PageSize size, Perms perms);
 class TableMemory {
  public:
   virtual ~TableMemory() = default;
-  virtual bool alloc_table(Addr& table) = 0;  // a zeroed 4 KiB page
+  // A zeroed 4 KiB page; `root` when it is a table's root (HugeGPT places roots apart).
+  virtual bool alloc_table(Addr& table, bool root) = 0;
   virtual void free_table(Addr table) = 0;
   virtual uint64_t read(Addr addr) = 0;
   virtual void write(Addr addr, uint64_t value) = 0;

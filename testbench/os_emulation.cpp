@@ -15,6 +15,7 @@ const char* exit_reason_name(ExitReason r) {
     case ExitReason::kCr3Write: return "cr3_write";
     case ExitReason::kReflected: return "reflected_to_l1";
     case ExitReason::kEpt02Fill: return "ept02_fill";
+    case ExitReason::kHypercall: return "hypercall";
     case ExitReason::kCount: break;
   }
   return "?";
@@ -95,12 +96,16 @@ OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& faul
       }
       ++m_stats.demand_faults;
       const uint64_t writes = m_machine.guest_table_writes();
+      const uint64_t requests = m_machine.hugegpt_requests();
       if (space.touch(va, vma->perms) == AddressSpace::Touch::kOutOfMemory)
         throw std::runtime_error(
             std::string(m_machine.virtualized() ? "guest" : "host") +
             " physical memory exhausted: raise system." +
             (m_machine.virtualized() ? "guest_mem_gib" : "host_mem_gib"));
       c += os(m_costs.guest_page_fault);
+      // HugeGPT: a new table page that opened a pool segment cost a hypercall.
+      for (uint64_t n = m_machine.hugegpt_requests() - requests; n > 0; --n)
+        c += vm_exit(ExitReason::kHypercall, m_costs.hypercall);
       if (shadow) {
         // Each entry the handler wrote trapped; syncing the leaf write shadows va.
         c += trapped_writes(writes);

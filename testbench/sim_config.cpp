@@ -1,5 +1,7 @@
 #include "testbench/sim_config.h"
 
+#include <algorithm>
+
 #include "models/replacement.h"
 
 namespace mmusim {
@@ -153,6 +155,22 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   m.guest_frames = {0, guest_gib << 30, frames == "scatter", seed * 2 + 1};
   m.host_frames = {0, host_gib << 30, frames == "scatter", seed * 2 + 2};
   m.l1_frames = {0, l1_gib << 30, frames == "scatter", seed * 2 + 3};
+  TablePool& pool = m.table_pool;
+  pool.enabled = sys.get_bool("hugegpt", false,
+                              "HugeGPT (EPT only): guest page-table pages come from 2 MiB guest "
+                              "segments the host backs with 2 MiB pages");
+  pool.root = sys.get_bool("hugegpt_root", true,
+                           "HugeGPT: roots come from the pool too (false: left on 4K host pages, "
+                           "as the Linux prototype does)");
+  const uint64_t pool_mib = sys.get_uint(
+      "hugegpt_pool_mib", 0, 0, uint64_t{1} << 30,
+      "HugeGPT: pool capacity in MiB (0: 1% of guest memory); past it the guest falls back");
+  pool.capacity = (pool_mib ? pool_mib : std::max<uint64_t>(2, (guest_gib << 10) / 100)) << 20;
+  pool.host_accepts = sys.get_bool("hugegpt_host_accepts", true,
+                                   "HugeGPT: the host agrees to back segments (false: it "
+                                   "refuses and the guest falls back)");
+  if (pool.enabled && m.virt != Virtualization::kEpt)
+    sys.fail("hugegpt", "HugeGPT needs system.virtualization: ept");
   m.guest_pages.seed = seed * 3 + 1;
   m.host_pages.seed = seed * 3 + 2;
 
@@ -256,6 +274,9 @@ SimConfig read_sim_config(ConfigDoc& doc) {
       "exit_multiplier", c.exit_multiplier, 1, 1000,
       "nested: an L2 exit reflected to L1 costs this many VM exits at L0 (L1's handler traps on "
       "its VMCS accesses and VM entry), plus L1's handler");
+  c.hypercall = sw.get_uint("hypercall", c.hypercall, 0, kMaxCost,
+                            "HugeGPT: host handling the hypercall that backs a 2 MiB pool "
+                            "segment with a 2 MiB page");
   c.ept02_fill = sw.get_uint("ept02_fill", c.ept02_fill, 0, kMaxCost,
                              "nested shadow_ept: L0 composing an EPT02 entry from EPT12 and EPT01");
 

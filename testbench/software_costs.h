@@ -21,6 +21,8 @@ struct SoftwareCosts {
   // Nested virtualization.
   Cycles exit_multiplier = 8;      // L0 exits one L2 exit reflected to L1 costs (L1's handler traps)
   Cycles ept02_fill = 1500;        // L0 composing an EPT02 entry from EPT12 and EPT01
+  // HugeGPT.
+  Cycles hypercall = 3000;         // the host backing a 2 MiB pool segment with a 2 MiB page
 };
 
 }  // namespace mmusim
