@@ -42,12 +42,14 @@ bool Pwc::lookup(Addr addr, uint32_t ctx, unsigned& table_level, Addr& table) {
   return false;
 }
 
-void Pwc::insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table) {
+void Pwc::insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table, bool after_miss) {
   if (entry_level < 2 || entry_level > m_levels) return;
   SetAssoc<Addr>& c = m_caches[entry_level];
   if (!c.enabled()) return;
   ++m_stats.fills;
-  if (c.insert(key(addr, entry_level), ctx, table)) ++m_stats.evictions;
+  const bool evicted = after_miss ? c.insert_absent(key(addr, entry_level), ctx, table)
+                                  : c.insert(key(addr, entry_level), ctx, table);
+  if (evicted) ++m_stats.evictions;
 }
 
 void Pwc::flush_all() {

@@ -39,7 +39,8 @@ class Pwc {
   bool lookup(Addr addr, uint32_t ctx, unsigned& table_level, Addr& table);
   // Caches the entry of entry_level (2..levels) covering addr, pointing to the table at `table`.
   // Levels outside 2..levels or with 0 entries ignore it.
-  void insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table);
+  // after_miss: a lookup of addr has just missed at this level, so no entry for it can exist.
+  void insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table, bool after_miss = false);
   void flush_all();
   void flush_ctx(uint32_t ctx);
   // Drops every level's entry covering addr in ctx.

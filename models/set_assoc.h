@@ -70,37 +70,11 @@ class SetAssoc {
   // as a refill). Otherwise an invalid way is used first, then the policy picks a victim. Returns
   // true when a valid entry was evicted, copying it to *evicted if given. Dropped when disabled.
   bool insert(uint64_t key, uint32_t ctx, const Payload& payload, Slot* evicted = nullptr) {
-    if (m_sets == 0) return false;
-    const size_t base = set_index(key) * m_ways;
-    const uint64_t want = tagged(ctx);
-    // One pass: an existing entry, else the first invalid way, else the oldest stamp.
-    size_t free = kNone, oldest = base;
-    for (size_t i = base; i < base + m_ways; ++i) {
-      if (m_tags[i] == key && m_ctxs[i] == want) {
-        m_payloads[i] = payload;
-        m_stamps[i] = ++m_clock;
-        return false;
-      }
-      if (m_ctxs[i] == kInvalid) {
-        if (free == kNone) free = i;
-      } else if (m_stamps[i] < m_stamps[oldest]) {
-        oldest = i;
-      }
-    }
-    bool evict = false;
-    size_t target = free;
-    if (target == kNone) {
-      target = m_policy == ReplPolicy::kRandom ? base + m_rng.below(m_ways) : oldest;
-      evict = true;
-      if (evicted) *evicted = slot(target);
-    } else {
-      ++m_valid;
-    }
-    m_tags[target] = key;
-    m_ctxs[target] = want;
-    m_stamps[target] = ++m_clock;
-    m_payloads[target] = payload;
-    return evict;
+    return fill(key, ctx, payload, evicted, false);
+  }
+  // insert() for a key the caller has just missed on (a fill after a miss): no duplicate check.
+  bool insert_absent(uint64_t key, uint32_t ctx, const Payload& payload) {
+    return fill(key, ctx, payload, nullptr, true);
   }
 
   // Drops the (key, ctx) entry; returns whether it was present.
@@ -161,6 +135,40 @@ class SetAssoc {
     for (size_t i = base; i < base + m_ways; ++i)
       if (m_tags[i] == key && m_ctxs[i] == want) return i;
     return kNone;
+  }
+
+  bool fill(uint64_t key, uint32_t ctx, const Payload& payload, Slot* evicted, bool absent) {
+    if (m_sets == 0) return false;
+    const size_t base = set_index(key) * m_ways;
+    const uint64_t want = tagged(ctx);
+    // One pass: an existing entry, else the first invalid way, else the oldest stamp.
+    size_t free = kNone, oldest = base;
+    for (size_t i = base; i < base + m_ways; ++i) {
+      if (!absent && m_tags[i] == key && m_ctxs[i] == want) {
+        m_payloads[i] = payload;
+        m_stamps[i] = ++m_clock;
+        return false;
+      }
+      if (m_ctxs[i] == kInvalid) {
+        if (free == kNone) free = i;
+      } else if (m_stamps[i] < m_stamps[oldest]) {
+        oldest = i;
+      }
+    }
+    bool evict = false;
+    size_t target = free;
+    if (target == kNone) {
+      target = m_policy == ReplPolicy::kRandom ? base + m_rng.below(m_ways) : oldest;
+      evict = true;
+      if (evicted) *evicted = slot(target);
+    } else {
+      ++m_valid;
+    }
+    m_tags[target] = key;
+    m_ctxs[target] = want;
+    m_stamps[target] = ++m_clock;
+    m_payloads[target] = payload;
+    return evict;
   }
 
   Slot slot(size_t i) const {

@@ -60,7 +60,7 @@ bool Tlb::lookup(Addr va, Context ctx, TlbHit& hit) {
   return false;
 }
 
-void Tlb::insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx) {
+void Tlb::insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx, bool after_miss) {
   const FillTarget& t = m_fill[static_cast<unsigned>(size)];
   if (t.array < 0) return;
   // The piece of size t.size containing va sits at the same offset inside the physical page.
@@ -68,7 +68,10 @@ void Tlb::insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx) {
   const Entry e{page_base(pa, size) + offset, perms};
   ++m_stats.fills;
   m_held_sizes |= static_cast<uint8_t>(1u << static_cast<unsigned>(t.size));
-  if (m_arrays[t.array].cache.insert(key(va, t.size), ctx.key(), e)) ++m_stats.evictions;
+  SetAssoc<Entry>& cache = m_arrays[t.array].cache;
+  const bool evicted = after_miss ? cache.insert_absent(key(va, t.size), ctx.key(), e)
+                                  : cache.insert(key(va, t.size), ctx.key(), e);
+  if (evicted) ++m_stats.evictions;
 }
 
 void Tlb::flush_all() {

@@ -53,7 +53,8 @@ class Tlb {
   // Fills the translation va -> pa (same offset within the page, or pa the page base) into the
   // array holding `size`; without one, the piece of the largest held smaller size containing va
   // is filled instead; without that, nothing is.
-  void insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx);
+  // after_miss: the caller has just missed on va in this TLB, so no entry for it can exist.
+  void insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx, bool after_miss = false);
 
   void flush_all();
   // Entries whose asid and vpid both match ctx.

@@ -1,5 +1,7 @@
 #include "models/walker.h"
 
+#include <stdexcept>
+
 #include "models/pwc.h"
 #include "models/tlb.h"
 
@@ -7,6 +9,7 @@ namespace mmusim {
 
 void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind access,
                   WalkMemory& mem, WalkResult& out) {
+  if (ndims == 0 || ndims > kMaxDims) throw std::invalid_argument("walker: 1 to 3 dimensions");
   out.reset();
   m_dims = dims;
   m_ndims = ndims;
@@ -28,6 +31,7 @@ bool Walker::fault(FaultKind kind, unsigned dim, unsigned level, Addr addr) {
 }
 
 bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
+  if (dim >= kMaxDims) return false;  // walk() bounds ndims; this tells the compiler too
   const WalkDim& d = m_dims[dim];
   const bool innermost = dim + 1 == m_ndims;
   WalkResult& r = *m_out;
@@ -74,6 +78,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     r.mem_cycles += lat;
     if (r.nrefs < WalkResult::kMaxRefs)
       r.refs[r.nrefs++] = {entry_pa, static_cast<uint8_t>(dim), static_cast<uint8_t>(level)};
+    ++r.refs_by_dim[dim];
 
     if (!entry_present(d.format, e)) return fault(FaultKind::kNotPresent, dim, level, addr);
 
@@ -90,7 +95,8 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
         if (!translate(dim + 1, next, access, inner)) return false;
         out = {inner.pa, smaller(size, inner.size), perms & inner.perms};
       }
-      if (dim > 0 && d.tlb && d.tlb->enabled()) d.tlb->insert(addr, out.pa, out.size, out.perms, d.ctx);
+      if (dim > 0 && d.tlb && d.tlb->enabled())  // it missed above
+        d.tlb->insert(addr, out.pa, out.size, out.perms, d.ctx, true);
       return true;
     }
 
@@ -100,7 +106,8 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
       if (!translate(dim + 1, next_table, AccessKind::kLoad, inner)) return false;
       next_table = inner.pa;
     }
-    if (d.pwc) d.pwc->insert(addr, d.ctx.key(), level, next_table);
+    // Levels below the deepest hit missed in the lookup above.
+    if (d.pwc && d.pwc->enabled()) d.pwc->insert(addr, d.ctx.key(), level, next_table, true);
     table = next_table;
   }
 }

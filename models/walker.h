@@ -12,6 +12,8 @@ namespace mmusim {
 class Pwc;
 class Tlb;
 
+constexpr unsigned kMaxDims = 3;  // native/shadow 1, EPT 2, nested hw3d 3
+
 // One memory reference of a walk: the host-physical address read, the dimension whose table
 // the entry belongs to (0 = guest or native) and that table's level (1 = PT ... 5 = PML5).
 struct WalkRef {
@@ -61,6 +63,7 @@ struct WalkResult {
   Cycles mem_cycles = 0;   // memory references only
   uint16_t nrefs = 0;
   uint16_t pwc_probes = 0, pwc_hits = 0, ntlb_probes = 0, ntlb_hits = 0;
+  uint16_t refs_by_dim[kMaxDims] = {};
   WalkRef refs[kMaxRefs];
 
   bool ok() const { return !fault; }
@@ -71,6 +74,7 @@ struct WalkResult {
     perms = Perms{};
     cycles = mem_cycles = 0;
     nrefs = pwc_probes = pwc_hits = ntlb_probes = ntlb_hits = 0;
+    refs_by_dim[0] = refs_by_dim[1] = refs_by_dim[2] = 0;
   }
 };
 
@@ -83,8 +87,8 @@ class Walker {
  public:
   explicit Walker(const WalkerParams& params = {}) : m_params(params) {}
 
-  // Translates va through dims[0..ndims) (outermost first). Updates the PWCs and nested TLBs it
-  // consults; never reads anything but the entries it records in `out.refs`.
+  // Translates va through dims[0..ndims) (outermost first, ndims <= kMaxDims). Updates the PWCs
+  // and nested TLBs it consults; never reads anything but the entries it records in `out.refs`.
   void walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind access, WalkMemory& mem,
             WalkResult& out);
 

@@ -79,7 +79,7 @@ void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
     m_stats.fault_walk_refs += r.nrefs;
     m_stats.fault_walk_cycles += r.cycles;
   }
-  for (unsigned i = 0; i < r.nrefs; ++i) ++m_stats.refs_by_dim[r.refs[i].dim];
+  for (unsigned d = 0; d < kMaxDims; ++d) m_stats.refs_by_dim[d] += r.refs_by_dim[d];
   m_stats.pwc_probes += r.pwc_probes;
   m_stats.pwc_hits += r.pwc_hits;
   m_stats.ntlb_probes += r.ntlb_probes;

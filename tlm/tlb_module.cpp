@@ -11,11 +11,13 @@ TlbModule::TlbModule(sc_core::sc_module_name name, const TlbParams& params, cons
 
 void TlbModule::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   TranslationExt* ext = gp.get_extension<TranslationExt>();
+  bool present = false;  // a hit refused for its permissions: the entry is still there
   if (m_tlb.enabled()) {
     delay += m_delay;
     ext->tlb_cycles += latency;
     TlbHit hit;
     if (m_tlb.lookup(ext->va, ext->ctx, hit)) {
+      present = true;
       if (hit.perms.allows(ext->access)) {
         ext->pa = hit.pa_base | (ext->va & page_mask(hit.size));
         ext->size = hit.size;
@@ -29,7 +31,7 @@ void TlbModule::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& dela
   }
   next->b_transport(gp, delay);
   if (!ext->fault && gp.is_response_ok())
-    m_tlb.insert(ext->va, ext->pa, ext->size, ext->perms, ext->ctx);
+    m_tlb.insert(ext->va, ext->pa, ext->size, ext->perms, ext->ctx, !present);
 }
 
 unsigned int TlbModule::transport_dbg(tlm::tlm_generic_payload& gp) {
