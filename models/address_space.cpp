@@ -47,6 +47,12 @@ AddressSpace::Touch AddressSpace::touch(Addr addr, Perms perms) {
   }
 }
 
+bool AddressSpace::map_to(Addr addr, Addr frame, PageSize size, Perms perms) {
+  if (m_table.map(addr, frame, size, perms) != RadixTable::MapStatus::kOk) return false;
+  m_oracle.insert(addr, frame, size, perms);
+  return true;
+}
+
 bool AddressSpace::map_exact(Addr addr, PageSize size, Perms perms) {
   Addr frame;
   if (!m_frames.alloc(size, frame)) return false;

@@ -42,6 +42,9 @@ class AddressSpace {
   Addr root() const { return m_table.root(); }
   unsigned levels() const { return m_table.levels(); }
   PtFormat format() const { return m_table.format(); }
+  void set_placer(const TablePlacer* placer) { m_table.set_placer(placer); }
+  // Maps the page of `size` at addr to a given frame (a frame the caller reserved).
+  bool map_to(Addr addr, Addr frame, PageSize size, Perms perms = {});
   void report(StatsVisitor& v) const;
 
  private:

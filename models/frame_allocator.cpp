@@ -138,6 +138,39 @@ bool FrameAllocator::alloc(PageSize size, Addr& frame) {
   return true;
 }
 
+bool FrameAllocator::alloc_contiguous(uint64_t pages, Addr& first) {
+  const uint64_t chunks = (pages + kChunkFrames - 1) / kChunkFrames;
+  uint64_t start = 0;
+  if (!m_params.scatter) {
+    if (m_next_chunk + chunks > m_top_region * kChunksPerRegion) {
+      ++m_failures;
+      return false;
+    }
+    start = m_next_chunk;
+    m_next_chunk += chunks;
+  } else {
+    // A run of free chunks from a random start, scanning on.
+    const uint64_t origin = m_rng.below(m_chunks);
+    bool found = false;
+    for (uint64_t i = 0; i < m_chunks && !found; ++i) {
+      const uint64_t s = (origin + i) % m_chunks;
+      if (s + chunks > m_chunks) continue;
+      found = true;
+      for (uint64_t c = s; c < s + chunks && found; ++c) found = chunk_free(c);
+      if (found) start = s;
+    }
+    if (!found) {
+      ++m_failures;
+      return false;
+    }
+    for (uint64_t c = start; c < start + chunks; ++c) take_chunk(c);
+  }
+  first = chunk_addr(start);
+  m_allocated += chunks * page_bytes(PageSize::k2M);
+  m_live[static_cast<unsigned>(PageSize::k2M)] += chunks;
+  return true;
+}
+
 void FrameAllocator::free(Addr frame, PageSize size) {
   switch (size) {
     case PageSize::k4K: m_free4k.push_back(frame); break;

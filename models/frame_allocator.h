@@ -25,6 +25,9 @@ class FrameAllocator {
 
   // Allocates a naturally aligned frame of `size`; false when the space has no such frame left.
   bool alloc(PageSize size, Addr& frame);
+  // Allocates `pages` physically contiguous 4K frames (whole 2M chunks, the rest unused), for a
+  // DMT translation entry area; false when no such run is free.
+  bool alloc_contiguous(uint64_t pages, Addr& first);
   void free(Addr frame, PageSize size);
 
   const std::string& name() const { return m_name; }

@@ -33,6 +33,34 @@ class Machine::Ept02Backing : public Backing {
   Backing& m_chain;
 };
 
+// Places the leaf tables of each TEA's range on the TEA's pages.
+class Machine::TeaPlacer : public TablePlacer {
+ public:
+  struct Tea {
+    Addr start, end;
+    Addr table_base;  // first TEA page, in the table's own space
+    uint8_t shift;
+  };
+  void add(const Tea& t) { m_teas.push_back(t); }
+  bool place(Addr addr, unsigned level, Addr& table) const override {
+    for (const Tea& t : m_teas) {
+      const unsigned leaf = 1 + (t.shift - 12) / 9;
+      if (level == leaf && addr >= t.start && addr < t.end) {
+        table = t.table_base + ((addr >> (t.shift + 9)) - (t.start >> (t.shift + 9))) * kPageBytes;
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::vector<Tea> m_teas;
+};
+
+uint8_t Machine::tea_shift(const PagePolicy& p) {
+  return static_cast<uint8_t>(p.huge_fraction >= 1.0 ? page_shift(p.size) : kPageShift);
+}
+
 Machine::Machine(const MachineParams& params) : m_params(params) {
   m_host_frames = std::make_unique<FrameAllocator>("host_frames", params.host_frames);
   m_host_tables = std::make_unique<HostTableMemory>(m_mem, *m_host_frames);
@@ -64,6 +92,54 @@ Machine::Machine(const MachineParams& params) : m_params(params) {
   m_guest_frames = std::make_unique<FrameAllocator>("guest_frames", params.guest_frames);
   m_space_tables = std::make_unique<GuestTableMemory>(m_mem, *m_guest_frames, *m_guest_backing);
   if (params.virt == Virtualization::kEpt) m_space_tables->set_pool(params.table_pool);
+  if (params.virt == Virtualization::kEpt && params.dmt != DmtMode::kOff) {
+    // The host's TEA: the EPT's leaf tables for all guest-physical memory, contiguous.
+    const uint8_t shift = tea_shift(params.host_pages);
+    const Addr end = params.guest_frames.bytes;
+    const uint64_t pages = ((end - 1) >> (shift + 9)) + 1;
+    Addr base;
+    if (!m_host_frames->alloc_contiguous(pages, base))
+      throw std::runtime_error("host memory too small for the host TEA over guest memory");
+    m_tea_pages += pages;
+    m_host_placer = std::make_unique<TeaPlacer>();
+    m_host_placer->add({0, end, base, shift});
+    m_host->set_placer(m_host_placer.get());
+    m_host_tea = TeaRegister{0, end, base, params.vpid, shift, true};
+  }
+}
+
+bool Machine::create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg) {
+  AddressSpace& s = space(asid);
+  const uint8_t shift = tea_shift(m_params.guest_pages);
+  const uint64_t pages = ((end - 1) >> (shift + 9)) - (start >> (shift + 9)) + 1;
+  FrameAllocator& frames = virtualized() ? *m_guest_frames : *m_host_frames;
+  Addr base;
+  if (!frames.alloc_contiguous(pages, base)) return false;
+  Addr reg_base = base;
+  if (virtualized()) {
+    if (m_params.dmt == DmtMode::kPvDmt) {
+      // The hypercall: the host backs the guest TEA with contiguous host frames.
+      Addr host_base;
+      if (!m_host_frames->alloc_contiguous(pages, host_base)) return false;
+      for (uint64_t i = 0; i < pages; ++i)
+        if (!m_host->map_to(base + i * kPageBytes, host_base + i * kPageBytes, PageSize::k4K))
+          return false;
+      reg_base = host_base;
+    } else {
+      for (uint64_t i = 0; i < pages; ++i)
+        if (m_guest_backing->back(base + i * kPageBytes) == AddressSpace::Touch::kOutOfMemory)
+          return false;
+    }
+  }
+  m_tea_pages += pages;
+  if (asid >= m_placers.size()) m_placers.resize(asid + 1u);
+  if (!m_placers[asid]) {
+    m_placers[asid] = std::make_unique<TeaPlacer>();
+    s.set_placer(m_placers[asid].get());
+  }
+  m_placers[asid]->add({start, end, base, shift});
+  reg = TeaRegister{start, end, reg_base, virtualized() ? context(asid).key() : asid, shift, true};
+  return true;
 }
 
 Machine::~Machine() = default;
@@ -168,7 +244,12 @@ bool Machine::ept02_fill(Addr gpa) {
 unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
   if (!has_space(ctx.asid)) return 0;
   auto dim = [](Addr root, unsigned levels, PtFormat f, Context c) {
-    return WalkDim{root, static_cast<uint8_t>(levels), f, c, nullptr, nullptr};
+    WalkDim d;
+    d.root = root;
+    d.levels = static_cast<uint8_t>(levels);
+    d.format = f;
+    d.ctx = c;
+    return d;
   };
   if (shadowed()) {
     const ShadowTable& st = *m_shadows[ctx.asid];
@@ -177,11 +258,17 @@ unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
   }
   const AddressSpace& s = *m_spaces[ctx.asid];
   out[0] = dim(s.root(), s.levels(), s.format(), ctx);
+  if (m_params.dmt != DmtMode::kOff) {
+    // Guest TEAs hold guest-physical addresses unless pvDMT made them host-contiguous.
+    out[0].dmt = WalkDmt{true, 0, virtualized() ? ctx.key() : ctx.asid,
+                         !virtualized() || m_params.dmt == DmtMode::kPvDmt};
+  }
   if (!virtualized()) return 1;
   // Inner dimensions tag their cache entries by VM and by which EPT they belong to.
   const Context ept01{0, ctx.vpid}, ept12{1, ctx.vpid};
   if (!nested()) {
     out[1] = dim(m_host->root(), m_host->levels(), PtFormat::kEpt, ept01);
+    if (m_host_tea.valid) out[1].dmt = WalkDmt{true, 1, ctx.vpid, true};
     return 2;
   }
   if (shadow_ept()) {
@@ -298,6 +385,12 @@ void Machine::report(StatsVisitor& v) const {
     v.counter("fallback_pages", p.fallback_pages, "pages",
               "page-table pages allocated outside the pool (pool full, refused, or root)");
     v.counter("pool_bytes", p.segments * page_bytes(PageSize::k2M), "bytes", "pool size");
+    v.end();
+  }
+  if (m_params.dmt != DmtMode::kOff) {
+    v.begin("dmt");
+    v.counter("tea_pages", m_tea_pages, "pages",
+              "pages of translation entry areas (guest and host), reserved contiguously");
     v.end();
   }
   if (m_ept02) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/address_space.h"
+#include "models/dmt.h"
 #include "models/shadow_table.h"
 #include "models/walker.h"
 
@@ -22,6 +23,11 @@ const char* virtualization_name(Virtualization v);
 // hw3d: a hypothetical hardware walk of L2 table x EPT12 x EPT01.
 enum class NestedWalk : uint8_t { kShadowEpt, kHw3d };
 
+// off: radix walks only. dmt: TEAs for large VMAs (virtualized: guest TEAs in guest-physical
+// memory plus the host's TEA over guest memory). pvdmt: guest TEAs made host-contiguous by a
+// hypercall, so a guest register points at host memory.
+enum class DmtMode : uint8_t { kOff, kDmt, kPvDmt };
+
 struct MachineParams {
   Virtualization virt = Virtualization::kEpt;
   NestedWalk nested_walk = NestedWalk::kShadowEpt;
@@ -34,6 +40,7 @@ struct MachineParams {
   FrameAllocatorParams host_frames;   // host-physical space
   uint16_t vpid = 1;                  // the VM's tag (virtualized only)
   TablePool table_pool;               // HugeGPT's page-table pool (EPT only)
+  DmtMode dmt = DmtMode::kOff;        // native or EPT only
 };
 
 // What the hardware needs to start a walk for a context: its dimensions' roots and formats.
@@ -99,6 +106,14 @@ class Machine : public WalkRoots {
   // them does not map it or host memory ran out.
   bool ept02_fill(Addr gpa);
 
+  // DMT: gives the VMA [start, end) of an address space a TEA whose pages become the leaf tables
+  // of its radix (allocated contiguously, backed host-contiguously under pvDMT) and describes it
+  // as the register the OS programs; false when contiguous memory cannot be had.
+  bool create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg);
+  // The host's TEA over all guest-physical memory (virtualized DMT), or null.
+  const TeaRegister* host_tea() const { return m_host_tea.valid ? &m_host_tea : nullptr; }
+  uint64_t tea_pages() const { return m_tea_pages; }
+
   // The composed mapping of va from guest or native page to host frame, whatever hardware walks.
   bool truth(uint16_t asid, Addr va, Mapping& out) const;
   // The composed mapping of a guest-physical address to host memory; false when a dimension of
@@ -114,6 +129,9 @@ class Machine : public WalkRoots {
 
  private:
   class Ept02Backing;
+  class TeaPlacer;
+  // TEA leaf shift for a page policy: its large size when every region gets it, else 4K.
+  static uint8_t tea_shift(const PagePolicy& p);
 
   MachineParams m_params;
   PhysMem m_mem;
@@ -132,6 +150,10 @@ class Machine : public WalkRoots {
   std::unique_ptr<GuestTableMemory> m_space_tables;
   std::vector<std::unique_ptr<AddressSpace>> m_spaces;  // indexed by ASID
   std::vector<std::unique_ptr<ShadowTable>> m_shadows;  // indexed by ASID (shadow paging)
+  std::vector<std::unique_ptr<TeaPlacer>> m_placers;    // indexed by ASID (DMT)
+  std::unique_ptr<TeaPlacer> m_host_placer;
+  TeaRegister m_host_tea;
+  uint64_t m_tea_pages = 0;
 };
 
 }  // namespace mmusim

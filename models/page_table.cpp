@@ -48,7 +48,11 @@ RadixTable::MapStatus RadixTable::map(Addr addr, Addr frame, PageSize size, Perm
       continue;
     }
     Addr next;
-    if (!m_memory.alloc_table(next, false)) return MapStatus::kOutOfMemory;
+    if (m_placer && m_placer->place(addr, level - 1, next)) {
+      // A placed page (a TEA page) is reserved and zero already.
+    } else if (!m_memory.alloc_table(next, false)) {
+      return MapStatus::kOutOfMemory;
+    }
     ++m_table_pages;
     m_memory.write(slot, make_table_entry(m_format, next));
     table = next;
@@ -75,8 +79,10 @@ bool RadixTable::unmap(Addr addr) {
     if (!entry_present(m_format, e)) return false;
     if (entry_is_leaf(m_format, e, level)) {
       m_memory.write(slot, 0);
-      // Free tables that became empty, bottom-up, never the root.
+      // Free tables that became empty, bottom-up, never the root nor a placed (TEA) page.
+      Addr placed;
       for (unsigned up = level; up < m_levels && table_empty(path[up]); ++up) {
+        if (m_placer && m_placer->place(addr, up, placed) && placed == path[up]) break;
         m_memory.free_table(path[up]);
         --m_table_pages;
         m_memory.write(path[up + 1] + table_index(addr, up + 1) * 8, 0);

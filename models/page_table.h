@@ -66,6 +66,16 @@ class TableMemory {
   virtual void write(Addr addr, uint64_t value) = 0;
 };
 
+// Where some tables of a radix must go: DMT places the leaf tables (PT, or PD for 2M pages) of a
+// VMA in its translation entry area, so the radix walk and the direct lookup read the same
+// entries. Placed pages are never freed.
+class TablePlacer {
+ public:
+  virtual ~TablePlacer() = default;
+  // The page that must hold the level-`level` table covering addr, if any.
+  virtual bool place(Addr addr, unsigned level, Addr& table) const = 0;
+};
+
 // Builds and edits one radix table (x86 or EPT, 4 or 5 levels) through its TableMemory.
 class RadixTable {
  public:
@@ -87,6 +97,7 @@ class RadixTable {
   // Clears the leaf covering addr and frees tables left empty; false when nothing is mapped.
   bool unmap(Addr addr);
   uint64_t table_pages() const { return m_table_pages; }
+  void set_placer(const TablePlacer* placer) { m_placer = placer; }
 
  private:
   bool table_empty(Addr table);
@@ -96,6 +107,7 @@ class RadixTable {
   TableMemory& m_memory;
   Addr m_root = 0;
   uint64_t m_table_pages = 0;
+  const TablePlacer* m_placer = nullptr;
 };
 
 }  // namespace mmusim

@@ -30,6 +30,38 @@ bool Walker::fault(FaultKind kind, unsigned dim, unsigned level, Addr addr) {
   return false;
 }
 
+uint64_t Walker::read(unsigned dim, unsigned level, Addr entry_pa) {
+  WalkResult& r = *m_out;
+  Cycles lat = 0;
+  const uint64_t e = m_mem->read_entry(entry_pa, dim, level, lat);
+  r.cycles += lat;
+  r.mem_cycles += lat;
+  if (r.nrefs < WalkResult::kMaxRefs)
+    r.refs[r.nrefs++] = {entry_pa, static_cast<uint8_t>(dim), static_cast<uint8_t>(level)};
+  ++r.refs_by_dim[dim];
+  return e;
+}
+
+bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, uint64_t e,
+                  Leaf& out) {
+  const WalkDim& d = m_dims[dim];
+  const PageSize size = static_cast<PageSize>(level - 1);
+  const Perms perms = entry_perms(d.format, e);
+  if (!perms.allows(access)) return fault(FaultKind::kProtection, dim, level, addr);
+  const Addr next = page_base(entry_addr(e), size) | (addr & page_mask(size));
+  if (dim + 1 == m_ndims) {
+    out = {next, size, perms};
+  } else {
+    // The output address is in the next dimension's input space: translate it too.
+    Leaf inner;
+    if (!translate(dim + 1, next, access, inner)) return false;
+    out = {inner.pa, smaller(size, inner.size), perms & inner.perms};
+  }
+  if (dim > 0 && d.tlb && d.tlb->enabled())  // it missed on the way in
+    d.tlb->insert(addr, out.pa, out.size, out.perms, d.ctx, true);
+  return true;
+}
+
 bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   if (dim >= kMaxDims) return false;  // walk() bounds ndims; this tells the compiler too
   const WalkDim& d = m_dims[dim];
@@ -46,6 +78,29 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
       if (!hit.perms.allows(access)) return fault(FaultKind::kProtection, dim, 0, addr);
       out = {hit.pa_base | (addr & page_mask(hit.size)), hit.size, hit.perms};
       return true;
+    }
+  }
+
+  // DMT: a TEA register gives the leaf entry's address at once.
+  if (d.dmt.enabled && d.dmt_port) {
+    Addr entry;
+    unsigned level;
+    Cycles lat = 0;
+    const bool hit = d.dmt_port->dmt_lookup(d.dmt.set, addr, d.dmt.tag, entry, level, lat);
+    r.cycles += lat;
+    if (hit) {
+      Addr entry_pa = entry;
+      if (!d.dmt.host_entry && !innermost) {  // a guest TEA in guest-physical memory
+        Leaf at;
+        if (!translate(dim + 1, entry, AccessKind::kLoad, at)) return false;
+        entry_pa = at.pa;
+      }
+      const uint64_t e = read(dim, level, entry_pa);
+      if (entry_present(d.format, e) && entry_is_leaf(d.format, e, level)) {
+        ++r.dmt_hits;
+        return leaf(dim, level, addr, access, e, out);
+      }
+      ++r.dmt_fallbacks;  // not mapped, or mapped with another page size: walk the radix
     }
   }
 
@@ -71,34 +126,9 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
 
   for (;; --level) {
     // Read the entry of this dimension's level-`level` table (PML5/PML4/PDPT/PD/PT).
-    const Addr entry_pa = table + table_index(addr, level) * 8;
-    Cycles lat = 0;
-    const uint64_t e = m_mem->read_entry(entry_pa, dim, level, lat);
-    r.cycles += lat;
-    r.mem_cycles += lat;
-    if (r.nrefs < WalkResult::kMaxRefs)
-      r.refs[r.nrefs++] = {entry_pa, static_cast<uint8_t>(dim), static_cast<uint8_t>(level)};
-    ++r.refs_by_dim[dim];
-
+    const uint64_t e = read(dim, level, table + table_index(addr, level) * 8);
     if (!entry_present(d.format, e)) return fault(FaultKind::kNotPresent, dim, level, addr);
-
-    if (entry_is_leaf(d.format, e, level)) {
-      const PageSize size = static_cast<PageSize>(level - 1);
-      const Perms perms = entry_perms(d.format, e);
-      if (!perms.allows(access)) return fault(FaultKind::kProtection, dim, level, addr);
-      const Addr next = page_base(entry_addr(e), size) | (addr & page_mask(size));
-      if (innermost) {
-        out = {next, size, perms};
-      } else {
-        // The output address is in the next dimension's input space: translate it too.
-        Leaf inner;
-        if (!translate(dim + 1, next, access, inner)) return false;
-        out = {inner.pa, smaller(size, inner.size), perms & inner.perms};
-      }
-      if (dim > 0 && d.tlb && d.tlb->enabled())  // it missed above
-        d.tlb->insert(addr, out.pa, out.size, out.perms, d.ctx, true);
-      return true;
-    }
+    if (entry_is_leaf(d.format, e, level)) return leaf(dim, level, addr, access, e, out);
 
     Addr next_table = entry_addr(e);
     if (!innermost) {  // the next table's address is in the next dimension's input space

@@ -43,6 +43,24 @@ class DirectWalkMemory : public WalkMemory {
   Cycles m_lat;
 };
 
+// The DMT unit as the walker sees it: set 0 holds (guest) address-space TEAs, set 1 the host's
+// TEAs over guest-physical memory. A hit gives the leaf entry's address and its level.
+class DmtPort {
+ public:
+  virtual ~DmtPort() = default;
+  virtual bool dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
+                          Cycles& latency) = 0;
+};
+
+// How a dimension uses DMT: which register set and tag, and whether the entry address a hit
+// gives is host-physical already (native, host TEAs, pvDMT) or in the next dimension's space.
+struct WalkDmt {
+  bool enabled = false;
+  uint8_t set = 0;
+  uint32_t tag = 0;
+  bool host_entry = true;
+};
+
 // The hardware's view of one dimension: its root, its format, and the caches that serve it.
 struct WalkDim {
   Addr root = 0;  // root table, in this dimension's table space (the next dimension translates it)
@@ -51,6 +69,8 @@ struct WalkDim {
   Context ctx;              // tag for this dimension's PWC and nested-TLB entries
   Pwc* pwc = nullptr;       // paging-structure caches keyed by this dimension's input address
   Tlb* tlb = nullptr;       // nested TLB: whole translations of this dimension (inner dims only)
+  WalkDmt dmt;              // direct leaf lookup, tried before the radix walk
+  DmtPort* dmt_port = nullptr;
 };
 
 struct WalkResult {
@@ -64,6 +84,8 @@ struct WalkResult {
   uint16_t nrefs = 0;
   uint16_t pwc_probes = 0, pwc_hits = 0, ntlb_probes = 0, ntlb_hits = 0;
   uint16_t refs_by_dim[kMaxDims] = {};
+  uint16_t dmt_hits = 0;       // leaf entries found through a TEA
+  uint16_t dmt_fallbacks = 0;  // TEA entries that were not a usable leaf: radix walk after all
   WalkRef refs[kMaxRefs];
 
   bool ok() const { return !fault; }
@@ -75,6 +97,7 @@ struct WalkResult {
     cycles = mem_cycles = 0;
     nrefs = pwc_probes = pwc_hits = ntlb_probes = ntlb_hits = 0;
     refs_by_dim[0] = refs_by_dim[1] = refs_by_dim[2] = 0;
+    dmt_hits = dmt_fallbacks = 0;
   }
 };
 
@@ -99,6 +122,11 @@ class Walker {
     Perms perms;
   };
   bool translate(unsigned dim, Addr addr, AccessKind access, Leaf& out);
+  // Reads one entry of dimension `dim` at host-physical entry_pa and records the reference.
+  uint64_t read(unsigned dim, unsigned level, Addr entry_pa);
+  // A present leaf entry e of `level` for addr: checks permissions and translates its output
+  // through the inner dimensions.
+  bool leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, uint64_t e, Leaf& out);
   bool fault(FaultKind kind, unsigned dim, unsigned level, Addr addr);
 
   WalkerParams m_params;

@@ -22,9 +22,39 @@ const char* exit_reason_name(ExitReason r) {
 }
 
 OsEmulation::OsEmulation(Machine& machine, std::vector<Vma> vmas, const SoftwareCosts& costs,
-                         bool pcid)
+                         bool pcid, uint64_t dmt_min_vma, unsigned dmt_registers)
     : m_machine(machine), m_vmas(std::move(vmas)), m_costs(costs), m_pcid(pcid) {
   for (const Vma& v : m_vmas) m_machine.space(v.asid);  // each process's tables exist before it runs
+  if (m_machine.params().dmt == DmtMode::kOff) return;
+  // DMT: large VMAs get a TEA before anything in them is mapped, so their leaf tables are the
+  // TEA's pages from the start.
+  for (const Vma& v : m_vmas) {
+    if (v.asid >= m_teas.size()) m_teas.resize(v.asid + 1u);
+    TeaRegister reg;
+    if (v.end - v.start >= dmt_min_vma && m_teas[v.asid].size() < dmt_registers &&
+        m_machine.create_tea(v.asid, v.start, v.end, reg)) {
+      m_teas[v.asid].push_back(reg);
+      ++m_stats.teas;
+    } else {
+      ++m_stats.vmas_without_tea;
+    }
+  }
+}
+
+void OsEmulation::attach(Mmu& mmu) {
+  m_mmu = &mmu;
+  if (m_machine.params().dmt == DmtMode::kOff) return;
+  if (const TeaRegister* host = m_machine.host_tea()) mmu.dmt().program(1, 0, *host);
+  if (!m_vmas.empty()) program_dmt(m_vmas.front().asid);
+}
+
+void OsEmulation::program_dmt(uint16_t asid) {
+  if (!m_mmu || m_machine.params().dmt == DmtMode::kOff) return;
+  DmtUnit& unit = m_mmu->dmt();
+  for (unsigned i = 0; i < unit.registers(); ++i) {
+    const bool has = asid < m_teas.size() && i < m_teas[asid].size();
+    unit.program(0, i, has ? m_teas[asid][i] : TeaRegister{});
+  }
 }
 
 const Vma* OsEmulation::find_vma(uint16_t asid, Addr va) const {
@@ -197,6 +227,7 @@ Cycles OsEmulation::context_switch(Context from, Context to) {
   // Without PCIDs a CR3 write drops the VM's linear translations (TLBs, guest PWC); EPT-derived
   // entries (host PWC, nested TLB) survive. With PCIDs the tags keep both processes' entries.
   if (!m_pcid && m_mmu && from.asid != to.asid) m_mmu->flush_linear(from.vpid);
+  program_dmt(to.asid);  // TEA registers are part of the process's context
   return c;
 }
 
@@ -239,6 +270,9 @@ void OsEmulation::report(StatsVisitor& v) const {
   v.counter("vm_exit_cycles", m_stats.vm_exit_cycles, "cycles",
             "VM exit round trips plus hypervisor handlers");
   v.counter("vm_exits", vm_exits(), "count", "VM exits, all reasons");
+  v.counter("teas", m_stats.teas, "count", "VMAs the (guest) OS gave a TEA (DMT)");
+  v.counter("vmas_without_tea", m_stats.vmas_without_tea, "count",
+            "VMAs left to the radix walk: too small, out of registers, or no contiguous memory");
   v.begin("vm_exits_by_reason");
   for (unsigned r = 0; r < static_cast<unsigned>(ExitReason::kCount); ++r)
     v.counter(exit_reason_name(static_cast<ExitReason>(r)), m_stats.vm_exits[r], "count",

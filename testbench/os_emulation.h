@@ -36,9 +36,11 @@ class OsEmulation {
     Cycles cycles;  // software time spent (handlers and VM exits)
   };
 
-  OsEmulation(Machine& machine, std::vector<Vma> vmas, const SoftwareCosts& costs, bool pcid);
-  // The MMU whose TLBs and PWCs the OS and hypervisor invalidate.
-  void attach(Mmu& mmu) { m_mmu = &mmu; }
+  // dmt_min_vma: under DMT, VMAs at least this large get a TEA (up to the unit's registers).
+  OsEmulation(Machine& machine, std::vector<Vma> vmas, const SoftwareCosts& costs, bool pcid,
+              uint64_t dmt_min_vma = 0, unsigned dmt_registers = 0);
+  // The MMU whose TLBs and PWCs the OS and hypervisor invalidate and whose DMT unit they program.
+  void attach(Mmu& mmu);
 
   // Maps (and backs) every page of every VMA, as a program that initialises its data would.
   // False when a physical space ran out.
@@ -61,6 +63,8 @@ class OsEmulation {
     uint64_t os_cycles = 0;       // (guest) OS handlers
     uint64_t vm_exits[static_cast<unsigned>(ExitReason::kCount)] = {};
     uint64_t vm_exit_cycles = 0;  // exits, round trips plus hypervisor handlers
+    uint64_t teas = 0;            // VMAs given a TEA
+    uint64_t vmas_without_tea = 0;  // too small, out of registers, or no contiguous memory
   };
   const Stats& stats() const { return m_stats; }
   uint64_t vm_exits() const;
@@ -68,6 +72,8 @@ class OsEmulation {
 
  private:
   const Vma* find_vma(uint16_t asid, Addr va) const;
+  // Loads the DMT unit's address-space set with asid's TEAs.
+  void program_dmt(uint16_t asid);
   // Shadow paging: the exits for the guest page-table writes made since `writes_before`.
   Cycles trapped_writes(uint64_t writes_before);
   Cycles back(Addr gpa);  // the hypervisor backs a guest-physical page if it is not yet
@@ -83,6 +89,7 @@ class OsEmulation {
   SoftwareCosts m_costs;
   bool m_pcid;
   Mmu* m_mmu = nullptr;
+  std::vector<std::vector<TeaRegister>> m_teas;  // by ASID
   Stats m_stats;
 };
 

@@ -171,6 +171,20 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                                    "refuses and the guest falls back)");
   if (pool.enabled && m.virt != Virtualization::kEpt)
     sys.fail("hugegpt", "HugeGPT needs system.virtualization: ept");
+  const std::string dmt = sys.get_enum(
+      "dmt", "off", {"off", "dmt", "pvdmt"},
+      "direct memory translation: off; dmt = TEA registers give the leaf entry (virtualized: "
+      "guest TEAs in guest memory plus a host TEA over guest memory); pvdmt = guest TEAs made "
+      "host-contiguous by a hypercall");
+  m.dmt = dmt == "dmt" ? DmtMode::kDmt : dmt == "pvdmt" ? DmtMode::kPvDmt : DmtMode::kOff;
+  cfg.dmt_min_vma = sys.get_uint("dmt_min_vma_mib", 64, 1, uint64_t{1} << 30,
+                                 "DMT: the (guest) OS gives VMAs of at least this size a TEA")
+                    << 20;
+  if (m.dmt != DmtMode::kOff && m.virt != Virtualization::kNone &&
+      m.virt != Virtualization::kEpt)
+    sys.fail("dmt", "DMT is modelled for system.virtualization none and ept");
+  if (m.dmt == DmtMode::kPvDmt && m.virt != Virtualization::kEpt)
+    sys.fail("dmt", "pvdmt needs system.virtualization: ept");
   m.guest_pages.seed = seed * 3 + 1;
   m.host_pages.seed = seed * 3 + 2;
 
@@ -200,6 +214,11 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                                  {{"all", {PageSize::k4K, PageSize::k2M, PageSize::k1G}, 0, 4}},
                                  seed + 16);
   p.walker.walker.ntlb_latency = ntlb_latency;
+  ConfigNode dmt_unit = mmu.section("dmt", "the DMT unit (used when system.dmt is not off)");
+  p.dmt_registers = static_cast<unsigned>(
+      dmt_unit.get_uint("registers", 16, 1, 1024,
+                        "TEA registers per set (the running address space's, the host's)"));
+  p.dmt_latency = dmt_unit.get_uint("latency", 1, 0, 1000, "cycles for one lookup");
 
   ConfigNode memory = root.section("memory", "main memory");
   cfg.memory_latency = memory.get_uint("latency", 200, 0, 100000, "access latency in cycles");

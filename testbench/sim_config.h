@@ -29,6 +29,7 @@ struct SimConfig {
   bool prefault = true;
   bool pcid = true;
   SoftwareCosts software;
+  uint64_t dmt_min_vma = uint64_t{64} << 20;  // VMAs at least this large get a TEA
 };
 
 // Reads every parameter (defaults where absent), then rejects unknown keys. Throws ConfigError.

@@ -112,7 +112,8 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   const auto t_setup = WallClock::now();
   Machine machine(cfg.machine);
   SyntheticWorkload workload(cfg.workload);
-  OsEmulation os(machine, workload.vmas(), cfg.software, cfg.pcid);
+  OsEmulation os(machine, workload.vmas(), cfg.software, cfg.pcid, cfg.dmt_min_vma,
+                 cfg.mmu.dmt_registers);
   if (cfg.prefault && !os.prefault())
     throw std::runtime_error("prefault: simulated physical memory exhausted; raise "
                              "system.guest_mem_gib / system.host_mem_gib or lower "

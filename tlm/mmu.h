@@ -19,6 +19,8 @@ struct MmuParams {
   Cycles dtlb_latency = 1;
   Cycles stlb_latency = 7;
   PageWalkerParams walker;
+  unsigned dmt_registers = 16;  // per register set
+  Cycles dmt_latency = 1;
 };
 
 class Mmu : public sc_core::sc_module, public LtTarget {
@@ -44,6 +46,7 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   TlbModule& dtlb() { return m_dtlb; }
   TlbModule& stlb() { return m_stlb; }
   PageWalker& walker() { return m_walker; }
+  DmtUnit& dmt() { return m_dmt; }
   void report(StatsVisitor& v) const;
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
@@ -57,6 +60,7 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   TlbModule m_dtlb;
   TlbModule m_stlb;
   PageWalker m_walker;
+  DmtUnit m_dmt;
 };
 
 }  // namespace mmusim

@@ -5,7 +5,7 @@ namespace mmusim {
 PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& params,
                        const Clock& clock, const WalkRoots& roots, unsigned guest_levels,
                        unsigned host_levels)
-    : sc_module(name), target("target"), mem("mem"), m_clock(clock), m_roots(roots),
+    : sc_module(name), target("target"), mem("mem"), dmt("dmt"), m_clock(clock), m_roots(roots),
       m_walker(params.walker), m_guest_pwc("guest", params.guest_pwc, guest_levels),
       m_host_pwc("host", params.host_pwc, host_levels), m_ntlb(params.nested_tlb) {
   target.bind(*this);
@@ -14,10 +14,33 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
   m_gp.set_streaming_width(8);
   m_gp.set_byte_enable_ptr(nullptr);
   m_gp.set_dmi_allowed(false);
+  m_dmt_gp.set_command(tlm::TLM_READ_COMMAND);
+  m_dmt_gp.set_extension(&m_dmt_ext);
+}
+
+PageWalker::~PageWalker() { m_dmt_gp.clear_extension(&m_dmt_ext); }
+
+bool PageWalker::dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
+                            Cycles& latency) {
+  m_dmt_ext.set = static_cast<uint8_t>(set);
+  m_dmt_ext.tag = tag;
+  m_dmt_gp.set_address(addr);
+  m_dmt_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  if (m_debug) {
+    dmt->transport_dbg(m_dmt_gp);
+  } else {
+    sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+    dmt->b_transport(m_dmt_gp, t);
+    latency += m_clock.to_cycles(t);
+  }
+  entry = m_dmt_ext.entry;
+  level = m_dmt_ext.level;
+  return m_dmt_ext.hit;
 }
 
 unsigned PageWalker::dims_for(Context ctx, WalkDim* dims, bool with_caches) {
   const unsigned n = m_roots.walk_dims(ctx, dims);
+  for (unsigned i = 0; i < n; ++i) dims[i].dmt_port = this;
   if (with_caches && n > 0) {
     dims[0].pwc = &m_guest_pwc;
     // Host dimensions (EPT, EPT02, or EPT12 and EPT01) share the host PWC and nested TLB; their
@@ -84,6 +107,8 @@ void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
   m_stats.pwc_hits += r.pwc_hits;
   m_stats.ntlb_probes += r.ntlb_probes;
   m_stats.ntlb_hits += r.ntlb_hits;
+  m_stats.dmt_hits += r.dmt_hits;
+  m_stats.dmt_fallbacks += r.dmt_fallbacks;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -122,6 +147,9 @@ void PageWalker::report(StatsVisitor& v) const {
   v.counter("guest_refs", s.refs_by_dim[0], "count",
             "references to native or guest page-table entries (all walks)");
   v.counter("host_refs", s.refs_by_dim[1], "count", "references to host (EPT) entries");
+  v.counter("dmt_hits", s.dmt_hits, "count", "leaf entries found through a TEA (any dimension)");
+  v.counter("dmt_fallbacks", s.dmt_fallbacks, "count",
+            "TEA entries that were not a usable leaf, so the radix was walked after all");
   v.real("refs_per_walk", ratio(s.walk_refs, s.walks), "refs", "walk_refs / walks");
   v.real("cycles_per_walk", ratio(s.walk_cycles, s.walks), "cycles", "walk_cycles / walks");
   v.begin("pwc");

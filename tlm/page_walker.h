@@ -11,6 +11,7 @@
 #include "models/tlb.h"
 #include "models/walker.h"
 #include "tlm/clock.h"
+#include "tlm/dmt_unit.h"
 #include "tlm/lt_target.h"
 #include "tlm/translation_ext.h"
 
@@ -23,13 +24,18 @@ struct PageWalkerParams {
   TlbParams nested_tlb;  // gPA page -> hPA page
 };
 
-class PageWalker : public sc_core::sc_module, public LtTarget, private WalkMemory {
+class PageWalker : public sc_core::sc_module,
+                   public LtTarget,
+                   private WalkMemory,
+                   private DmtPort {
  public:
   TargetSocket target;                                 // walk requests
   tlm_utils::simple_initiator_socket<PageWalker> mem;   // entry reads
+  tlm_utils::simple_initiator_socket<PageWalker> dmt;   // TEA lookups (the DMT unit)
 
   PageWalker(sc_core::sc_module_name name, const PageWalkerParams& params, const Clock& clock,
              const WalkRoots& roots, unsigned guest_levels, unsigned host_levels);
+  ~PageWalker() override;
 
   Pwc& guest_pwc() { return m_guest_pwc; }
   Pwc& host_pwc() { return m_host_pwc; }
@@ -41,6 +47,7 @@ class PageWalker : public sc_core::sc_module, public LtTarget, private WalkMemor
     uint64_t fault_walks = 0, fault_walk_refs = 0, fault_walk_cycles = 0;
     uint64_t refs_by_dim[kMaxDims] = {};
     uint64_t pwc_probes = 0, pwc_hits = 0, ntlb_probes = 0, ntlb_hits = 0;
+    uint64_t dmt_hits = 0, dmt_fallbacks = 0;
   };
   const Stats& stats() const { return m_stats; }
 
@@ -49,6 +56,8 @@ class PageWalker : public sc_core::sc_module, public LtTarget, private WalkMemor
 
  private:
   uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency) override;
+  bool dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
+                  Cycles& latency) override;
   unsigned dims_for(Context ctx, WalkDim* dims, bool with_caches);
 
   const Clock& m_clock;
@@ -59,6 +68,8 @@ class PageWalker : public sc_core::sc_module, public LtTarget, private WalkMemor
   Tlb m_ntlb;
   WalkResult m_result;
   tlm::tlm_generic_payload m_gp;  // reused for every entry read
+  tlm::tlm_generic_payload m_dmt_gp;  // reused for every TEA lookup
+  DmtExt m_dmt_ext;
   uint64_t m_data = 0;
   sc_core::sc_time m_last_delay = sc_core::SC_ZERO_TIME;
   Cycles m_last_cycles = 0;

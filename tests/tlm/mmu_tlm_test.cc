@@ -194,7 +194,8 @@ struct EventRun {
     cfg = read_sim_config(doc);
     machine = std::make_unique<Machine>(cfg.machine);
     workload = std::make_unique<SyntheticWorkload>(cfg.workload);
-    os = std::make_unique<OsEmulation>(*machine, workload->vmas(), cfg.software, cfg.pcid);
+    os = std::make_unique<OsEmulation>(*machine, workload->vmas(), cfg.software, cfg.pcid,
+                                       cfg.dmt_min_vma, cfg.mmu.dmt_registers);
     memory = std::make_unique<Memory>("memory", machine->mem(), clock, cfg.memory_latency);
     mmu = std::make_unique<Mmu>("mmu", cfg.mmu, clock, *machine, 4, 4);
     core = std::make_unique<Core>("core", CoreParams{true, cfg.sim.quantum_cycles, 4}, clock,
@@ -292,6 +293,31 @@ TEST_P(NestedRun, DemandPagingChurnAndSwitchesStayCoherent) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Walks, NestedRun, ::testing::Values("shadow_ept", "hw3d"));
+
+class DmtRun : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(DmtRun, DemandPagingChurnAndSwitchesStayCoherent) {
+  const std::string yaml = std::string(GetParam()) +
+                           "workload: {count: 40000, footprint_mib: 128, prefault: false,\n"
+                           "           processes: 2, switch_every: 5000, churn_every: 4000}\n";
+  EventRun r(yaml.c_str(), true);
+  const Core::Stats& s = r.core->stats();
+  EXPECT_EQ(s.oracle_mismatches, 0u);
+  EXPECT_EQ(s.translations, 40000u);
+  EXPECT_EQ(r.os->stats().teas, 2u);  // one per process
+  EXPECT_GT(r.mmu->walker().stats().dmt_hits, 0u);
+  // Seven switches (every 5000 of 40000 accesses) end in process 2: its TEA is loaded.
+  const TeaRegister& loaded = r.mmu->dmt().read(0, 0);
+  EXPECT_TRUE(loaded.valid);
+  EXPECT_EQ(loaded.tag, r.machine->virtualized() ? r.machine->context(2).key() : 2u);
+  // The host set holds the TEA over guest memory exactly when virtualized.
+  EXPECT_EQ(r.mmu->dmt().read(1, 0).valid, r.machine->virtualized());
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, DmtRun,
+                         ::testing::Values("system: {virtualization: none, dmt: dmt}\n",
+                                           "system: {virtualization: ept, dmt: dmt}\n",
+                                           "system: {virtualization: ept, dmt: pvdmt}\n"));
 
 }  // namespace
 }  // namespace mmusim
