@@ -69,6 +69,19 @@ Machine::Machine(const MachineParams& params) : m_params(params) {
                                           params.host_levels, *m_host_tables, *m_host_frames,
                                           params.host_pages);
   if (!m_host->init()) throw std::runtime_error("host memory too small for the EPT root");
+  if (nested() && params.dmt == DmtMode::kPvDmt) {
+    // L0's TEA over L1 memory (EPT01's leaf tables), placed before anything maps into EPT01.
+    const uint8_t shift = tea_shift(params.host_pages);
+    const uint64_t pages = ((params.l1_frames.bytes - 1) >> (shift + 9)) + 1;
+    Addr base;
+    if (!m_host_frames->alloc_contiguous(pages, base))
+      throw std::runtime_error("host memory too small for L0's TEA over L1 memory");
+    m_host_placer = std::make_unique<TeaPlacer>();
+    m_host_placer->add({0, params.l1_frames.bytes, base, shift});
+    m_host->set_placer(m_host_placer.get());
+    m_l0_tea = TeaRegister{0, params.l1_frames.bytes, base, params.vpid, shift, true};
+    m_tea_pages += pages;
+  }
   m_host_backing = std::make_unique<SpaceBacking>(*m_host);
   Backing* guest_chain = m_host_backing.get();
   if (nested()) {
@@ -79,6 +92,20 @@ Machine::Machine(const MachineParams& params) : m_params(params) {
     m_ept12 = std::make_unique<AddressSpace>("ept12", PtFormat::kEpt, params.host_levels,
                                              *m_l1_tables, *m_l1_frames, l1_policy);
     if (!m_ept12->init()) throw std::runtime_error("L1 memory too small for the EPT12 root");
+    if (params.dmt == DmtMode::kPvDmt) {
+      // L1's TEA over L2 memory (EPT12's leaf tables), made host-contiguous by L0 so one
+      // register gives their host address.
+      const uint8_t shift = tea_shift(params.host_pages);
+      const uint64_t pages = ((params.guest_frames.bytes - 1) >> (shift + 9)) + 1;
+      Addr l1_base, host_base;
+      if (!l1_host_contiguous(pages, l1_base, host_base))
+        throw std::runtime_error("memory too small for L1's TEA over L2 memory");
+      m_l1_placer = std::make_unique<TeaPlacer>();
+      m_l1_placer->add({0, params.guest_frames.bytes, l1_base, shift});
+      m_ept12->set_placer(m_l1_placer.get());
+      m_host_tea = TeaRegister{0, params.guest_frames.bytes, host_base, params.vpid, shift, true};
+      m_tea_pages += pages;
+    }
     m_ept12_backing = std::make_unique<SpaceBacking>(*m_ept12, m_host_backing.get());
     guest_chain = m_ept12_backing.get();
     if (shadow_ept()) {
@@ -108,6 +135,16 @@ Machine::Machine(const MachineParams& params) : m_params(params) {
   }
 }
 
+bool Machine::l1_host_contiguous(uint64_t pages, Addr& l1_base, Addr& host_base) {
+  if (!m_l1_frames->alloc_contiguous(pages, l1_base) ||
+      !m_host_frames->alloc_contiguous(pages, host_base))
+    return false;
+  for (uint64_t i = 0; i < pages; ++i)
+    if (!m_host->map_to(l1_base + i * kPageBytes, host_base + i * kPageBytes, PageSize::k4K))
+      return false;
+  return true;
+}
+
 bool Machine::create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg) {
   AddressSpace& s = space(asid);
   const uint8_t shift = tea_shift(m_params.guest_pages);
@@ -116,7 +153,15 @@ bool Machine::create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg) 
   Addr base;
   if (!frames.alloc_contiguous(pages, base)) return false;
   Addr reg_base = base;
-  if (virtualized()) {
+  if (nested()) {
+    // Nested pvDMT: L1 backs the L2 TEA with contiguous L1 frames that L0 made host-contiguous.
+    Addr l1_base, host_base;
+    if (!l1_host_contiguous(pages, l1_base, host_base)) return false;
+    for (uint64_t i = 0; i < pages; ++i)
+      if (!m_ept12->map_to(base + i * kPageBytes, l1_base + i * kPageBytes, PageSize::k4K))
+        return false;
+    reg_base = host_base;
+  } else if (virtualized()) {
     if (m_params.dmt == DmtMode::kPvDmt) {
       // The hypercall: the host backs the guest TEA with contiguous host frames.
       Addr host_base;
@@ -277,6 +322,10 @@ unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
   }
   out[1] = dim(m_ept12->root(), m_ept12->levels(), PtFormat::kEpt, ept12);
   out[2] = dim(m_host->root(), m_host->levels(), PtFormat::kEpt, ept01);
+  if (m_l0_tea.valid) {  // nested pvDMT: L2 gPTE, L1 leaf, L0 leaf
+    out[1].dmt = WalkDmt{true, 1, ctx.vpid, true};
+    out[2].dmt = WalkDmt{true, 2, ctx.vpid, true};
+  }
   return 3;
 }
 

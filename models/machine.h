@@ -110,8 +110,11 @@ class Machine : public WalkRoots {
   // of its radix (allocated contiguously, backed host-contiguously under pvDMT) and describes it
   // as the register the OS programs; false when contiguous memory cannot be had.
   bool create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg);
-  // The host's TEA over all guest-physical memory (virtualized DMT), or null.
+  // The host's TEA over all guest-physical memory (virtualized DMT; nested: L1's over L2
+  // memory), or null.
   const TeaRegister* host_tea() const { return m_host_tea.valid ? &m_host_tea : nullptr; }
+  // Nested pvDMT: L0's TEA over L1 memory, or null.
+  const TeaRegister* l0_tea() const { return m_l0_tea.valid ? &m_l0_tea : nullptr; }
   uint64_t tea_pages() const { return m_tea_pages; }
 
   // The composed mapping of va from guest or native page to host frame, whatever hardware walks.
@@ -132,6 +135,8 @@ class Machine : public WalkRoots {
   class TeaPlacer;
   // TEA leaf shift for a page policy: its large size when every region gets it, else 4K.
   static uint8_t tea_shift(const PagePolicy& p);
+  // Reserves `pages` contiguous L1 frames backed by contiguous host frames (nested pvDMT).
+  bool l1_host_contiguous(uint64_t pages, Addr& l1_base, Addr& host_base);
 
   MachineParams m_params;
   PhysMem m_mem;
@@ -151,8 +156,10 @@ class Machine : public WalkRoots {
   std::vector<std::unique_ptr<AddressSpace>> m_spaces;  // indexed by ASID
   std::vector<std::unique_ptr<ShadowTable>> m_shadows;  // indexed by ASID (shadow paging)
   std::vector<std::unique_ptr<TeaPlacer>> m_placers;    // indexed by ASID (DMT)
-  std::unique_ptr<TeaPlacer> m_host_placer;
+  std::unique_ptr<TeaPlacer> m_host_placer;   // EPT's (nested: EPT01's) leaf tables
+  std::unique_ptr<TeaPlacer> m_l1_placer;     // nested: EPT12's leaf tables
   TeaRegister m_host_tea;
+  TeaRegister m_l0_tea;
   uint64_t m_tea_pages = 0;
 };
 

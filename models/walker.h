@@ -44,7 +44,8 @@ class DirectWalkMemory : public WalkMemory {
 };
 
 // The DMT unit as the walker sees it: set 0 holds (guest) address-space TEAs, set 1 the host's
-// TEAs over guest-physical memory. A hit gives the leaf entry's address and its level.
+// TEAs over guest-physical memory (nested: L1's over L2 memory), set 2 L0's over L1 memory. A hit
+// gives the leaf entry's address and its level.
 class DmtPort {
  public:
   virtual ~DmtPort() = default;

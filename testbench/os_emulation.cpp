@@ -45,6 +45,7 @@ void OsEmulation::attach(Mmu& mmu) {
   m_mmu = &mmu;
   if (m_machine.params().dmt == DmtMode::kOff) return;
   if (const TeaRegister* host = m_machine.host_tea()) mmu.dmt().program(1, 0, *host);
+  if (const TeaRegister* l0 = m_machine.l0_tea()) mmu.dmt().program(2, 0, *l0);
   if (!m_vmas.empty()) program_dmt(m_vmas.front().asid);
 }
 

@@ -180,11 +180,16 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   cfg.dmt_min_vma = sys.get_uint("dmt_min_vma_mib", 64, 1, uint64_t{1} << 30,
                                  "DMT: the (guest) OS gives VMAs of at least this size a TEA")
                     << 20;
-  if (m.dmt != DmtMode::kOff && m.virt != Virtualization::kNone &&
-      m.virt != Virtualization::kEpt)
-    sys.fail("dmt", "DMT is modelled for system.virtualization none and ept");
-  if (m.dmt == DmtMode::kPvDmt && m.virt != Virtualization::kEpt)
-    sys.fail("dmt", "pvdmt needs system.virtualization: ept");
+  const bool nested_pv = m.virt == Virtualization::kNested && m.dmt == DmtMode::kPvDmt;
+  if (m.dmt != DmtMode::kOff && m.virt == Virtualization::kShadow)
+    sys.fail("dmt", "DMT is not modelled under shadow paging");
+  if (m.dmt == DmtMode::kDmt && m.virt == Virtualization::kNested)
+    sys.fail("dmt", "nested virtualization models pvdmt (L2 gPTE, L1 leaf, L0 leaf) only");
+  if (m.dmt == DmtMode::kPvDmt && m.virt == Virtualization::kNone)
+    sys.fail("dmt", "pvdmt needs virtualization (ept or nested)");
+  if (nested_pv && m.nested_walk != NestedWalk::kHw3d)
+    sys.fail("nested_walk", "nested pvdmt looks up L2, L1 and L0 TEAs, falling back to the 3D "
+                            "walk: set system.nested_walk: hw3d");
   m.guest_pages.seed = seed * 3 + 1;
   m.host_pages.seed = seed * 3 + 2;
 

@@ -5,7 +5,8 @@ namespace mmusim {
 DmtUnit::DmtUnit(sc_core::sc_module_name name, unsigned registers, const Clock& clock,
                  Cycles lat)
     : sc_module(name), latency(lat), socket("socket"),
-      m_sets{DmtRegisters(registers), DmtRegisters(registers)}, m_delay(clock.cycles(lat)) {
+      m_sets{DmtRegisters(registers), DmtRegisters(registers), DmtRegisters(registers)},
+      m_delay(clock.cycles(lat)) {
   socket.bind(*this);
 }
 
@@ -41,9 +42,12 @@ unsigned int DmtUnit::transport_dbg(tlm::tlm_generic_payload& gp) { return looku
 void DmtUnit::report(StatsVisitor& v) const {
   v.counter("guest_lookups", m_lookups[0], "count", "lookups in the address-space set");
   v.counter("guest_hits", m_hits[0], "count", "of which a TEA covered the address");
-  v.counter("host_lookups", m_lookups[1], "count", "lookups in the host set");
+  v.counter("host_lookups", m_lookups[1], "count",
+            "lookups in the host set (nested: L1's TEA over L2 memory)");
   v.counter("host_hits", m_hits[1], "count", "of which a host TEA covered the address");
-  v.counter("programs", m_programs, "count", "register writes by the OS and hypervisor");
+  v.counter("l0_lookups", m_lookups[2], "count", "nested: lookups in L0's set");
+  v.counter("l0_hits", m_hits[2], "count", "nested: of which L0's TEA covered the address");
+  v.counter("programs", m_programs, "count", "register writes by the OS and hypervisors");
 }
 
 }  // namespace mmusim

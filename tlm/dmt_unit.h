@@ -1,5 +1,6 @@
 // The DMT unit as a TLM module: register sets of TEA mappings (set 0: the running address
-// space's TEAs, set 1: the host's TEAs over guest memory). Its interface is narrow on purpose, so
+// space's TEAs, set 1: the host's TEA over guest memory, or for a nested guest L1's TEA over L2
+// memory, set 2: L0's TEA over L1 memory). Its interface is narrow on purpose, so
 // an RTL implementation can stand in: program a register; look up an address (a generic payload
 // whose address is the VA or gPA, with a DmtExt) -> hit, leaf entry address.
 #pragma once
@@ -28,7 +29,7 @@ struct DmtExt : tlm::tlm_extension<DmtExt> {
 
 class DmtUnit : public sc_core::sc_module, public LtTarget {
  public:
-  static constexpr unsigned kSets = 2;
+  static constexpr unsigned kSets = 3;
   Cycles latency;
   TargetSocket socket;
 

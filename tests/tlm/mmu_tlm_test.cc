@@ -317,7 +317,9 @@ TEST_P(DmtRun, DemandPagingChurnAndSwitchesStayCoherent) {
 INSTANTIATE_TEST_SUITE_P(Modes, DmtRun,
                          ::testing::Values("system: {virtualization: none, dmt: dmt}\n",
                                            "system: {virtualization: ept, dmt: dmt}\n",
-                                           "system: {virtualization: ept, dmt: pvdmt}\n"));
+                                           "system: {virtualization: ept, dmt: pvdmt}\n",
+                                           "system: {virtualization: nested, nested_walk: hw3d,"
+                                           " dmt: pvdmt}\n"));
 
 }  // namespace
 }  // namespace mmusim

@@ -45,7 +45,7 @@ TEST(DmtRegisters, RangeEdgesTagsAndPriority) {
 // The walker's DMT path over a real machine, without the TLM layer.
 class DirectDmt : public DmtPort {
  public:
-  DmtRegisters sets[2] = {DmtRegisters(16), DmtRegisters(16)};
+  DmtRegisters sets[3] = {DmtRegisters(16), DmtRegisters(16), DmtRegisters(16)};
   bool dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
                   Cycles&) override {
     DmtHit hit;
@@ -60,6 +60,8 @@ unsigned dmt_walk(Virtualization v, DmtMode mode, PageSize page, Addr va, WalkRe
   MachineParams p;
   p.virt = v;
   p.dmt = mode;
+  p.nested_walk = NestedWalk::kHw3d;
+  p.l1_frames.bytes = Addr{32} << 30;
   p.guest_pages.size = page;
   p.guest_frames.bytes = Addr{16} << 30;
   p.host_frames.bytes = Addr{64} << 30;
@@ -70,6 +72,7 @@ unsigned dmt_walk(Virtualization v, DmtMode mode, PageSize page, Addr va, WalkRe
   DirectDmt unit;
   unit.sets[0].program(0, reg);
   if (m.host_tea()) unit.sets[1].program(0, *m.host_tea());
+  if (m.l0_tea()) unit.sets[2].program(0, *m.l0_tea());
   EXPECT_TRUE(m.populate(1, va));
   WalkDim dims[3];
   const unsigned n = m.walk_dims(m.context(1), dims);
@@ -96,6 +99,11 @@ TEST(DmtWalk, ColdReferences) {
   EXPECT_EQ(r.dmt_hits, 3u);  // host leaf of the gPTE, the gPTE, host leaf of the data
   EXPECT_EQ(dmt_walk(Virtualization::kEpt, DmtMode::kPvDmt, PageSize::k4K, va, r), 2u);
   EXPECT_EQ(r.dmt_hits, 2u);
+  // Nested pvDMT: the L2 gPTE, L1's leaf for the L2 gPA, L0's leaf for the L1 gPA.
+  EXPECT_EQ(dmt_walk(Virtualization::kNested, DmtMode::kPvDmt, PageSize::k4K, va, r), 3u);
+  EXPECT_EQ(r.refs[0].dim, 0);
+  EXPECT_EQ(r.refs[1].dim, 1);
+  EXPECT_EQ(r.refs[2].dim, 2);
 }
 
 TEST(DmtWalk, UnmappedTeaEntryFallsBackToTheRadixWalk) {
