@@ -259,6 +259,10 @@ Cycles OsEmulation::unmap(Context ctx, Addr va, uint32_t pages) {
 }
 
 void OsEmulation::report(StatsVisitor& v) const {
+  uint64_t vma_bytes = 0;
+  for (const Vma& m : m_vmas) vma_bytes += m.end - m.start;
+  v.counter("vmas", m_vmas.size(), "count", "VMAs the workload declared (all address spaces)");
+  v.counter("vma_bytes", vma_bytes, "bytes", "their total size");
   v.counter("demand_faults", m_stats.demand_faults, "count",
             "first touches inside a VMA, mapped by the (guest) OS");
   v.counter("segfaults", m_stats.segfaults, "count", "accesses outside every VMA (abandoned)");
