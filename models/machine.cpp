@@ -69,19 +69,8 @@ Machine::Machine(const MachineParams& params) : m_params(params) {
                                           params.host_levels, *m_host_tables, *m_host_frames,
                                           params.host_pages);
   if (!m_host->init()) throw std::runtime_error("host memory too small for the EPT root");
-  if (nested() && params.dmt == DmtMode::kPvDmt) {
-    // L0's TEA over L1 memory (EPT01's leaf tables), placed before anything maps into EPT01.
-    const uint8_t shift = tea_shift(params.host_pages);
-    const uint64_t pages = ((params.l1_frames.bytes - 1) >> (shift + 9)) + 1;
-    Addr base;
-    if (!m_host_frames->alloc_contiguous(pages, base))
-      throw std::runtime_error("host memory too small for L0's TEA over L1 memory");
-    m_host_placer = std::make_unique<TeaPlacer>();
-    m_host_placer->add({0, params.l1_frames.bytes, base, shift});
-    m_host->set_placer(m_host_placer.get());
-    m_l0_tea = TeaRegister{0, params.l1_frames.bytes, base, params.vpid, shift, true};
-    m_tea_pages += pages;
-  }
+  if (nested() && params.dmt == DmtMode::kPvDmt)  // L0's TEA over L1 memory
+    m_l0_tea = host_ept_tea(*m_host, params.l1_frames.bytes);
   m_host_backing = std::make_unique<SpaceBacking>(*m_host);
   Backing* guest_chain = m_host_backing.get();
   if (nested()) {
@@ -119,20 +108,21 @@ Machine::Machine(const MachineParams& params) : m_params(params) {
   m_guest_frames = std::make_unique<FrameAllocator>("guest_frames", params.guest_frames);
   m_space_tables = std::make_unique<GuestTableMemory>(m_mem, *m_guest_frames, *m_guest_backing);
   if (params.virt == Virtualization::kEpt) m_space_tables->set_pool(params.table_pool);
-  if (params.virt == Virtualization::kEpt && params.dmt != DmtMode::kOff) {
-    // The host's TEA: the EPT's leaf tables for all guest-physical memory, contiguous.
-    const uint8_t shift = tea_shift(params.host_pages);
-    const Addr end = params.guest_frames.bytes;
-    const uint64_t pages = ((end - 1) >> (shift + 9)) + 1;
-    Addr base;
-    if (!m_host_frames->alloc_contiguous(pages, base))
-      throw std::runtime_error("host memory too small for the host TEA over guest memory");
-    m_tea_pages += pages;
-    m_host_placer = std::make_unique<TeaPlacer>();
-    m_host_placer->add({0, end, base, shift});
-    m_host->set_placer(m_host_placer.get());
-    m_host_tea = TeaRegister{0, end, base, params.vpid, shift, true};
-  }
+  if (params.virt == Virtualization::kEpt && params.dmt != DmtMode::kOff)
+    m_host_tea = host_ept_tea(*m_host, params.guest_frames.bytes);
+}
+
+TeaRegister Machine::host_ept_tea(AddressSpace& ept, Addr end) {
+  const uint8_t shift = tea_shift(m_params.host_pages);
+  const uint64_t pages = ((end - 1) >> (shift + 9)) + 1;
+  Addr base;
+  if (!m_host_frames->alloc_contiguous(pages, base))
+    throw std::runtime_error("host memory too small for a host TEA over guest memory");
+  m_tea_pages += pages;
+  m_host_placer = std::make_unique<TeaPlacer>();
+  m_host_placer->add({0, end, base, shift});
+  ept.set_placer(m_host_placer.get());
+  return TeaRegister{0, end, base, m_params.vpid, shift, true};
 }
 
 bool Machine::l1_host_contiguous(uint64_t pages, Addr& l1_base, Addr& host_base) {

@@ -135,6 +135,9 @@ class Machine : public WalkRoots {
   class TeaPlacer;
   // TEA leaf shift for a page policy: its large size when every region gets it, else 4K.
   static uint8_t tea_shift(const PagePolicy& p);
+  // Gives a host EPT (EPT, or EPT01) a TEA over guest-physical [0, end): its leaf tables on
+  // contiguous host frames. Before anything maps into that EPT.
+  TeaRegister host_ept_tea(AddressSpace& ept, Addr end);
   // Reserves `pages` contiguous L1 frames backed by contiguous host frames (nested pvDMT).
   bool l1_host_contiguous(uint64_t pages, Addr& l1_base, Addr& host_base);
 
