@@ -34,6 +34,15 @@ void Core::software(Cycles c) {
 }
 
 void Core::run() {
+  // Errors stop the simulation here and reach the caller plainly, not as a kernel report.
+  try {
+    issue();
+  } catch (const std::exception& e) {
+    m_error = e.what();  // returning ends the simulation: nothing else is scheduled
+  }
+}
+
+void Core::issue() {
   // One access of lookahead lets the oracle's records load while the previous access walks.
   Access a, ahead;
   bool have_ahead = m_workload.next(ahead);

@@ -2,6 +2,8 @@
 // keeper), lets the OS emulation handle faults, and checks every translation against the oracle.
 #pragma once
 
+#include <string>
+
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -44,9 +46,12 @@ class Core : public sc_core::sc_module {
   };
   const Stats& stats() const { return m_stats; }
   void report(StatsVisitor& v) const;
+  // Why the run stopped early (a problem of the simulated set-up), or empty.
+  const std::string& error() const { return m_error; }
 
  private:
   void run();
+  void issue();
   void check(const TranslationExt& ext);
   void software(Cycles c);
 
@@ -59,6 +64,7 @@ class Core : public sc_core::sc_module {
   tlm::tlm_generic_payload m_gp;
   TranslationExt m_ext;
   Stats m_stats;
+  std::string m_error;
 };
 
 }  // namespace mmusim

@@ -6,6 +6,12 @@
 
 namespace mmusim {
 
+namespace {
+[[noreturn]] void host_memory_exhausted() {
+  throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
+}
+}  // namespace
+
 const char* exit_reason_name(ExitReason r) {
   switch (r) {
     case ExitReason::kEptViolation: return "ept_violation";
@@ -102,7 +108,7 @@ Cycles OsEmulation::back(Addr gpa) {
     case AddressSpace::Touch::kMapped: return m_costs.ept_violation;
     case AddressSpace::Touch::kOutOfMemory: break;
   }
-  throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
+  host_memory_exhausted();
 }
 
 OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& fault) {
@@ -115,7 +121,7 @@ OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& faul
         // Hidden fault: the guest maps va, the shadow does not yet.
         const Cycles backing = back(g.translate(va));
         if (!m_machine.shadow_fill(ctx.asid, va))
-          throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
+          host_memory_exhausted();
         return {Outcome::kRetry, vm_exit(ExitReason::kShadowFill, m_costs.shadow_fill + backing)};
       }
       // A guest page fault; under shadow paging the hypervisor sees it first and reflects it.
@@ -145,7 +151,7 @@ OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& faul
         m_stats.vm_exit_cycles += backing;
         c += backing;
         if (!m_machine.shadow_fill(ctx.asid, va))
-          throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
+          host_memory_exhausted();
       }
       return {Outcome::kRetry, c};
     }

@@ -126,6 +126,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   const auto t_run = WallClock::now();
   sc_core::sc_start();
   const double run_seconds = seconds_since(t_run);
+  if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
 
   const Summary s =
       summarize(system.core.stats(), system.mmu.walker().stats(), os, run_seconds);
