@@ -39,6 +39,7 @@ uint64_t Walker::read(unsigned dim, unsigned level, Addr entry_pa) {
   if (r.nrefs < WalkResult::kMaxRefs)
     r.refs[r.nrefs++] = {entry_pa, static_cast<uint8_t>(dim), static_cast<uint8_t>(level)};
   ++r.refs_by_dim[dim];
+  r.steps.push(m_mem->served());
   return e;
 }
 
@@ -75,6 +76,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     TlbHit hit;
     if (d.tlb->lookup(addr, d.ctx, hit)) {
       ++r.ntlb_hits;
+      r.steps.push(Step::kNtlb);
       if (!hit.perms.allows(access)) return fault(FaultKind::kProtection, dim, 0, addr);
       out = {hit.pa_base | (addr & page_mask(hit.size)), hit.size, hit.perms};
       return true;
@@ -89,6 +91,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     const bool hit = d.dmt_port->dmt_lookup(d.dmt.set, addr, d.dmt.tag, entry, level, lat);
     r.cycles += lat;
     if (hit) {
+      r.steps.push(Step::kDmt);
       Addr entry_pa = entry;
       if (!d.dmt.host_entry && !innermost) {  // a guest TEA in guest-physical memory
         Leaf at;
@@ -112,7 +115,10 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     r.cycles += m_params.pwc_latency;
     ++r.pwc_probes;
     cached = d.pwc->lookup(addr, d.ctx.key(), level, table);
-    if (cached) ++r.pwc_hits;
+    if (cached) {
+      ++r.pwc_hits;
+      r.steps.push(Step::kPwc);
+    }
   }
   if (!cached) {
     level = d.levels;

@@ -3,6 +3,7 @@
 // the fault; paging-structure caches and nested TLBs of each dimension are consulted on the way.
 #pragma once
 
+#include "models/histogram.h"
 #include "models/page_table.h"
 #include "models/phys_mem.h"
 #include "models/types.h"
@@ -27,6 +28,8 @@ class WalkMemory {
  public:
   virtual ~WalkMemory() = default;
   virtual uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency) = 0;
+  // Where the last read_entry was served (a cache level, DRAM, or plain memory).
+  virtual Step served() const { return Step::kMem; }
 };
 
 // Reads straight from physical memory at a fixed latency (unit tests, untimed debug walks).
@@ -87,6 +90,7 @@ struct WalkResult {
   uint16_t refs_by_dim[kMaxDims] = {};
   uint16_t dmt_hits = 0;       // leaf entries found through a TEA
   uint16_t dmt_fallbacks = 0;  // TEA entries that were not a usable leaf: radix walk after all
+  StepVector steps;            // where each step was served, in order (PWC/NTLB/DMT hits, reads)
   WalkRef refs[kMaxRefs];
 
   bool ok() const { return !fault; }
@@ -99,6 +103,7 @@ struct WalkResult {
     nrefs = pwc_probes = pwc_hits = ntlb_probes = ntlb_hits = 0;
     refs_by_dim[0] = refs_by_dim[1] = refs_by_dim[2] = 0;
     dmt_hits = dmt_fallbacks = 0;
+    steps.clear();
   }
 };
 

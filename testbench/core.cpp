@@ -1,24 +1,53 @@
 #include "testbench/core.h"
 
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
 #include <stdexcept>
 
 namespace mmusim {
 
 Core::Core(sc_core::sc_module_name name, const CoreParams& params, const Clock& clock,
            Workload& workload, OsEmulation& os, const Machine& machine)
-    : sc_module(name), mmu("mmu"), m_params(params), m_clock(clock), m_workload(workload),
-      m_os(os), m_machine(machine) {
+    : sc_module(name), mmu("mmu"), mem("mem"), m_params(params), m_clock(clock),
+      m_workload(workload), m_os(os), m_machine(machine),
+      m_nslots(params.at ? std::max(1u, params.max_outstanding) : 1u),
+      m_done(this, &Core::slot_done),
+      m_work_per_access(params.base_cpi * params.instructions_per_access) {
+  mmu.bind(*this);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(clock.cycles(params.quantum_cycles));
   m_qk.reset();
-  m_gp.set_extension(&m_ext);
-  m_gp.set_command(tlm::TLM_READ_COMMAND);
-  m_gp.set_data_length(0);
-  m_gp.set_streaming_width(0);
+  m_slots.reset(new Slot[m_nslots]);
+  for (unsigned i = 0; i < m_nslots; ++i) {
+    tlm::tlm_generic_payload& gp = m_slots[i].gp;
+    gp.set_extension(&m_slots[i].ext);
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_data_length(0);
+    gp.set_streaming_width(0);
+  }
+  m_data_ext.data = true;
+  m_data_gp.set_extension(&m_data_ext);
+  m_data_gp.set_data_length(8);
+  m_data_gp.set_streaming_width(8);
+  if (!params.event_log.empty()) {
+    m_log = std::fopen(params.event_log.c_str(), "w");
+    if (!m_log) throw std::runtime_error("cannot write the event log " + params.event_log);
+  }
   SC_HAS_PROCESS(Core);
   SC_THREAD(run);
 }
 
-Core::~Core() { m_gp.clear_extension(&m_ext); }
+Core::~Core() {
+  for (unsigned i = 0; i < m_nslots; ++i) m_slots[i].gp.clear_extension(&m_slots[i].ext);
+  m_data_gp.clear_extension(&m_data_ext);
+  if (m_log) std::fclose(m_log);
+}
+
+Core::Slot& Core::slot_of(tlm::tlm_generic_payload& gp) {
+  for (unsigned i = 0; i < m_nslots; ++i)
+    if (&m_slots[i].gp == &gp) return m_slots[i];
+  throw std::logic_error("core: a response for a payload it did not send");
+}
 
 void Core::check(const TranslationExt& ext) {
   ++m_stats.checked;
@@ -30,7 +59,45 @@ void Core::check(const TranslationExt& ext) {
 
 void Core::software(Cycles c) {
   m_stats.software_cycles += c;
-  m_qk.inc(m_clock.cycles(c));
+  if (!m_params.at)
+    m_qk.inc(m_clock.cycles(c));
+  else if (c)
+    sc_core::wait(m_clock.cycles(c));
+}
+
+void Core::work() {
+  const double w = m_work_per_access + m_work_carry;
+  const double whole = std::floor(w);
+  m_work_carry = w - whole;
+  const Cycles c = static_cast<Cycles>(whole);
+  if (c == 0) return;
+  m_stats.work_cycles += c;
+  if (!m_params.at)
+    m_qk.inc(m_clock.cycles(c));
+  else
+    sc_core::wait(m_clock.cycles(c));
+}
+
+void Core::drain() {
+  if (m_busy) ++m_stats.drains;
+  while (m_busy) sc_core::wait(m_slot_freed);
+}
+
+Cycles Core::data_access(const TranslationExt& ext) {
+  if (!m_params.data_accesses || ext.access == AccessKind::kFetch) return 0;
+  m_data_gp.set_command(ext.access == AccessKind::kLoad ? tlm::TLM_READ_COMMAND
+                                                        : tlm::TLM_WRITE_COMMAND);
+  m_data_gp.set_address(ext.pa);
+  m_data_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  mem->b_transport(m_data_gp, t);  // functional and annotated in both modes, in program order
+  if (!m_data_gp.is_response_ok())
+    throw std::runtime_error("memory answered a data access with " +
+                             m_data_gp.get_response_string());
+  const Cycles c = m_clock.to_cycles(t);
+  ++m_stats.data_accesses;
+  m_stats.data_cycles += c;
+  return c;
 }
 
 void Core::run() {
@@ -52,59 +119,144 @@ void Core::issue() {
     have_ahead = m_workload.next(ahead);
     if (a.event != Access::Event::kAccess) {
       ++m_stats.events;
+      if (m_params.at) drain();
       if (a.event == Access::Event::kSwitch) {
         software(m_os.context_switch(m_machine.context(current), m_machine.context(a.asid)));
         current = a.asid;
       } else {
         software(m_os.unmap(m_machine.context(a.asid), a.va, a.pages));
       }
-      if (m_qk.need_sync()) m_qk.sync();
+      if (!m_params.at && m_qk.need_sync()) m_qk.sync();
       continue;
     }
     ++m_stats.accesses;
-    const Context ctx = m_machine.context(a.asid);
     if (m_params.check) {
-      m_machine.prefetch_expect(ctx, a.va, 1);
+      m_machine.prefetch_expect(m_machine.context(a.asid), a.va, 1);
       if (have_ahead) m_machine.prefetch_expect(m_machine.context(ahead.asid), ahead.va, 0);
     }
-    for (uint64_t attempt = 0;; ++attempt) {
-      m_ext.start(a.va, a.kind, ctx);
-      m_gp.set_address(a.va);
-      m_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-      mmu->b_transport(m_gp, delay);
-      m_qk.inc(delay);
-      if (!m_gp.is_response_ok())
-        throw std::runtime_error("MMU answered with " + m_gp.get_response_string());
-      if (m_params.check) check(m_ext);
-      if (!m_ext.fault) {
-        ++m_stats.translations;
-        m_stats.translation_cycles += m_ext.total_cycles();
-        switch (m_ext.served_by) {
-          case ServedBy::kL1Tlb: ++m_stats.l1_hits; break;
-          case ServedBy::kStlb: ++m_stats.stlb_hits; break;
-          default: ++m_stats.walked; break;
+    Slot* slot = &m_slots[0];
+    if (m_params.at) {
+      while (m_busy == m_nslots) sc_core::wait(m_slot_freed);
+      for (unsigned i = 0; i < m_nslots; ++i)
+        if (!m_slots[i].busy) {
+          slot = &m_slots[i];
+          break;
         }
-        break;
-      }
-      ++m_stats.faults;
-      m_stats.fault_cycles += m_ext.total_cycles();
-      if (attempt + 1 >= m_params.max_fault_retries) {
-        ++m_stats.abandoned;
-        break;
-      }
-      const OsEmulation::Handled h = m_os.handle(ctx, a.va, m_ext.fault);
-      software(h.cycles);
-      if (h.outcome == OsEmulation::Outcome::kAbandon) {
-        ++m_stats.abandoned;
-        break;
-      }
     }
-    if (m_qk.need_sync()) m_qk.sync();
+    access(a, *slot);
+    work();
+    if (!m_params.at && m_qk.need_sync()) m_qk.sync();
   }
-  m_qk.sync();
+  if (m_params.at)
+    drain();
+  else
+    m_qk.sync();
   m_stats.cycles = m_clock.to_cycles(sc_core::sc_time_stamp());
   // Returning ends the simulation: nothing else is scheduled.
+}
+
+void Core::access(const Access& a, Slot& slot) {
+  const Context ctx = m_machine.context(a.asid);
+  TranslationExt& ext = slot.ext;
+  tlm::tlm_generic_payload& gp = slot.gp;
+  slot.index = m_stats.accesses - 1;
+  slot.sampled = m_log && slot.index % m_params.event_log_every == 0;
+  for (uint64_t attempt = 0;; ++attempt) {
+    ext.start(a.va, a.kind, ctx);
+    gp.set_address(a.va);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    if (!m_params.at) {
+      mmu->b_transport(gp, delay);
+      m_qk.inc(delay);
+    } else {
+      // The request is translated when the MMU accepts it; its response comes later.
+      slot.issued = sc_core::sc_time_stamp();
+      slot.busy = true;
+      slot.data_cycles = 0;
+      ++m_busy;
+      tlm::tlm_phase phase = tlm::BEGIN_REQ;
+      if (mmu->nb_transport_fw(gp, phase, delay) == tlm::TLM_COMPLETED)
+        throw std::logic_error("the MMU completed an AT request at once (is it in AT mode?)");
+    }
+    if (!gp.is_response_ok())
+      throw std::runtime_error("MMU answered with " + gp.get_response_string());
+    if (m_params.check) check(ext);
+    if (slot.sampled) slot.steps = ext.walk && ext.served_by == ServedBy::kWalk ? ext.walk->steps
+                                                                               : StepVector{};
+    if (!ext.fault) {
+      ++m_stats.translations;
+      switch (ext.served_by) {
+        case ServedBy::kL1Tlb: ++m_stats.l1_hits; break;
+        case ServedBy::kStlb: ++m_stats.stlb_hits; break;
+        default: ++m_stats.walked; break;
+      }
+      slot.data_cycles = data_access(ext);
+      if (!m_params.at) {
+        m_stats.translation_cycles += ext.total_cycles();
+        m_translation_latency.add(ext.total_cycles());
+        if (slot.sampled) log_event(slot, ext.total_cycles());
+        m_qk.inc(m_clock.cycles(slot.data_cycles));
+      }
+      return;
+    }
+    ++m_stats.faults;
+    if (m_params.at)
+      drain();  // the exception waits for everything before it, this attempt included
+    else
+      m_stats.fault_cycles += ext.total_cycles();
+    if (attempt + 1 >= m_params.max_fault_retries) {
+      ++m_stats.abandoned;
+      return;
+    }
+    const OsEmulation::Handled h = m_os.handle(ctx, a.va, ext.fault);
+    software(h.cycles);
+    if (h.outcome == OsEmulation::Outcome::kAbandon) {
+      ++m_stats.abandoned;
+      return;
+    }
+  }
+}
+
+tlm::tlm_sync_enum Core::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                         sc_core::sc_time& delay) {
+  if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
+  Slot& slot = slot_of(gp);
+  const Cycles latency = m_clock.to_cycles(sc_core::sc_time_stamp() + delay - slot.issued);
+  if (slot.ext.fault) {
+    m_stats.fault_cycles += latency;
+  } else {
+    m_stats.translation_cycles += latency;
+    m_translation_latency.add(latency);
+    if (slot.sampled) log_event(slot, latency);
+  }
+  if (slot.data_cycles)
+    m_done.notify(gp, tlm::END_RESP, delay + m_clock.cycles(slot.data_cycles));
+  else
+    slot_done(gp, tlm::END_RESP);
+  return tlm::TLM_COMPLETED;
+}
+
+void Core::slot_done(tlm::tlm_generic_payload& gp, const tlm::tlm_phase&) {
+  Slot& slot = slot_of(gp);
+  slot.busy = false;
+  --m_busy;
+  m_slot_freed.notify();
+}
+
+void Core::log_event(const Slot& slot, Cycles latency) {
+  const TranslationExt& e = slot.ext;
+  std::fprintf(m_log,
+               "{\"access\": %" PRIu64 ", \"va\": \"0x%" PRIx64 "\", \"asid\": %u, \"vpid\": %u, "
+               "\"kind\": \"%s\", \"pa\": \"0x%" PRIx64 "\", \"page\": \"%s\", "
+               "\"served_by\": \"%s\", \"latency\": %" PRIu64 ", \"tlb_cycles\": %" PRIu64
+               ", \"walk_cycles\": %" PRIu64 ", \"walk_refs\": %u, \"steps\": \"%s\", "
+               "\"data_cycles\": %" PRIu64 "}\n",
+               slot.index, e.va, unsigned(e.ctx.asid), unsigned(e.ctx.vpid),
+               access_kind_name(e.access), e.pa, page_size_name(e.size),
+               served_by_name(e.served_by), latency, e.tlb_cycles, e.walk_cycles,
+               unsigned(e.walk_refs), slot.steps.n ? slot.steps.str().c_str() : "",
+               slot.data_cycles);
 }
 
 void Core::report(StatsVisitor& v) const {
@@ -112,7 +264,9 @@ void Core::report(StatsVisitor& v) const {
   v.counter("accesses", s.accesses, "count", "accesses issued by the workload");
   v.counter("translations", s.translations, "count", "accesses that got a translation");
   v.counter("translation_cycles", s.translation_cycles, "cycles",
-            "latency of those translations (TLB lookups plus walks)");
+            "latency of those translations (TLB lookups plus walks; at: plus waiting for a "
+            "walker or a merged walk)");
+  v.histogram("translation_latency", m_translation_latency, "translations");
   v.counter("l1_tlb_hits", s.l1_hits, "count", "translations served by an L1 TLB");
   v.counter("stlb_hits", s.stlb_hits, "count", "translations served by the STLB");
   v.counter("walked", s.walked, "count", "translations that needed a walk");
@@ -121,7 +275,13 @@ void Core::report(StatsVisitor& v) const {
   v.counter("abandoned", s.abandoned, "count", "accesses given up after a fault");
   v.counter("software_cycles", s.software_cycles, "cycles",
             "emulated OS and hypervisor time (handlers, VM exits)");
+  v.counter("work_cycles", s.work_cycles, "cycles",
+            "non-memory work: instructions_per_access x base_cpi per access");
+  v.counter("data_accesses", s.data_accesses, "count", "loads and stores sent to the caches");
+  v.counter("data_cycles", s.data_cycles, "cycles", "their latency");
   v.counter("events", s.events, "count", "OS events in the workload (context switches, unmaps)");
+  v.counter("drains", s.drains, "count",
+            "at: faults and OS events that waited for the accesses in flight");
   v.counter("checked", s.checked, "count", "translation attempts checked against the oracle");
   v.counter("oracle_mismatches", s.oracle_mismatches, "count",
             "attempts whose translation or fault differs from the oracle's");

@@ -1,31 +1,49 @@
-// The core: issues a workload's accesses to the MMU as timed TLM transactions (LT, with a quantum
-// keeper), lets the OS emulation handle faults, and checks every translation against the oracle.
+// The core: issues a workload's accesses to the MMU, lets the OS emulation handle faults, checks
+// every translation against the oracle, then sends loads and stores to the cache hierarchy.
+// Timing model: non-memory work between accesses (instructions x base CPI) plus memory latency.
+// LT: one access at a time (b_transport, quantum keeper, no wait per access). AT: up to
+// max_outstanding accesses in flight (nb_transport with the MMU); a fault or an OS event drains
+// them first, as the exception or system call serialises a real core.
 #pragma once
 
+#include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/histogram.h"
 #include "models/machine.h"
 #include "testbench/os_emulation.h"
 #include "testbench/workload.h"
 #include "tlm/clock.h"
+#include "tlm/memory.h"
 #include "tlm/translation_ext.h"
 
 namespace mmusim {
 
 struct CoreParams {
   bool check = true;
+  bool at = false;
   uint64_t quantum_cycles = 100000;
   uint64_t max_fault_retries = 4;
+  double base_cpi = 0.5;
+  double instructions_per_access = 4.0;
+  bool data_accesses = true;
+  unsigned max_outstanding = 8;
+  std::string event_log;  // path of the per-translation event log (JSON lines); empty: off
+  uint64_t event_log_every = 1000;
 };
 
-class Core : public sc_core::sc_module {
+class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
  public:
-  tlm_utils::simple_initiator_socket<Core> mmu;
+  tlm::tlm_initiator_socket<> mmu;  // translations
+  tlm_utils::simple_initiator_socket<Core> mem;  // data accesses
 
   Core(sc_core::sc_module_name name, const CoreParams& params, const Clock& clock,
        Workload& workload, OsEmulation& os, const Machine& machine);
@@ -37,11 +55,14 @@ class Core : public sc_core::sc_module {
     uint64_t translation_cycles = 0;  // latency of those translations (their final attempt)
     uint64_t fault_cycles = 0;        // latency of attempts that faulted
     uint64_t software_cycles = 0;     // emulated OS and hypervisor time (handlers, VM exits)
+    uint64_t work_cycles = 0;         // non-memory instructions
+    uint64_t data_accesses = 0, data_cycles = 0;  // loads and stores after translation
     uint64_t events = 0;              // OS events in the workload (context switches, unmaps)
     uint64_t faults = 0;              // faults reported by the MMU (all kinds)
     uint64_t abandoned = 0;           // accesses given up after a fault
     uint64_t l1_hits = 0, stlb_hits = 0, walked = 0;
     uint64_t checked = 0, oracle_mismatches = 0;
+    uint64_t drains = 0;              // at: waits for every access in flight (faults, events)
     uint64_t cycles = 0;              // simulated time at the end, in cycles
   };
   const Stats& stats() const { return m_stats; }
@@ -49,11 +70,35 @@ class Core : public sc_core::sc_module {
   // Why the run stopped early (a problem of the simulated set-up), or empty.
   const std::string& error() const { return m_error; }
 
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override;
+  void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
+
  private:
+  // One access in flight (AT) or the one access (LT): its payload and what it needs at the end.
+  struct Slot {
+    tlm::tlm_generic_payload gp;
+    TranslationExt ext;
+    sc_core::sc_time issued;
+    Cycles data_cycles = 0;
+    uint64_t index = 0;  // access number, for the event log
+    bool sampled = false;  // logged in the event log
+    StepVector steps;      // the walk's steps, kept for the log
+    bool busy = false;
+  };
+  Slot& slot_of(tlm::tlm_generic_payload& gp);
+
   void run();
   void issue();
+  // One access: translation attempts (with fault handling) then the data access.
+  void access(const Access& a, Slot& slot);
+  Cycles data_access(const TranslationExt& ext);
   void check(const TranslationExt& ext);
   void software(Cycles c);
+  void work();
+  void drain();
+  void slot_done(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& phase);
+  void log_event(const Slot& slot, Cycles latency);
 
   CoreParams m_params;
   const Clock& m_clock;
@@ -61,8 +106,17 @@ class Core : public sc_core::sc_module {
   OsEmulation& m_os;
   const Machine& m_machine;
   tlm_utils::tlm_quantumkeeper m_qk;
-  tlm::tlm_generic_payload m_gp;
-  TranslationExt m_ext;
+  std::unique_ptr<Slot[]> m_slots;  // allocated once: max_outstanding (AT) or 1 (LT)
+  unsigned m_nslots;
+  unsigned m_busy = 0;
+  sc_core::sc_event m_slot_freed;
+  tlm_utils::peq_with_cb_and_phase<Core> m_done;  // AT: data access finished
+  tlm::tlm_generic_payload m_data_gp;
+  MemExt m_data_ext;
+  double m_work_per_access;
+  double m_work_carry = 0;
+  LatencyHistogram m_translation_latency;
+  std::FILE* m_log = nullptr;
   Stats m_stats;
   std::string m_error;
 };

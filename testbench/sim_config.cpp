@@ -90,6 +90,47 @@ PwcParams read_pwc(ConfigNode parent, const char* key, const char* what, uint64_
   return p;
 }
 
+CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uint32_t line_bytes,
+                       uint64_t size_kib, uint32_t ways, Cycles latency) {
+  ConfigNode n = parent.section(key, what);
+  CacheParams c;
+  c.size_bytes = n.get_uint("size_kib", size_kib, 0, uint64_t{1} << 30,
+                            "capacity in KiB (0 disables the level)") << 10;
+  c.ways = static_cast<uint32_t>(n.get_uint("ways", ways, 1, 64, "associativity"));
+  c.policy = read_policy(n);
+  c.latency = n.get_uint("latency", latency, 0, 100000, "load-to-use latency when served here");
+  if (c.size_bytes % (uint64_t{line_bytes} * c.ways) != 0)
+    n.fail("size_kib", "must be a multiple of ways x line_bytes");
+  return c;
+}
+
+MemoryParams read_memory(ConfigNode root) {
+  ConfigNode memory = root.section("memory", "caches and DRAM, shared by page walks and data");
+  MemoryParams p;
+  MemHierarchyParams& h = p.hierarchy;
+  h.line_bytes = static_cast<uint32_t>(
+      memory.get_uint("line_bytes", 64, 8, 4096, "cache line size (power of two)"));
+  if (h.line_bytes & (h.line_bytes - 1)) memory.fail("line_bytes", "must be a power of two");
+  parse_mem_level(memory.get_enum("walker_entry", "l1d", {"l1d", "l2", "llc", "dram"},
+                                  "where page-walk reads enter the hierarchy"),
+                  p.walker_entry);
+  // DMT paper's evaluation hierarchy: L1D 32 KiB 8-way, L2 1 MiB 16-way, LLC 22 MiB 11-way.
+  h.level[0] = read_cache(memory, "l1d", "L1 data cache", h.line_bytes, 32, 8, 4);
+  h.level[1] = read_cache(memory, "l2", "L2 cache", h.line_bytes, 1024, 16, 14);
+  h.level[2] = read_cache(memory, "llc", "last-level cache", h.line_bytes, 22528, 11, 54);
+  ConfigNode dram = memory.section("dram", "main memory");
+  DramParams& d = h.dram;
+  d.latency = dram.get_uint("latency", 200, 0, 100000,
+                            "access latency in cycles (with row_buffer: a row miss)");
+  d.row_buffer = dram.get_bool("row_buffer", false,
+                               "open-row model: an access to a bank's open row is faster");
+  d.banks = static_cast<uint32_t>(dram.get_uint("banks", 16, 1, 4096, "row_buffer: banks"));
+  d.row_bytes = dram.get_uint("row_kib", 8, 1, 1024, "row_buffer: row size in KiB") << 10;
+  d.row_hit_latency = dram.get_uint("row_hit_latency", 120, 0, 100000,
+                                    "row_buffer: latency of an access to the open row");
+  return p;
+}
+
 }  // namespace
 
 SimConfig read_sim_config(ConfigDoc& doc) {
@@ -97,8 +138,11 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   ConfigNode root = doc.root();
 
   ConfigNode sim = root.section("sim", "simulation control");
-  cfg.sim.timing = sim.get_enum("timing", "lt", {"lt"},
-                                "timing mode: lt = loosely timed (b_transport, quantum keeper)");
+  cfg.sim.timing = sim.get_enum(
+      "timing", "lt", {"lt", "at"},
+      "lt = loosely timed (b_transport, quantum keeper: one access at a time); at = "
+      "approximately timed (nb_transport with payload event queues: core.max_outstanding "
+      "accesses and mmu.walker.max_inflight walks overlap); functional results are identical");
   cfg.sim.check = sim.get_bool("check", true,
                                "check every translation against the oracle");
   cfg.sim.cold = sim.get_bool("cold", false,
@@ -209,6 +253,10 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   ConfigNode walker = mmu.section("walker", "page-miss handler");
   p.walker.walker.pwc_latency = walker.get_uint(
       "pwc_latency", 1, 0, 1000, "cycles for one probe of a dimension's paging-structure caches");
+  p.walker.max_inflight = static_cast<unsigned>(walker.get_uint(
+      "max_inflight", 2, 1, 64,
+      "at: walks in flight at once (page walkers; recent Intel cores have 2); lt walks one at "
+      "a time"));
   ConfigNode pwc = walker.section("pwc", "paging-structure caches");
   p.walker.guest_pwc = read_pwc(pwc, "guest", "native or guest dimension, keyed by (g)VA",
                                 seed + 14);
@@ -225,8 +273,30 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                         "TEA registers per set (the running address space's, the host's)"));
   p.dmt_latency = dmt_unit.get_uint("latency", 1, 0, 1000, "cycles for one lookup");
 
-  ConfigNode memory = root.section("memory", "main memory");
-  cfg.memory_latency = memory.get_uint("latency", 200, 0, 100000, "access latency in cycles");
+  cfg.memory = read_memory(root);
+
+  ConfigNode core = root.section("core", "the core model: non-memory work between accesses");
+  cfg.core.base_cpi = core.get_double("base_cpi", 0.5, 0.0, 1000.0,
+                                      "cycles per non-memory instruction");
+  cfg.core.instructions_per_access = core.get_double(
+      "instructions_per_access", 4.0, 0.0, 1e6,
+      "non-memory instructions between two memory accesses");
+  cfg.core.data_accesses = core.get_bool(
+      "data_accesses", true,
+      "after translation, loads and stores access the cache hierarchy (instruction fetches do "
+      "not: there is no L1I model)");
+  cfg.core.max_outstanding = static_cast<unsigned>(core.get_uint(
+      "max_outstanding", 8, 1, 256,
+      "at: memory accesses in flight at once (load/store queue); lt issues one at a time"));
+
+  ConfigNode stats = root.section("stats", "optional statistics output");
+  cfg.stats.step_vectors = static_cast<unsigned>(stats.get_uint(
+      "step_vectors", 20, 0, 4096, "most frequent walk step vectors listed in the stats"));
+  cfg.stats.event_log = stats.get_string(
+      "event_log", "", "per-translation event log (JSON lines), relative to the output "
+                       "directory; empty: off");
+  cfg.stats.event_log_every = stats.get_uint(
+      "event_log_every", 1000, 1, uint64_t{1} << 40, "log every Nth access (sampling)");
 
   ConfigNode wl = root.section("workload", "what the core runs");
   SyntheticParams& w = cfg.workload;
@@ -305,6 +375,8 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                              "nested shadow_ept: L0 composing an EPT02 entry from EPT12 and EPT01");
 
   doc.check_all_consumed();
+  cfg.mmu.at = cfg.sim.timing == "at";
+  p.walker.step_vectors = cfg.stats.step_vectors;
   if (cfg.sim.cold) make_cold(cfg);
   return cfg;
 }
@@ -315,6 +387,7 @@ void make_cold(SimConfig& cfg) {
     for (auto& a : t->arrays) a.entries = 0;
   for (PwcParams* p : {&cfg.mmu.walker.guest_pwc, &cfg.mmu.walker.host_pwc})
     for (auto& e : p->entries) e = 0;
+  cfg.memory.walker_entry = MemLevel::kDram;  // every walk reference reaches DRAM
 }
 
 }  // namespace mmusim

@@ -7,6 +7,7 @@
 #include "testbench/config_reader.h"
 #include "testbench/software_costs.h"
 #include "testbench/workload.h"
+#include "tlm/memory.h"
 #include "tlm/mmu.h"
 
 namespace mmusim {
@@ -20,11 +21,26 @@ struct SimParams {
   uint64_t max_fault_retries = 4;
 };
 
+struct CoreModelParams {
+  double base_cpi = 0.5;
+  double instructions_per_access = 4.0;
+  bool data_accesses = true;
+  unsigned max_outstanding = 8;
+};
+
+struct StatsParams {
+  unsigned step_vectors = 20;
+  std::string event_log;  // relative to the output directory; empty: off
+  uint64_t event_log_every = 1000;
+};
+
 struct SimConfig {
   SimParams sim;
   MachineParams machine;
   MmuParams mmu;
-  Cycles memory_latency = 200;
+  MemoryParams memory;
+  CoreModelParams core;
+  StatsParams stats;
   SyntheticParams workload;
   bool prefault = true;
   bool pcid = true;
@@ -35,8 +51,8 @@ struct SimConfig {
 // Reads every parameter (defaults where absent), then rejects unknown keys. Throws ConfigError.
 SimConfig read_sim_config(ConfigDoc& doc);
 
-// Worst-case analysis: every TLB, PWC and nested TLB disabled, so every access walks and every
-// walk reference reaches memory.
+// Worst-case analysis: every TLB, PWC and nested TLB disabled and page-walk reads sent straight
+// to DRAM, so every access walks and every walk reference reaches memory.
 void make_cold(SimConfig& cfg);
 
 }  // namespace mmusim

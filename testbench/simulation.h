@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <string>
 
+#include "testbench/core.h"
 #include "testbench/sim_config.h"
 
 namespace mmusim {
@@ -22,10 +23,13 @@ struct Summary {
   uint64_t cycles = 0;
   uint64_t total_cycles = 0;  // translation, walk and emulated software cycles
   uint64_t vm_exits = 0;
-  double refs_per_walk = 0, walk_cycles_avg = 0, translation_cycles_avg = 0;
+  double refs_per_walk = 0, walk_cycles_avg = 0, translation_cycles_avg = 0, walk_overhead = 0;
   double l1_tlb_hit_rate = 0, stlb_hit_rate = 0;
   double accesses_per_second = 0;  // simulator speed: wall clock, not simulated
 };
+
+// The core's parameters from a config; event_log is the log's path (empty: off).
+CoreParams make_core_params(const SimConfig& cfg, const std::string& event_log = "");
 
 // Runs one simulation (once per process: SystemC elaborates once). Throws std::runtime_error on
 // a problem of the simulated machine's set-up (memory exhausted) or of writing the output.

@@ -47,6 +47,14 @@ void JsonStatsWriter::real(const char* name, double value, const char*, const ch
   m_out << format_real(value);
 }
 
+void JsonStatsWriter::series(const char* name, const std::vector<uint64_t>& values, const char*,
+                             const char*) {
+  key(name);
+  m_out << "[";
+  for (size_t i = 0; i < values.size(); ++i) m_out << (i ? ", " : "") << values[i];
+  m_out << "]";
+}
+
 std::string JsonStatsWriter::finish() {
   while (m_first.size() > 1) end();
   m_out << "\n}\n";

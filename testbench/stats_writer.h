@@ -17,6 +17,8 @@ class JsonStatsWriter : public StatsVisitor {
   void end() override;
   void counter(const char* name, uint64_t value, const char* unit, const char* desc) override;
   void real(const char* name, double value, const char* unit, const char* desc) override;
+  void series(const char* name, const std::vector<uint64_t>& values, const char* unit,
+              const char* desc) override;
   // Closes the document and returns it.
   std::string finish();
 

@@ -4,9 +4,10 @@
 
 namespace mmusim {
 
-Memory::Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock, Cycles lat)
-    : sc_module(name), latency(lat), socket("socket"), m_mem(mem),
-      m_delay(clock.cycles(lat)) {
+Memory::Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock,
+               const MemoryParams& params)
+    : sc_module(name), socket("socket"), m_mem(mem), m_clock(clock),
+      m_walker_entry(params.walker_entry), m_hier(params.hierarchy) {
   socket.bind(*this);
 }
 
@@ -32,9 +33,27 @@ bool Memory::access(tlm::tlm_generic_payload& gp) {
 }
 
 void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-  if (!access(gp)) return;
-  (gp.is_read() ? m_reads : m_writes)++;
-  delay += m_delay;
+  MemExt* ext = gp.get_extension<MemExt>();
+  MemHierarchy::Result r;
+  if (ext && ext->data) {
+    if (!gp.is_read() && !gp.is_write()) {
+      gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+      return;
+    }
+    ++m_data;
+    r = m_hier.access(gp.get_address(), gp.is_write(), MemLevel::kL1, MemHierarchy::kData);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  } else {
+    if (!access(gp)) return;
+    (gp.is_read() ? m_reads : m_writes)++;
+    r = m_hier.access(gp.get_address(), gp.is_write(), m_walker_entry, MemHierarchy::kWalk);
+  }
+  if (ext) ext->served = r.served;
+  if (r.latency != m_last_cycles) {
+    m_last_cycles = r.latency;
+    m_last_time = m_clock.cycles(r.latency);
+  }
+  delay += m_last_time;
 }
 
 unsigned int Memory::transport_dbg(tlm::tlm_generic_payload& gp) {
@@ -42,9 +61,12 @@ unsigned int Memory::transport_dbg(tlm::tlm_generic_payload& gp) {
 }
 
 void Memory::report(StatsVisitor& v) const {
-  v.counter("reads", m_reads, "count", "8-byte reads (page-table entries)");
-  v.counter("writes", m_writes, "count", "8-byte writes");
-  v.counter("latency", latency, "cycles", "fixed access latency");
+  v.counter("reads", m_reads, "count", "8-byte page-table entry reads");
+  v.counter("writes", m_writes, "count", "8-byte page-table entry writes");
+  v.counter("data_accesses", m_data, "count", "workload data accesses after translation");
+  v.counter("walker_entry", static_cast<uint64_t>(m_walker_entry), "level",
+            "where page-walk reads enter: 0 L1D, 1 L2, 2 LLC, 3 DRAM");
+  m_hier.report(v);
 }
 
 }  // namespace mmusim

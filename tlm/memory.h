@@ -1,10 +1,13 @@
-// Main memory as a TLM target: 8-byte page-table reads and writes against the sparse physical
-// memory, at a fixed latency (the cache hierarchy comes in front of it later).
+// Memory as a TLM target: the cache hierarchy (L1D, L2, LLC, DRAM) in front of the sparse
+// physical memory. Page-walk entry reads (8 bytes, moved to and from physical memory) enter the
+// hierarchy at a configured level; data accesses (MemExt::data, no bytes: data frames are not
+// stored) enter at the L1D. Either way the latency is that of the level that served the line.
 #pragma once
 
 #include <systemc>
 #include <tlm>
 
+#include "models/cache.h"
 #include "models/phys_mem.h"
 #include "models/stats.h"
 #include "tlm/clock.h"
@@ -12,12 +15,29 @@
 
 namespace mmusim {
 
+// Optional on memory requests: what kind of access, and where it was served.
+struct MemExt : tlm::tlm_extension<MemExt> {
+  bool data = false;                   // in: a workload data access, not a page-table entry
+  MemLevel served = MemLevel::kDram;   // out
+
+  tlm::tlm_extension_base* clone() const override { return new MemExt(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const MemExt&>(other);
+  }
+};
+
+struct MemoryParams {
+  MemHierarchyParams hierarchy;
+  MemLevel walker_entry = MemLevel::kL1;  // where page-walk reads enter the hierarchy
+};
+
 class Memory : public sc_core::sc_module, public LtTarget {
  public:
-  Cycles latency;
   TargetSocket socket;
 
-  Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock, Cycles latency);
+  Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock,
+         const MemoryParams& params);
+  MemHierarchy& hierarchy() { return m_hier; }
   void report(StatsVisitor& v) const;
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
@@ -27,8 +47,13 @@ class Memory : public sc_core::sc_module, public LtTarget {
   bool access(tlm::tlm_generic_payload& gp);
 
   PhysMem& m_mem;
-  sc_core::sc_time m_delay;
-  uint64_t m_reads = 0, m_writes = 0;
+  const Clock& m_clock;
+  MemLevel m_walker_entry;
+  MemHierarchy m_hier;
+  // Latencies repeat: each distinct one is converted to SystemC time once.
+  Cycles m_last_cycles = ~Cycles{0};
+  sc_core::sc_time m_last_time;
+  uint64_t m_reads = 0, m_writes = 0, m_data = 0;
 };
 
 }  // namespace mmusim

@@ -9,7 +9,10 @@ Mmu::Mmu(sc_core::sc_module_name name, const MmuParams& p, const Clock& clock,
       m_dtlb("dtlb", p.dtlb, clock, p.dtlb_latency, ServedBy::kL1Tlb),
       m_stlb("stlb", p.stlb, clock, p.stlb_latency, ServedBy::kStlb),
       m_walker("walker", p.walker, clock, roots, guest_levels, host_levels),
-      m_dmt("dmt", p.dmt_registers, clock, p.dmt_latency) {
+      m_dmt("dmt", p.dmt_registers, clock, p.dmt_latency), m_clock(clock), m_at(p.at),
+      m_peq(this, &Mmu::respond),
+      // Sized well past the walks that can overlap (max_inflight walkers): older ones are over.
+      m_inflight(4 * p.walker.max_inflight + 8) {
   cpu.bind(*this);
   m_to_itlb.bind(m_itlb.target);
   m_to_dtlb.bind(m_dtlb.target);
@@ -26,6 +29,55 @@ void Mmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     return;
   }
   (ext->access == AccessKind::kFetch ? m_to_itlb : m_to_dtlb)->b_transport(gp, delay);
+}
+
+tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                         sc_core::sc_time& delay) {
+  if (!m_at) {
+    b_transport(gp, delay);
+    return tlm::TLM_COMPLETED;
+  }
+  if (phase == tlm::END_RESP) return tlm::TLM_COMPLETED;
+  if (phase != tlm::BEGIN_REQ) {
+    SC_REPORT_ERROR("mmusim/mmu", "unexpected phase on the forward path");
+    return tlm::TLM_COMPLETED;
+  }
+  const sc_core::sc_time now = sc_core::sc_time_stamp() + delay;
+  sc_core::sc_time functional = sc_core::SC_ZERO_TIME;
+  b_transport(gp, functional);  // the LT path, in request order: timing is decided below
+  const TranslationExt* ext = gp.get_extension<TranslationExt>();
+  sc_core::sc_time end = now;
+  if (ext) {
+    end += m_clock.cycles(ext->tlb_cycles);
+    if (ext->served_by == ServedBy::kWalk) {
+      end = m_walker.schedule(end, ext->walk_cycles);
+      if (!ext->fault) {
+        Inflight& f = m_inflight[m_inflight_next];
+        m_inflight_next = (m_inflight_next + 1) % m_inflight.size();
+        f.ctx = ext->ctx.key();
+        f.mask = ~page_mask(ext->size);
+        f.base = ext->va & f.mask;
+        f.end = end;
+      }
+    } else if (!ext->fault) {
+      // A hit on a translation whose walk is still in flight waits for it: a merged miss.
+      for (const Inflight& f : m_inflight) {
+        if (f.end > end && f.ctx == ext->ctx.key() && (ext->va & f.mask) == f.base) {
+          end = f.end;
+          ++m_merged;
+        }
+      }
+    }
+  }
+  m_peq.notify(gp, tlm::BEGIN_RESP, end - sc_core::sc_time_stamp());
+  phase = tlm::END_REQ;
+  return tlm::TLM_UPDATED;
+}
+
+void Mmu::respond(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& phase) {
+  tlm::tlm_phase p = phase;
+  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  cpu->nb_transport_bw(gp, p, t);  // the core completes the transaction (TLM_COMPLETED)
 }
 
 unsigned int Mmu::transport_dbg(tlm::tlm_generic_payload& gp) {
@@ -88,6 +140,9 @@ void Mmu::report(StatsVisitor& v) const {
   v.begin("dmt");
   m_dmt.report(v);
   v.end();
+  if (m_at)
+    v.counter("merged_misses", m_merged, "count",
+              "at: requests that hit a translation whose walk was still in flight and waited");
 }
 
 }  // namespace mmusim

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "tlm/page_walker.h"
@@ -21,6 +23,9 @@ struct MmuParams {
   PageWalkerParams walker;
   unsigned dmt_registers = 16;  // per register set
   Cycles dmt_latency = 1;
+  // AT: requests come through nb_transport_fw and are answered through nb_transport_bw when
+  // their lookups and walk (on one of walker.max_inflight walkers) are done.
+  bool at = false;
 };
 
 class Mmu : public sc_core::sc_module, public LtTarget {
@@ -51,8 +56,21 @@ class Mmu : public sc_core::sc_module, public LtTarget {
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
+  // AT (base protocol): BEGIN_REQ is accepted at once (END_REQ) and translated functionally
+  // then, in request order, so translations, walks and faults are those of LT; BEGIN_RESP
+  // follows through the payload event queue when the request's timing is done. LT: b_transport.
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override;
 
  private:
+  void respond(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& phase);
+  // A walk in flight: requests hitting the translation it filled wait for it (merged misses).
+  struct Inflight {
+    uint32_t ctx = 0;
+    Addr base = 0, mask = 0;
+    sc_core::sc_time end;
+  };
+
 
   tlm_utils::simple_initiator_socket<Mmu> m_to_itlb;
   tlm_utils::simple_initiator_socket<Mmu> m_to_dtlb;
@@ -61,6 +79,12 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   TlbModule m_stlb;
   PageWalker m_walker;
   DmtUnit m_dmt;
+  const Clock& m_clock;
+  bool m_at;
+  tlm_utils::peq_with_cb_and_phase<Mmu> m_peq;
+  std::vector<Inflight> m_inflight;  // ring of the last walks
+  unsigned m_inflight_next = 0;
+  uint64_t m_merged = 0;
 };
 
 }  // namespace mmusim

@@ -7,8 +7,11 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
                        unsigned host_levels)
     : sc_module(name), target("target"), mem("mem"), dmt("dmt"), m_clock(clock), m_roots(roots),
       m_walker(params.walker), m_guest_pwc("guest", params.guest_pwc, guest_levels),
-      m_host_pwc("host", params.host_pwc, host_levels), m_ntlb(params.nested_tlb) {
+      m_host_pwc("host", params.host_pwc, host_levels), m_ntlb(params.nested_tlb),
+      m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
+      m_step_top(params.step_vectors) {
   target.bind(*this);
+  m_gp.set_extension(&m_mem_ext);
   m_gp.set_data_ptr(reinterpret_cast<unsigned char*>(&m_data));
   m_gp.set_data_length(8);
   m_gp.set_streaming_width(8);
@@ -18,7 +21,34 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
   m_dmt_gp.set_extension(&m_dmt_ext);
 }
 
-PageWalker::~PageWalker() { m_dmt_gp.clear_extension(&m_dmt_ext); }
+PageWalker::~PageWalker() {
+  m_dmt_gp.clear_extension(&m_dmt_ext);
+  m_gp.clear_extension(&m_mem_ext);
+}
+
+Step PageWalker::served() const {
+  switch (m_mem_ext.served) {
+    case MemLevel::kL1: return Step::kL1;
+    case MemLevel::kL2: return Step::kL2;
+    case MemLevel::kLlc: return Step::kLlc;
+    case MemLevel::kDram: return Step::kDram;
+  }
+  return Step::kMem;
+}
+
+sc_core::sc_time PageWalker::schedule(const sc_core::sc_time& ready, Cycles cycles) {
+  auto first = m_free_at.begin();
+  for (auto it = m_free_at.begin(); it != m_free_at.end(); ++it)
+    if (*it < *first) first = it;
+  const sc_core::sc_time start = *first > ready ? *first : ready;
+  if (start > ready) {
+    ++m_stats.queued_walks;
+    m_stats.queue_cycles += m_clock.to_cycles(start - ready);
+  }
+  m_stats.pending_cycles += cycles;
+  *first = start + m_clock.cycles(cycles);
+  return *first;
+}
 
 bool PageWalker::dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
                             Cycles& latency) {
@@ -97,6 +127,8 @@ void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
     m_stats.walk_refs += r.nrefs;
     m_stats.walk_cycles += r.cycles;
     m_stats.walk_mem_cycles += r.mem_cycles;
+    m_latency.add(r.cycles);
+    m_steps.add(r.steps);
   } else {
     ++m_stats.fault_walks;
     m_stats.fault_walk_refs += r.nrefs;
@@ -152,6 +184,18 @@ void PageWalker::report(StatsVisitor& v) const {
             "TEA entries that were not a usable leaf, so the radix was walked after all");
   v.real("refs_per_walk", ratio(s.walk_refs, s.walks), "refs", "walk_refs / walks");
   v.real("cycles_per_walk", ratio(s.walk_cycles, s.walks), "cycles", "walk_cycles / walks");
+  v.histogram("walk_latency", m_latency, "walks that ended in a translation");
+  v.labelled("step_vectors", m_steps.top(m_step_top), "walks",
+             "walks whose steps were served so (PWC/NTLB/DMT hits, then the level serving each "
+             "entry read)");
+  v.counter("step_vectors_distinct", m_steps.distinct(), "count", "distinct step vectors seen");
+  v.counter("step_vectors_other", m_steps.other(), "walks",
+            "walks whose vector did not fit the table");
+  v.counter("max_inflight", max_inflight(), "walks", "walks in flight at once (at)");
+  v.counter("pending_cycles", m_stats.pending_cycles, "cycles",
+            "at: walker-busy cycles, summed over walks");
+  v.counter("queued_walks", m_stats.queued_walks, "count", "at: walks that waited for a walker");
+  v.counter("queue_cycles", m_stats.queue_cycles, "cycles", "at: cycles walks waited for one");
   v.begin("pwc");
   v.begin("guest");
   m_guest_pwc.report(v);

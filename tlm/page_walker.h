@@ -13,6 +13,7 @@
 #include "tlm/clock.h"
 #include "tlm/dmt_unit.h"
 #include "tlm/lt_target.h"
+#include "tlm/memory.h"
 #include "tlm/translation_ext.h"
 
 namespace mmusim {
@@ -22,6 +23,8 @@ struct PageWalkerParams {
   PwcParams guest_pwc;   // native or guest dimension, keyed by (g)VA prefix
   PwcParams host_pwc;    // host (EPT) dimension, keyed by gPA prefix
   TlbParams nested_tlb;  // gPA page -> hPA page
+  unsigned max_inflight = 2;  // AT: walks in flight at once (the page walkers)
+  unsigned step_vectors = 20; // most frequent step vectors reported
 };
 
 class PageWalker : public sc_core::sc_module,
@@ -48,14 +51,22 @@ class PageWalker : public sc_core::sc_module,
     uint64_t refs_by_dim[kMaxDims] = {};
     uint64_t pwc_probes = 0, pwc_hits = 0, ntlb_probes = 0, ntlb_hits = 0;
     uint64_t dmt_hits = 0, dmt_fallbacks = 0;
+    // AT: time walks spent in a walker (pending) and waiting for a free one (queued).
+    uint64_t pending_cycles = 0, queue_cycles = 0, queued_walks = 0;
   };
   const Stats& stats() const { return m_stats; }
+  unsigned max_inflight() const { return static_cast<unsigned>(m_free_at.size()); }
+
+  // AT: the walk whose lookups missed at `ready` takes the walker that frees first, for
+  // `cycles`; returns when it ends.
+  sc_core::sc_time schedule(const sc_core::sc_time& ready, Cycles cycles);
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
 
  private:
   uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency) override;
+  Step served() const override;
   bool dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
                   Cycles& latency) override;
   unsigned dims_for(Context ctx, WalkDim* dims, bool with_caches);
@@ -70,6 +81,11 @@ class PageWalker : public sc_core::sc_module,
   tlm::tlm_generic_payload m_gp;  // reused for every entry read
   tlm::tlm_generic_payload m_dmt_gp;  // reused for every TEA lookup
   DmtExt m_dmt_ext;
+  MemExt m_mem_ext;  // where each entry read was served
+  std::vector<sc_core::sc_time> m_free_at;  // per walker: when it is free again (AT)
+  unsigned m_step_top;
+  LatencyHistogram m_latency;
+  StepHistogram m_steps;
   uint64_t m_data = 0;
   sc_core::sc_time m_last_delay = sc_core::SC_ZERO_TIME;
   Cycles m_last_cycles = 0;
