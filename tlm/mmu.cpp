@@ -140,8 +140,7 @@ void Mmu::report(StatsVisitor& v) const {
   v.begin("dmt");
   m_dmt.report(v);
   v.end();
-  if (m_at)
-    v.counter("merged_misses", m_merged, "count",
+  v.counter("merged_misses", m_merged, "count",
               "at: requests that hit a translation whose walk was still in flight and waited");
 }
 

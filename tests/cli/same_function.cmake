@@ -1,0 +1,41 @@
+# Runs mmusim twice (ARGS_A, ARGS_B) and requires identical functional stats: every stats.json
+# line except timing and wall-clock figures (cycles, latencies and their distributions, walker
+# queueing, drains, merged misses).
+# Variables: MMUSIM, ARGS_A, ARGS_B, OUT.
+set(timing "\"(cycles|total_cycles|translation_cycles|translation_cycles_avg|fault_cycles|walk_overhead|drains|pending_cycles|queued_walks|queue_cycles|merged_misses|accesses_per_second|setup_seconds|run_seconds|peak_rss_kib)\":")
+foreach(run A B)
+  file(REMOVE_RECURSE ${OUT}/${run})
+  execute_process(COMMAND ${MMUSIM} ${ARGS_${run}} --out ${OUT}/${run}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${run} failed (${rc}):\n${out}\n${err}")
+  endif()
+  file(STRINGS ${OUT}/${run}/stats.json lines)
+  set(kept "")
+  set(skip_object FALSE)
+  foreach(l IN LISTS lines)
+    # The translation latency distribution is timing as a whole.
+    if(l MATCHES "\"translation_latency\": {")
+      set(skip_object TRUE)
+    endif()
+    if(skip_object)
+      if(l MATCHES "^ *}")
+        set(skip_object FALSE)
+      endif()
+      continue()
+    endif()
+    if(NOT l MATCHES "${timing}")
+      string(REGEX REPLACE ",$" "" l "${l}")
+      string(APPEND kept "${l}\n")
+    endif()
+  endforeach()
+  file(WRITE ${OUT}/${run}.functional.json "${kept}")
+  set(kept_${run} "${kept}")
+endforeach()
+if(NOT kept_A STREQUAL kept_B)
+  execute_process(COMMAND diff -u ${OUT}/A.functional.json ${OUT}/B.functional.json
+                  OUTPUT_VARIABLE d)
+  message(FATAL_ERROR "functional stats differ:\n${d}")
+endif()
+string(LENGTH "${kept_A}" n)
+message(STATUS "functional stats identical (${n} bytes compared)")
