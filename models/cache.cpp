@@ -46,17 +46,19 @@ unsigned log2_exact(uint64_t v) {
 }  // namespace
 
 Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
-    : m_params(p), m_array(cache_entries(p, line_bytes), p.ways, p.policy, seed) {}
-
-bool Cache::access(uint64_t line, bool write, bool& writeback) {
-  writeback = false;
-  if (uint8_t* dirty = m_array.lookup(line, 0)) {
-    *dirty |= write;
-    return true;
-  }
-  SetAssoc<uint8_t>::Slot victim;
-  if (m_array.insert(line, 0, write ? 1 : 0, &victim)) writeback = victim.payload != 0;
-  return false;
+    : m_params(p), m_lru(p.policy == ReplPolicy::kLru), m_random(p.policy == ReplPolicy::kRandom),
+      m_rng(seed) {
+  const uint32_t lines = cache_entries(p, line_bytes);
+  if (lines == 0) return;
+  if (p.ways == 0 || lines % p.ways != 0)
+    throw std::invalid_argument("cache of " + std::to_string(lines) + " lines is not a multiple of " +
+                                std::to_string(p.ways) + " ways");
+  m_ways = p.ways;
+  m_sets = lines / p.ways;
+  m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
+  m_tags.assign(lines, 0);
+  m_stamps.assign(lines, 0);
+  m_dirty.assign(lines, 0);
 }
 
 MemHierarchy::MemHierarchy(const MemHierarchyParams& p, uint64_t seed)

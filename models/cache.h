@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "models/replacement.h"
-#include "models/set_assoc.h"
+#include "models/rng.h"
 #include "models/stats.h"
 #include "models/types.h"
 
@@ -43,17 +43,50 @@ struct MemHierarchyParams {
   DramParams dram;
 };
 
+// A tag array: one pass over a set finds the line or the victim. Tags are line + 1 (0: invalid);
+// stamps give LRU (last use) or FIFO (fill) order.
 class Cache {
  public:
   Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed);
-  bool enabled() const { return m_array.enabled(); }
+  bool enabled() const { return m_sets != 0; }
   const CacheParams& params() const { return m_params; }
-  // Probes the line; a miss allocates it. Returns hit; *writeback tells whether a dirty line left.
-  bool access(uint64_t line, bool write, bool& writeback);
+  // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
+  bool access(uint64_t line, bool write, bool& writeback) {
+    const size_t base =
+        static_cast<size_t>(m_set_mask ? (line & m_set_mask) : (line % m_sets)) * m_ways;
+    const uint64_t want = line + 1;
+    const uint64_t* tags = &m_tags[base];
+    for (uint32_t w = 0; w < m_ways; ++w) {
+      if (tags[w] == want) {
+        if (m_lru) m_stamps[base + w] = ++m_clock;
+        m_dirty[base + w] |= write;
+        writeback = false;
+        return true;
+      }
+    }
+    // A miss: the oldest stamp is the victim (invalid ways have stamp 0, so they go first).
+    const uint64_t* stamps = &m_stamps[base];
+    uint32_t oldest = 0;
+    for (uint32_t w = 1; w < m_ways; ++w)
+      if (stamps[w] < stamps[oldest]) oldest = w;
+    size_t victim = base + oldest;
+    if (m_random && m_tags[victim] != 0) victim = base + m_rng.below(m_ways);
+    writeback = m_tags[victim] != 0 && m_dirty[victim];
+    m_tags[victim] = want;
+    m_stamps[victim] = ++m_clock;
+    m_dirty[victim] = write;
+    return false;
+  }
 
  private:
   CacheParams m_params;
-  SetAssoc<uint8_t> m_array;  // payload: dirty
+  uint32_t m_sets = 0, m_ways = 0;
+  uint64_t m_set_mask = 0;
+  bool m_lru, m_random;
+  uint64_t m_clock = 0;
+  Rng m_rng;
+  std::vector<uint64_t> m_tags, m_stamps;
+  std::vector<uint8_t> m_dirty;
 };
 
 class MemHierarchy {
