@@ -29,10 +29,7 @@ Core::Core(sc_core::sc_module_name name, const CoreParams& params, const Clock& 
   m_data_gp.set_extension(&m_data_ext);
   m_data_gp.set_data_length(8);
   m_data_gp.set_streaming_width(8);
-  if (!params.event_log.empty()) {
-    m_log = std::fopen(params.event_log.c_str(), "w");
-    if (!m_log) throw std::runtime_error("cannot write the event log " + params.event_log);
-  }
+  m_log = params.event_log;
   SC_HAS_PROCESS(Core);
   SC_THREAD(run);
 }
@@ -40,7 +37,6 @@ Core::Core(sc_core::sc_module_name name, const CoreParams& params, const Clock& 
 Core::~Core() {
   for (unsigned i = 0; i < m_nslots; ++i) m_slots[i].gp.clear_extension(&m_slots[i].ext);
   m_data_gp.clear_extension(&m_data_ext);
-  if (m_log) std::fclose(m_log);
 }
 
 Core::Slot& Core::slot_of(tlm::tlm_generic_payload& gp) {

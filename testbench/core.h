@@ -36,7 +36,7 @@ struct CoreParams {
   double instructions_per_access = 4.0;
   bool data_accesses = true;
   unsigned max_outstanding = 8;
-  std::string event_log;  // path of the per-translation event log (JSON lines); empty: off
+  std::FILE* event_log = nullptr;  // the per-translation event log (JSON lines), open; or off
   uint64_t event_log_every = 1000;
 };
 
@@ -116,7 +116,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   double m_work_per_access;
   double m_work_carry = 0;
   LatencyHistogram m_translation_latency;
-  std::FILE* m_log = nullptr;
+  std::FILE* m_log = nullptr;  // not owned
   Stats m_stats;
   std::string m_error;
 };

@@ -44,7 +44,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 // The simulated system: core -> MMU (TLBs, walker) -> memory.
 struct System : sc_core::sc_module {
   System(sc_core::sc_module_name name, const SimConfig& cfg, const Clock& clock,
-         Machine& machine, Workload& workload, OsEmulation& os, const std::string& event_log)
+         Machine& machine, Workload& workload, OsEmulation& os, std::FILE* event_log)
       : sc_module(name),
         memory("memory", machine.mem(), clock, cfg.memory),
         mmu("mmu", cfg.mmu, clock, machine, cfg.machine.levels, cfg.machine.host_levels),
@@ -115,7 +115,7 @@ void report_summary(const Summary& s, StatsVisitor& v) {
 
 }  // namespace
 
-CoreParams make_core_params(const SimConfig& cfg, const std::string& event_log) {
+CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log) {
   CoreParams p;
   p.check = cfg.sim.check;
   p.at = cfg.sim.timing == "at";
@@ -143,9 +143,14 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   const Clock clock(cfg.sim.clock_mhz);
   const std::filesystem::path dir(options.out_dir);
   std::filesystem::create_directories(dir);
-  const std::string event_log =
-      cfg.stats.event_log.empty() ? std::string() : (dir / cfg.stats.event_log).string();
-  System system("system", cfg, clock, machine, workload, os, event_log);
+  // Opened here, not in the core: an error must not escape a module's constructor.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> event_log(nullptr, &std::fclose);
+  if (!cfg.stats.event_log.empty()) {
+    const std::filesystem::path path = dir / cfg.stats.event_log;
+    event_log.reset(std::fopen(path.c_str(), "w"));
+    if (!event_log) throw std::runtime_error("cannot write the event log " + path.string());
+  }
+  System system("system", cfg, clock, machine, workload, os, event_log.get());
   os.attach(system.mmu);
   const double setup_seconds = seconds_since(t_setup);
 

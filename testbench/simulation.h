@@ -2,6 +2,7 @@
 // resolved config into the output directory.
 #pragma once
 
+#include <cstdio>
 #include <iosfwd>
 #include <string>
 
@@ -28,8 +29,8 @@ struct Summary {
   double accesses_per_second = 0;  // simulator speed: wall clock, not simulated
 };
 
-// The core's parameters from a config; event_log is the log's path (empty: off).
-CoreParams make_core_params(const SimConfig& cfg, const std::string& event_log = "");
+// The core's parameters from a config; event_log is the open log (or null: off).
+CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log = nullptr);
 
 // Runs one simulation (once per process: SystemC elaborates once). Throws std::runtime_error on
 // a problem of the simulated machine's set-up (memory exhausted) or of writing the output.
