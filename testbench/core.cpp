@@ -62,6 +62,7 @@ void Core::issue() {
       continue;
     }
     ++m_stats.accesses;
+    if (m_progress) m_progress->tick(m_stats.accesses);
     const Context ctx = m_machine.context(a.asid);
     if (m_params.check) {
       m_machine.prefetch_expect(ctx, a.va, 1);

@@ -11,6 +11,7 @@
 
 #include "models/machine.h"
 #include "testbench/os_emulation.h"
+#include "testbench/progress.h"
 #include "testbench/workload.h"
 #include "tlm/clock.h"
 #include "tlm/translation_ext.h"
@@ -46,6 +47,8 @@ class Core : public sc_core::sc_module {
   };
   const Stats& stats() const { return m_stats; }
   void report(StatsVisitor& v) const;
+  // Reports accesses issued to p while running (null: no progress line).
+  void show_progress(AccessProgress* p) { m_progress = p; }
   // Why the run stopped early (a problem of the simulated set-up), or empty.
   const std::string& error() const { return m_error; }
 
@@ -64,6 +67,7 @@ class Core : public sc_core::sc_module {
   tlm::tlm_generic_payload m_gp;
   TranslationExt m_ext;
   Stats m_stats;
+  AccessProgress* m_progress = nullptr;
   std::string m_error;
 };
 

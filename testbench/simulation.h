@@ -2,6 +2,7 @@
 // resolved config into the output directory.
 #pragma once
 
+#include <filesystem>
 #include <iosfwd>
 #include <string>
 
@@ -13,6 +14,7 @@ struct RunOptions {
   std::string out_dir = "out";
   std::string config_label;    // what the summary says was run
   std::string effective_yaml;  // written as out_dir/config.yaml
+  bool progress = false;       // a progress line on stderr while running (when a terminal)
 };
 
 // Headline figures, also the `summary` object of stats.json.
@@ -26,6 +28,9 @@ struct Summary {
   double l1_tlb_hit_rate = 0, stlb_hit_rate = 0;
   double accesses_per_second = 0;  // simulator speed: wall clock, not simulated
 };
+
+// Writes text to path through a temporary file and a rename: readers see all of it or nothing.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 // Runs one simulation (once per process: SystemC elaborates once). Throws std::runtime_error on
 // a problem of the simulated machine's set-up (memory exhausted) or of writing the output.

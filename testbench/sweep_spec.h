@@ -45,6 +45,6 @@ SweepSpec load_sweep(const std::string& path);
 SweepSpec read_sweep(ConfigDoc& doc, const std::string& file);
 
 // At most this many points; larger sweeps are split by the user.
-constexpr size_t kMaxSweepPoints = 1000000;
+constexpr size_t kMaxSweepPoints = 100000;
 
 }  // namespace mmusim
