@@ -8,7 +8,8 @@
   plot.py cdf RESULTS.csv [--hist KEY.PATH] [-o OUT.png]
       latency CDFs, one per point, from a histogram in each point's stats.json
 
-Common options: --where AXIS=VALUE (keep those rows only; repeatable), --logx, --logy, --title.
+Common options: --where AXIS=VALUE (keep those rows only; repeatable), --logx, --logy, --title;
+line: --categorical (x values evenly spaced, in the sweep's order).
 Only points whose status is ok are drawn. A histogram in stats.json is an object holding two
 lists of equal length, {"bucket_cycles": [...], "count": [...]}: count[i] events took at most
 bucket_cycles[i] cycles (and more than bucket_cycles[i-1]). --hist picks one by its key path
@@ -118,7 +119,7 @@ def plot_line(args):
         fail("--x %s: not an axis of the sweep (%s)" % (args.x, ", ".join(axes)))
     keys = scheme_axes(axes, rows, {args.x})
     xs_text = ordered(r[args.x] for r in rows)
-    numeric = all(number(x) is not None for x in xs_text)
+    numeric = not args.categorical and all(number(x) is not None for x in xs_text)
     fig, ax = figure(args, args.x, args.y)
     for scheme in ordered(scheme_label(r, keys) for r in rows):
         mine = [r for r in rows if scheme_label(r, keys) == scheme]
@@ -227,6 +228,8 @@ def main():
     line = sub.add_parser("line", parents=[common], help="metric against an axis")
     line.add_argument("--x", required=True, help="axis along x")
     line.add_argument("--y", required=True, help="metric (a results.csv column)")
+    line.add_argument("--categorical", action="store_true",
+                      help="space the x values evenly, in the sweep's order")
     bars = sub.add_parser("bars", parents=[common], help="grouped bars")
     bars.add_argument("--group", required=True, help="axis whose values form the groups")
     bars.add_argument("--y", required=True, help="metric (a results.csv column)")

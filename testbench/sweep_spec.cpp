@@ -6,7 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
+#include <utility>
 
 namespace mmusim {
 
@@ -125,6 +128,80 @@ std::vector<std::string> expand_range(RangeText& range, std::string& where) {
   return values;
 }
 
+// An axis as written: a list of values, a range, or named cases of overrides.
+struct AxisText {
+  std::string key;
+  RawValue list;
+  std::optional<RangeText> range;
+  bool cases = false;
+  std::vector<std::string> case_names;
+  std::vector<std::vector<std::pair<std::string, RawValue>>> overrides;  // per case
+};
+
+AxisText read_axis(ConfigNode& axes, const std::string& key) {
+  AxisText t;
+  t.key = key;
+  if (!axes.is_map(key)) {
+    t.list = axes.get_raw(key, "list of values");
+    return t;
+  }
+  ConfigNode sub = axes.section(key, "a range {from, to, step|mul}, or named cases");
+  if (sub.has("from") || sub.has("to")) {
+    t.range = read_range(axes, key);
+    return t;
+  }
+  t.cases = true;
+  for (const std::string& name : sub.child_keys()) {
+    ConfigNode c = sub.section(name, "one case: key path -> value");
+    t.case_names.push_back(name);
+    t.overrides.emplace_back();
+    for (const std::string& k : c.child_keys())
+      t.overrides.back().emplace_back(k, c.get_raw(k, "override"));
+  }
+  return t;
+}
+
+SweepAxis expand_axis(ConfigNode& axes, AxisText& t) {
+  SweepAxis axis;
+  axis.key = t.key;
+  if (t.range) {
+    std::string where;
+    axis.values = expand_range(*t.range, where);
+    if (axis.values.empty()) axes.fail(t.key, "the range holds no value");
+    for (const std::string& v : axis.values) {
+      axis.overrides.push_back({t.key + "=" + v});
+      axis.where.push_back({where});
+    }
+  } else if (t.cases) {
+    if (t.case_names.empty()) axes.fail(t.key, "expected at least one case");
+    axis.values = t.case_names;
+    for (const auto& c : t.overrides) {
+      axis.overrides.emplace_back();
+      axis.where.emplace_back();
+      for (const auto& [k, v] : c) {
+        axis.overrides.back().push_back(k + "=" + v.yaml);
+        axis.where.back().push_back(v.where);
+      }
+    }
+  } else {
+    const RawValue& v = t.list;
+    if (v.kind != RawValue::Kind::kList || v.items.empty())
+      axes.fail(t.key,
+                "expected a non-empty list of values, a range {from, to, step|mul} or named "
+                "cases {NAME: {KEY: VALUE, ...}, ...}, got '" +
+                    v.yaml + "'");
+    std::set<std::string> seen;
+    for (const RawValue& item : v.items) {
+      if (!seen.insert(item.yaml).second)
+        throw ConfigError(item.where + ": axes." + t.key + ": duplicate value " + item.yaml);
+      axis.values.push_back(item.yaml);
+      axis.overrides.push_back({t.key + "=" + item.yaml});
+      axis.where.push_back({item.where});
+    }
+  }
+  return axis;
+}
+
 std::string resolve_base(ConfigNode& root, const std::string& file, const std::string& base) {
   const fs::path given(base);
   if (given.is_absolute()) return given.lexically_normal().string();
@@ -159,9 +236,10 @@ SweepPoint SweepSpec::point(size_t i) const {
   }
   for (size_t a = 0; a < axes.size(); ++a) {
     const SweepAxis& axis = axes[a];
-    p.values.push_back(axis.values[pick[a]]);
-    p.overrides.push_back(axis.key + "=" + axis.values[pick[a]]);
-    p.where.push_back(axis.where[pick[a]]);
+    const size_t v = pick[a];
+    p.values.push_back(axis.values[v]);
+    p.overrides.insert(p.overrides.end(), axis.overrides[v].begin(), axis.overrides[v].end());
+    p.where.insert(p.where.end(), axis.where[v].begin(), axis.where[v].end());
   }
   return p;
 }
@@ -182,16 +260,10 @@ SweepSpec read_sweep(ConfigDoc& doc, const std::string& file) {
     spec.set.push_back(key + "=" + v.yaml);
     spec.set_where.push_back(v.where);
   }
-  ConfigNode axes = root.section("axes", "key path -> list of values or a range");
+  ConfigNode axes = root.section("axes", "key path -> list of values or a range; or named cases");
   const std::vector<std::string> keys = axes.child_keys();
-  std::vector<RawValue> lists(keys.size());
-  std::vector<RangeText> ranges;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (axes.is_map(keys[i]))
-      ranges.push_back(read_range(axes, keys[i]));
-    else
-      lists[i] = axes.get_raw(keys[i], "list of values");
-  }
+  std::vector<AxisText> texts;
+  for (const std::string& key : keys) texts.push_back(read_axis(axes, key));
   const std::string combine = root.get_enum(
       "combine", "product", {"product", "zip"},
       "product: every combination of the axes' values; zip: the i-th values of all axes together");
@@ -202,33 +274,19 @@ SweepSpec read_sweep(ConfigDoc& doc, const std::string& file) {
   spec.base = resolve_base(root, file, base);
   if (!root.has("axes")) root.fail("axes", "missing: key path -> list of values or range");
   if (keys.empty()) root.fail("axes", "expected at least one axis");
-  auto range = ranges.begin();
-  for (size_t i = 0; i < keys.size(); ++i) {
-    const std::string& key = keys[i];
-    for (const std::string& s : spec.set)
-      if (s.compare(0, key.size() + 1, key + "=") == 0) axes.fail(key, "this key is also in 'set'");
-    SweepAxis axis;
-    axis.key = key;
-    if (axes.is_map(key)) {
-      std::string where;
-      axis.values = expand_range(*range++, where);
-      axis.where.assign(axis.values.size(), where);
-    } else {
-      const RawValue& v = lists[i];
-      if (v.kind != RawValue::Kind::kList || v.items.empty())
-        axes.fail(key,
-                  "expected a non-empty list of values or a range {from, to, step} / "
-                  "{from, to, mul}, got '" +
-                      v.yaml + "'");
-      std::set<std::string> seen;
-      for (const RawValue& item : v.items) {
-        if (!seen.insert(item.yaml).second)
-          throw ConfigError(item.where + ": axes." + key + ": duplicate value " + item.yaml);
-        axis.values.push_back(item.yaml);
-        axis.where.push_back(item.where);
-      }
+  std::map<std::string, std::string> owner;  // overridden key -> who sets it
+  for (const std::string& s : spec.set) owner[s.substr(0, s.find('='))] = "'set'";
+  for (AxisText& text : texts) {
+    SweepAxis axis = expand_axis(axes, text);
+    std::set<std::string> mine;
+    for (const auto& overrides : axis.overrides)
+      for (const std::string& o : overrides) mine.insert(o.substr(0, o.find('=')));
+    for (const std::string& k : mine) {
+      auto it = owner.find(k);
+      if (it != owner.end())
+        axes.fail(axis.key, "sets " + k + ", which " + it->second + " sets too");
     }
-    if (axis.values.empty()) axes.fail(key, "the range holds no value");
+    for (const std::string& k : mine) owner[k] = "axis " + axis.key;
     spec.axes.push_back(std::move(axis));
   }
 

@@ -1,5 +1,15 @@
 // A design-space sweep file: a base config, overrides for every point, and axes of values whose
 // product (or zip) gives the points; each point is the base config plus `--set` overrides.
+//
+//   base: ../default.yaml                   # relative to the sweep file or the working directory
+//   set: {workload.count: 20000}             # every point
+//   axes:
+//     mmu.stlb.arrays.shared.entries: [768, 1536]     # a list
+//     workload.churn_pages: {from: 256, to: 2048, mul: 2}   # a range: step or mul
+//     scheme:                                # named cases, each a map of overrides
+//       ept: {}
+//       pvdmt: {system.dmt: pvdmt}
+//   combine: product                         # or zip
 #pragma once
 
 #include <cstddef>
@@ -10,10 +20,13 @@
 
 namespace mmusim {
 
+// One axis: a config key with a list or range of values, or named cases, each a set of overrides
+// (a scheme such as pvdmt = {system.virtualization: ept, system.dmt: pvdmt}).
 struct SweepAxis {
-  std::string key;                  // config key path, e.g. system.guest_page
-  std::vector<std::string> values;  // each one line of YAML, as `--set` takes it
-  std::vector<std::string> where;   // where each value was written (FILE:LINE:COL)
+  std::string key;                  // the config key path; a cases axis's name
+  std::vector<std::string> values;  // the values as YAML, as `--set` takes them; the case names
+  std::vector<std::vector<std::string>> overrides;  // per value: its "key=value" assignments
+  std::vector<std::vector<std::string>> where;      // per value: where each was written
 };
 
 struct SweepPoint {

@@ -63,6 +63,25 @@ TEST(SweepSpec, ValuesKeepTheirYaml) {
   EXPECT_EQ(s.point(1).overrides, (Strings{"mmu.dtlb.arrays.small.sizes=[4K, 2M]"}));
 }
 
+TEST(SweepSpec, CasesSetSeveralKeys) {
+  SweepSpec s = parse(
+      "axes:\n"
+      "  scheme:\n"
+      "    ept: {}\n"
+      "    pvdmt: {system.dmt: pvdmt}\n"
+      "    nested_3d: {system.virtualization: nested, system.nested_walk: hw3d}\n"
+      "  system.guest_page: [4K, 2M]\n");
+  ASSERT_EQ(s.size(), 6u);
+  EXPECT_EQ(s.axes[0].key, "scheme");
+  EXPECT_EQ(s.axes[0].values, (Strings{"ept", "pvdmt", "nested_3d"}));
+  EXPECT_EQ(s.point(0).overrides, (Strings{"system.guest_page=4K"}));
+  EXPECT_EQ(s.point(3).values, (Strings{"pvdmt", "2M"}));
+  EXPECT_EQ(s.point(3).overrides, (Strings{"system.dmt=pvdmt", "system.guest_page=2M"}));
+  EXPECT_EQ(s.point(4).overrides, (Strings{"system.virtualization=nested",
+                                           "system.nested_walk=hw3d", "system.guest_page=4K"}));
+  EXPECT_EQ(s.point(4).where, (Strings{"sweep.yaml:6:40", "sweep.yaml:6:68", "sweep.yaml:7:23"}));
+}
+
 TEST(SweepSpec, Ranges) {
   EXPECT_EQ(values("{from: 16, to: 1024, mul: 2}"),
             (Strings{"16", "32", "64", "128", "256", "512", "1024"}));
@@ -86,8 +105,8 @@ TEST(SweepSpec, Errors) {
   EXPECT_EQ(error_of("axes:\n  a: [1, 2]\ncombine: mix\n"),
             "sweep.yaml:4:10: combine: expected one of: product, zip; got 'mix'");
   EXPECT_EQ(error_of("axes:\n  a: 4\n"),
-            "sweep.yaml:3:3: axes.a: expected a non-empty list of values or a range {from, to, "
-            "step} / {from, to, mul}, got '4'");
+            "sweep.yaml:3:3: axes.a: expected a non-empty list of values, a range {from, to, "
+            "step|mul} or named cases {NAME: {KEY: VALUE, ...}, ...}, got '4'");
   EXPECT_EQ(error_of("axes:\n  a: [1, 2, 1]\n"), "sweep.yaml:3:13: axes.a: duplicate value 1");
   EXPECT_EQ(error_of("axes:\n  a: {from: 1, to: 8, mull: 2}\n"),
             "sweep.yaml:3:23: axes.a.mull: unknown key, did you mean 'mul'?");
@@ -98,7 +117,13 @@ TEST(SweepSpec, Errors) {
   EXPECT_EQ(error_of("axes:\n  a: {from: x, to: 1, step: 1}\n"),
             "sweep.yaml:3:7: axes.a.from: expected a number, got 'x'");
   EXPECT_EQ(error_of("set: {a: 1}\naxes:\n  a: [1, 2]\n"),
-            "sweep.yaml:4:3: axes.a: this key is also in 'set'");
+            "sweep.yaml:4:3: axes.a: sets a, which 'set' sets too");
+  EXPECT_EQ(error_of("axes:\n  a: [1, 2]\n  s: {x: {a: 3}}\n"),
+            "sweep.yaml:4:3: axes.s: sets a, which axis a sets too");
+  EXPECT_EQ(error_of("axes:\n  s: {}\n"), "sweep.yaml:3:3: axes.s: expected at least one case");
+  EXPECT_EQ(error_of("axes:\n  s: {x: 4}\n"), "sweep.yaml:3:10: axes.s.x: expected a map, got '4'");
+  EXPECT_EQ(error_of("axes:\n  a: {form: 1, to: 2, step: 1}\n"),
+            "sweep.yaml:3:7: axes.a.form: unknown key, did you mean 'from'?");
   EXPECT_EQ(
       error_of("axes:\n  a: {from: 1, to: 1000, step: 1}\n  b: {from: 0, to: 1000, step: 1}\n"),
       "sweep.yaml:2:1: axes: more than 100000 points");
