@@ -21,8 +21,8 @@ import json
 import os
 import sys
 
-# Columns of results.csv that are not axes.
-RESULT_COLUMNS = ("status", "exit", "error")
+MARKERS = "os^Dvx*P"
+DASHES = ("-", "--", "-.", ":")
 
 
 def fail(message):
@@ -121,14 +121,17 @@ def plot_line(args):
     xs_text = ordered(r[args.x] for r in rows)
     numeric = not args.categorical and all(number(x) is not None for x in xs_text)
     fig, ax = figure(args, args.x, args.y)
-    for scheme in ordered(scheme_label(r, keys) for r in rows):
+    for i, scheme in enumerate(ordered(scheme_label(r, keys) for r in rows)):
         mine = [r for r in rows if scheme_label(r, keys) == scheme]
         if numeric:
             mine.sort(key=lambda r: number(r[args.x]))
             xs = [number(r[args.x]) for r in mine]
         else:
             xs = [xs_text.index(r[args.x]) for r in mine]
-        ax.plot(xs, metric(mine, args.y), marker="o", label=scheme if keys else None)
+        # Markers and dashes differ per scheme, so schemes with equal values stay visible.
+        ax.plot(xs, metric(mine, args.y), marker=MARKERS[i % len(MARKERS)],
+                linestyle=DASHES[i % len(DASHES)], markersize=9 - i % 4 * 1.5,
+                label=scheme if keys else None)
     if numeric and args.logx:
         ticks = [number(x) for x in xs_text]
         ax.set_xticks(ticks)
