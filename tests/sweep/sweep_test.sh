@@ -128,7 +128,9 @@ resume_kill | resume_term)
     grep -q ",missing," out/results.csv || fail "partial results.csv"
   fi
   sleep 0.2
-  ! pgrep -f "run $BASE .*--out $WORK/out/" >/dev/null || fail "points still running after the sweep ended"
+  for c in /proc/[0-9]*/cmdline; do
+    tr '\0' ' ' <"$c" 2>/dev/null | grep -q -- "--out $WORK/out/points/" && fail "a point still runs after the sweep ended"
+  done
   ls out/points/*/failed >/dev/null 2>&1 && fail "interrupted points marked failed"
   done_before=$(ls out/points/*/done | wc -l)
   ((done_before < 24)) || fail "the sweep finished before it was stopped"
