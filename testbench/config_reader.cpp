@@ -84,21 +84,6 @@ bool parse_u64(const std::string& s, uint64_t& out, bool& overflow) {
   return true;
 }
 
-// Shortest text that reads back as the same double; whole numbers of moderate size are written
-// as such (2000, not 2e+03).
-std::string render_double(double v) {
-  char buf[40];
-  if (v == static_cast<double>(static_cast<long long>(v)) && v > -1e15 && v < 1e15) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-    return buf;
-  }
-  for (int prec = 1; prec <= 17; ++prec) {
-    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
-
 // Optimal-string-alignment distance: edits, with a swap of neighbours counted as one.
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
@@ -128,6 +113,19 @@ const std::vector<std::string>& page_size_names() {
 }
 
 }  // namespace
+
+std::string render_double(double v) {
+  char buf[40];
+  if (v == static_cast<double>(static_cast<long long>(v)) && v > -1e15 && v < 1e15) {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+    return buf;
+  }
+  for (int prec = 1; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
 
 // The state shared by a ConfigDoc and every ConfigNode taken from it.
 struct ConfigState {
@@ -590,6 +588,54 @@ std::vector<PageSize> ConfigNode::get_page_sizes(const std::string& key,
   for (PageSize s : v) out.items.push_back(page_size_name(s));
   m_state->record(p, std::move(out));
   return v;
+}
+
+namespace {
+
+// The flow-style YAML text of n and of its elements; every map key below path p marked as read.
+RawValue raw_value(ConfigState& s, const YAML::Node& n, const Path& p, const YAML::Mark& m) {
+  RawValue v;
+  v.where = s.where(p, m);
+  YAML::Emitter out;
+  out << YAML::Flow << n;
+  v.yaml = out.c_str();
+  switch (n.Type()) {
+    case YAML::NodeType::Scalar:
+      v.kind = RawValue::Kind::kScalar;
+      break;
+    case YAML::NodeType::Sequence:
+      v.kind = RawValue::Kind::kList;
+      for (auto it = n.begin(); it != n.end(); ++it)
+        v.items.push_back(raw_value(s, *it, p, it->Mark().is_null() ? m : it->Mark()));
+      break;
+    case YAML::NodeType::Map:
+      v.kind = RawValue::Kind::kMap;
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        Path child = extend(p, it->first.Scalar());
+        s.read.insert(child);
+        raw_value(s, it->second, child, it->first.Mark());
+      }
+      break;
+    default:
+      v.kind = RawValue::Kind::kNull;
+      v.yaml = "null";
+      break;
+  }
+  return v;
+}
+
+}  // namespace
+
+RawValue ConfigNode::get_raw(const std::string& key, const std::string& desc) {
+  Path p = child_path(key);
+  ConfigState::Found f = m_state->read_param(p, "yaml", "", "", desc);
+  if (!f.present) return RawValue();
+  return raw_value(*m_state, f.value, p, ConfigState::value_mark(f));
+}
+
+bool ConfigNode::is_map(const std::string& key) const {
+  ConfigState::Found f = m_state->find(child_path(key));
+  return f.present && f.value.IsMap();
 }
 
 std::vector<std::string> ConfigNode::child_keys() const {

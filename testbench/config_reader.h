@@ -29,6 +29,18 @@ struct ParamInfo {
 class ConfigNode;
 struct ConfigState;
 
+// A value read verbatim, for values another reader checks later (a sweep's overrides).
+struct RawValue {
+  enum class Kind { kNull, kScalar, kList, kMap };
+  Kind kind = Kind::kNull;
+  std::string yaml;             // the value as one line of flow-style YAML: 4K, [4K, 2M], {a: 1}
+  std::string where;            // where it was written: "FILE:LINE:COL" or "--set K=V"
+  std::vector<RawValue> items;  // a list's elements
+};
+
+// Shortest text that reads back as the same double (2000, not 2e+03).
+std::string render_double(double v);
+
 // A parsed YAML config plus --set overrides, the parameter registry and consumption tracking.
 class ConfigDoc {
  public:
@@ -77,6 +89,10 @@ class ConfigNode {
   // A YAML list of page sizes, non-empty, no duplicates, order kept.
   std::vector<PageSize> get_page_sizes(const std::string& key, const std::vector<PageSize>& def,
                                        const std::string& desc);
+  // A present value of any shape, verbatim; a map's keys below it all count as known.
+  RawValue get_raw(const std::string& key, const std::string& desc);
+  // Whether the key is present and holds a map; does not count as reading it.
+  bool is_map(const std::string& key) const;
   // Keys of a free-form map in document order; marks them as known keys (each child still has to
   // be read as a section for its own keys to count as known).
   std::vector<std::string> child_keys() const;

@@ -126,6 +126,7 @@ void Core::issue() {
       continue;
     }
     ++m_stats.accesses;
+    if (m_progress) m_progress->tick(m_stats.accesses);
     if (m_params.check) {
       m_machine.prefetch_expect(m_machine.context(a.asid), a.va, 1);
       if (have_ahead) m_machine.prefetch_expect(m_machine.context(ahead.asid), ahead.va, 0);

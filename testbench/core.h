@@ -20,6 +20,7 @@
 #include "models/histogram.h"
 #include "models/machine.h"
 #include "testbench/os_emulation.h"
+#include "testbench/progress.h"
 #include "testbench/workload.h"
 #include "tlm/clock.h"
 #include "tlm/memory.h"
@@ -67,6 +68,8 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   };
   const Stats& stats() const { return m_stats; }
   void report(StatsVisitor& v) const;
+  // Reports accesses issued to p while running (null: no progress line).
+  void show_progress(AccessProgress* p) { m_progress = p; }
   // Why the run stopped early (a problem of the simulated set-up), or empty.
   const std::string& error() const { return m_error; }
 
@@ -118,6 +121,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   LatencyHistogram m_translation_latency;
   std::FILE* m_log = nullptr;  // not owned
   Stats m_stats;
+  AccessProgress* m_progress = nullptr;
   std::string m_error;
 };
 

@@ -8,16 +8,26 @@
 #include <systemc>
 
 #include "testbench/simulation.h"
+#include "testbench/sweep.h"
 
 namespace {
 
 const char* kUsage =
     "usage: mmusim run CONFIG [--set KEY.PATH=VALUE]... [--out DIR] [--cold]\n"
+    "       mmusim sweep SWEEP.yaml [-j N] [--out DIR] [--collect | --emit slurm | --point K]\n"
     "       mmusim params [CONFIG]   print every config key with its default and meaning\n"
     "\n"
     "  --set KEY.PATH=VALUE  override a config key (VALUE is YAML: 4K, 2M, [4K,2M], 0x1000)\n"
     "  --out DIR             where stats.json, stats.txt and config.yaml go (default out/)\n"
-    "  --cold                worst case: every TLB, PWC and nested TLB disabled\n";
+    "  --cold                worst case: every TLB, PWC and nested TLB disabled\n"
+    "\n"
+    "sweep: runs every point of the sweep file (base config + overrides + axes) as its own\n"
+    "`mmusim run` into DIR/points/NNNN, N at a time (default: one per core), skipping points\n"
+    "already done, and writes DIR/results.csv (DIR defaults to out/<sweep name>).\n"
+    "  --collect             only write results.csv from the finished points\n"
+    "  --emit slurm          write DIR/sweep.sbatch, a job array whose task K runs point K\n"
+    "                        (-j N limits the tasks running at once)\n"
+    "  --point K             run point K only (what a Slurm task does)\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "mmusim: " << message << "\n" << kUsage;
@@ -65,6 +75,7 @@ int cmd_run(const std::vector<std::string>& args) {
   SimConfig cfg = read_sim_config(doc);
   options.config_label = config;
   options.effective_yaml = doc.effective_yaml();
+  options.progress = true;
   const Summary s = run_simulation(cfg, options, std::cout);
   return s.oracle_mismatches == 0 ? 0 : 3;
 }
@@ -82,6 +93,7 @@ int sc_main(int argc, char** argv) {
   try {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "params") return cmd_params(args);
+    if (cmd == "sweep") return mmusim::sweep_command(args, std::cout);
     return usage_error("unknown command '" + cmd + "'");
   } catch (const mmusim::ConfigError& e) {
     std::cerr << "mmusim: config error: " << e.what() << "\n";

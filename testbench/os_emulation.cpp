@@ -74,9 +74,11 @@ bool OsEmulation::prefault() {
   for (const Vma& v : m_vmas) {
     for (Addr a = v.start; a < v.end;) {
       if (!m_machine.populate(v.asid, a)) return false;
-      Mapping g;
-      m_machine.space(v.asid).oracle().lookup(a, g);
-      a = g.base + page_bytes(g.size);
+      // The next page of the composed translation: a guest page over smaller host pages is
+      // backed one host page at a time.
+      Mapping t;
+      m_machine.truth(v.asid, a, t);
+      a = t.base + page_bytes(t.size);
     }
   }
   return true;

@@ -31,16 +31,6 @@ uint64_t peak_rss_kib() {
   return static_cast<uint64_t>(ru.ru_maxrss);
 }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 // The simulated system: core -> MMU (TLBs, walker) -> memory.
 struct System : sc_core::sc_module {
   System(sc_core::sc_module_name name, const SimConfig& cfg, const Clock& clock,
@@ -130,6 +120,16 @@ CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log) {
   return p;
 }
 
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f << text;
+    if (!f) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  std::filesystem::rename(tmp, path);
+}
+
 Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ostream& log) {
   const auto t_setup = WallClock::now();
   Machine machine(cfg.machine);
@@ -154,9 +154,12 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   os.attach(system.mmu);
   const double setup_seconds = seconds_since(t_setup);
 
+  AccessProgress progress("mmusim run", workload.count());
+  if (options.progress) system.core.show_progress(&progress);
   const auto t_run = WallClock::now();
   sc_core::sc_start();
   const double run_seconds = seconds_since(t_run);
+  progress.finish();
   if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
 
   const unsigned walkers = cfg.sim.timing == "at" ? system.mmu.walker().max_inflight() : 1;
@@ -193,9 +196,10 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   TextStatsWriter text;
   report_tree(text);
 
-  write_file(dir / "stats.json", json.finish());
-  write_file(dir / "stats.txt", text.text());
-  if (!options.effective_yaml.empty()) write_file(dir / "config.yaml", options.effective_yaml);
+  write_file_atomically(dir / "stats.json", json.finish());
+  write_file_atomically(dir / "stats.txt", text.text());
+  if (!options.effective_yaml.empty())
+    write_file_atomically(dir / "config.yaml", options.effective_yaml);
 
   char line[256];
   log << "mmusim: " << options.config_label << " (" << virtualization_name(cfg.machine.virt)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <filesystem>
 #include <iosfwd>
 #include <string>
 
@@ -15,6 +16,7 @@ struct RunOptions {
   std::string out_dir = "out";
   std::string config_label;    // what the summary says was run
   std::string effective_yaml;  // written as out_dir/config.yaml
+  bool progress = false;       // a progress line on stderr while running (when a terminal)
 };
 
 // Headline figures, also the `summary` object of stats.json.
@@ -31,6 +33,8 @@ struct Summary {
 
 // The core's parameters from a config; event_log is the open log (or null: off).
 CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log = nullptr);
+// Writes text to path through a temporary file and a rename: readers see all of it or nothing.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 // Runs one simulation (once per process: SystemC elaborates once). Throws std::runtime_error on
 // a problem of the simulated machine's set-up (memory exhausted) or of writing the output.
