@@ -36,10 +36,17 @@ void Core::software(Cycles c) {
 void Core::run() {
   // Errors stop the simulation here and reach the caller plainly, not as a kernel report.
   try {
+    // The OS programmed the hardware at boot; the workload starts once that is in place (the
+    // RTL DMT unit takes cycles to write its registers), and simulated time counts from there.
+    m_os.settle();
+    m_origin = sc_core::sc_time_stamp();
+    m_qk.reset();
     issue();
   } catch (const std::exception& e) {
-    m_error = e.what();  // returning ends the simulation: nothing else is scheduled
+    m_error = e.what();
   }
+  // The workload is done: return from sc_start (a clock, the RTL unit's, would run on).
+  sc_core::sc_pause();
 }
 
 void Core::issue() {
@@ -71,9 +78,10 @@ void Core::issue() {
       m_ext.start(a.va, a.kind, ctx);
       m_gp.set_address(a.va);
       m_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      // LT: the request carries the core's local time; what comes back is the new local time.
+      sc_core::sc_time delay = m_qk.get_local_time();
       mmu->b_transport(m_gp, delay);
-      m_qk.inc(delay);
+      m_qk.set(delay);
       if (!m_gp.is_response_ok())
         throw std::runtime_error("MMU answered with " + m_gp.get_response_string());
       if (m_params.check) check(m_ext);
@@ -103,8 +111,7 @@ void Core::issue() {
     if (m_qk.need_sync()) m_qk.sync();
   }
   m_qk.sync();
-  m_stats.cycles = m_clock.to_cycles(sc_core::sc_time_stamp());
-  // Returning ends the simulation: nothing else is scheduled.
+  m_stats.cycles = m_clock.to_cycles(sc_core::sc_time_stamp() - m_origin);
 }
 
 void Core::report(StatsVisitor& v) const {

@@ -61,6 +61,7 @@ class Core : public sc_core::sc_module {
   OsEmulation& m_os;
   const Machine& m_machine;
   tlm_utils::tlm_quantumkeeper m_qk;
+  sc_core::sc_time m_origin;  // when the workload started
   tlm::tlm_generic_payload m_gp;
   TranslationExt m_ext;
   Stats m_stats;

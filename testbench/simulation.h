@@ -13,6 +13,7 @@ struct RunOptions {
   std::string out_dir = "out";
   std::string config_label;    // what the summary says was run
   std::string effective_yaml;  // written as out_dir/config.yaml
+  std::string waves;           // FST file for the RTL DMT unit's signals (empty: none)
 };
 
 // Headline figures, also the `summary` object of stats.json.

@@ -21,6 +21,7 @@ struct MmuParams {
   PageWalkerParams walker;
   unsigned dmt_registers = 16;  // per register set
   Cycles dmt_latency = 1;
+  DmtImpl dmt_impl = DmtImpl::kModel;
 };
 
 class Mmu : public sc_core::sc_module, public LtTarget {
@@ -46,7 +47,7 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   TlbModule& dtlb() { return m_dtlb; }
   TlbModule& stlb() { return m_stlb; }
   PageWalker& walker() { return m_walker; }
-  DmtUnit& dmt() { return m_dmt; }
+  DmtUnit& dmt() { return *m_dmt; }
   void report(StatsVisitor& v) const;
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
@@ -60,7 +61,7 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   TlbModule m_dtlb;
   TlbModule m_stlb;
   PageWalker m_walker;
-  DmtUnit m_dmt;
+  std::unique_ptr<DmtUnit> m_dmt;
 };
 
 }  // namespace mmusim
