@@ -10,16 +10,18 @@
 namespace mmusim {
 namespace dmt_regmap {
 
-constexpr unsigned kVaBits = 57;              // addresses looked up; START
-constexpr unsigned kEndBits = kVaBits + 1;    // END is exclusive: 2^57 ends a range at the top
-constexpr unsigned kPaBits = 52;              // leaf entry (physical) addresses
-constexpr unsigned kEntryLsb = 3;             // entries are 8 bytes: BASE keeps bits [51:3]
+constexpr unsigned kVaBits = 57;            // addresses looked up; START
+constexpr unsigned kEndBits = kVaBits + 1;  // END is exclusive: 2^57 ends a range at the top
+constexpr unsigned kPaBits = 52;            // leaf entry (physical) addresses
+constexpr unsigned kEntryLsb = 3;           // entries are 8 bytes: BASE keeps bits [51:3]
 constexpr unsigned kCtrlValid = 0, kCtrlHuge = 1, kCtrlTagLsb = 32;
 constexpr unsigned kSets = 3;
 enum Word : unsigned { kStart = 0, kEnd = 1, kBase = 2, kCtrl = 3 };
 constexpr unsigned kWords = 4;
 
-constexpr uint64_t mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
+constexpr uint64_t mask(unsigned bits) {
+  return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+}
 constexpr uint64_t kBaseMask = mask(kPaBits) & ~mask(kEntryLsb);
 
 // Bits of a register index for `entries` registers per set (at least 1), as the RTL's IdxWidth.
@@ -37,9 +39,12 @@ inline uint32_t word_addr(unsigned set, unsigned index, unsigned word, unsigned 
 // The word as the unit holds it (and reads it back): unused bits zero.
 inline uint64_t encode(const TeaRegister& r, unsigned word) {
   switch (word) {
-    case kStart: return r.start & mask(kVaBits);
-    case kEnd: return r.end & mask(kEndBits);
-    case kBase: return r.base & kBaseMask;
+    case kStart:
+      return r.start & mask(kVaBits);
+    case kEnd:
+      return r.end & mask(kEndBits);
+    case kBase:
+      return r.base & kBaseMask;
     default:
       return (uint64_t{r.valid} << kCtrlValid) | (uint64_t{r.shift == 21} << kCtrlHuge) |
              (uint64_t{r.tag} << kCtrlTagLsb);
@@ -49,9 +54,15 @@ inline uint64_t encode(const TeaRegister& r, unsigned word) {
 // A write of one word: the fields it holds take the value's bits, unused bits are dropped.
 inline void apply(TeaRegister& r, unsigned word, uint64_t value) {
   switch (word) {
-    case kStart: r.start = value & mask(kVaBits); break;
-    case kEnd: r.end = value & mask(kEndBits); break;
-    case kBase: r.base = value & kBaseMask; break;
+    case kStart:
+      r.start = value & mask(kVaBits);
+      break;
+    case kEnd:
+      r.end = value & mask(kEndBits);
+      break;
+    case kBase:
+      r.base = value & kBaseMask;
+      break;
     default:
       r.valid = (value >> kCtrlValid) & 1;
       r.shift = (value >> kCtrlHuge) & 1 ? 21 : 12;

@@ -240,7 +240,8 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                                      " registers per set (rtl/CMakeLists.txt)");
     if (p.dmt_latency != b.stages)
       dmt_unit.fail("latency", "the verilated unit's lookup pipeline is " +
-                                   std::to_string(b.stages) + " cycle(s) deep (rtl/CMakeLists.txt)");
+                                   std::to_string(b.stages) +
+                                   " cycle(s) deep (rtl/CMakeLists.txt)");
   }
 
   ConfigNode memory = root.section("memory", "main memory");

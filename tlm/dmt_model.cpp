@@ -2,9 +2,9 @@
 
 namespace mmusim {
 
-DmtModel::DmtModel(sc_core::sc_module_name name, unsigned registers, const Clock& clock,
-                   Cycles lat)
-    : DmtUnit(name), latency(lat),
+DmtModel::DmtModel(sc_core::sc_module_name name, unsigned registers, const Clock& clock, Cycles lat)
+    : DmtUnit(name),
+      latency(lat),
       m_sets{DmtRegisters(registers), DmtRegisters(registers), DmtRegisters(registers)},
       m_delay(clock.cycles(lat)) {}
 
@@ -32,8 +32,6 @@ void DmtModel::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
   delay += m_delay;
 }
 
-unsigned int DmtModel::transport_dbg(tlm::tlm_generic_payload& gp) {
-  return lookup(gp) ? 8 : 0;
-}
+unsigned int DmtModel::transport_dbg(tlm::tlm_generic_payload& gp) { return lookup(gp) ? 8 : 0; }
 
 }  // namespace mmusim

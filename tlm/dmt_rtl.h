@@ -80,7 +80,7 @@ class DmtRtl : public DmtUnit {
 
   std::vector<RegOp> m_ops;  // posted register operations; m_next is the first not yet done
   size_t m_next = 0;
-  bool m_busy = true;        // reset or posted operations still to do
+  bool m_busy = true;  // reset or posted operations still to do
   sc_core::sc_event m_posted, m_done;
   DmtRegisters m_mirror[kSets];
 };

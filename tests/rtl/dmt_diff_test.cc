@@ -104,13 +104,26 @@ class Stimulus {
     const Addr in = r.end > r.start ? r.start + m_rng.below(r.end - r.start) : r.start;
     Addr va = 0;
     switch (m_rng.below(9)) {
-      case 0: va = r.start; break;
-      case 1: va = r.end - 1; break;
-      case 2: va = r.end; break;
-      case 3: va = r.start - 1; break;
-      case 4: va = kTop - 1 - m_rng.below(4); break;
-      case 5: va = m_rng.below(kTop); break;
-      default: va = in;
+      case 0:
+        va = r.start;
+        break;
+      case 1:
+        va = r.end - 1;
+        break;
+      case 2:
+        va = r.end;
+        break;
+      case 3:
+        va = r.start - 1;
+        break;
+      case 4:
+        va = kTop - 1 - m_rng.below(4);
+        break;
+      case 5:
+        va = m_rng.below(kTop);
+        break;
+      default:
+        va = in;
     }
     return va & mask(kVaBits);
   }
@@ -119,10 +132,14 @@ class Stimulus {
   // A range size from a page to the whole space, mostly small.
   Addr span() {
     switch (m_rng.below(4)) {
-      case 0: return (1 + m_rng.below(8)) << 12;
-      case 1: return (1 + m_rng.below(64)) << 21;
-      case 2: return 1 + m_rng.below(Addr{1} << 40);
-      default: return 1 + m_rng.below(kTop);
+      case 0:
+        return (1 + m_rng.below(8)) << 12;
+      case 1:
+        return (1 + m_rng.below(64)) << 21;
+      case 2:
+        return 1 + m_rng.below(Addr{1} << 40);
+      default:
+        return 1 + m_rng.below(kTop);
     }
   }
 
@@ -170,7 +187,8 @@ class Bench {
       // Half the epochs never stall the response.
       const double ready = epoch % 2 ? 0.7 : 1.0;
       reprogram(ready);
-      for (unsigned c = 0; c < 2000 && !::testing::Test::HasFailure(); ++c) cycle(ready, 0.85, 0.05);
+      for (unsigned c = 0; c < 2000 && !::testing::Test::HasFailure(); ++c)
+        cycle(ready, 0.85, 0.05);
       if (epoch % 8 == 0) read_back_all();
       if (::testing::Test::HasFailure()) return;
     }
@@ -184,6 +202,7 @@ class Bench {
         for (unsigned w = 0; w < kWords; ++w) {
           m_op = {true, false, word_addr(s, i, w, index_bits(kEntries)), 0};
           cycle(1.0, 0.0, 0.0);
+          if (::testing::Test::HasFailure()) return;
         }
     drain();
   }
@@ -229,6 +248,7 @@ class Bench {
         if (m_stim.chance(0.05)) data |= ~encode_mask(w) & m_stim.rng().next();  // ignored bits
         m_op = {true, true, word_addr(set, index, w, index_bits(kEntries)), data};
         cycle(ready, 0.85, 0.0);
+        if (::testing::Test::HasFailure()) return;
       }
       ++m_counts.programs;
     }
@@ -346,14 +366,14 @@ class Bench {
 };
 
 void report(const char* what, const Counts& c) {
-  std::printf("%s: %llu lookups (%llu hits, %llu never stalled), %llu registers programmed, "
-              "%llu word writes, %llu reads, %llu unmapped requests, %llu stalled cycles, "
-              "%llu cycles\n",
-              what, (unsigned long long)c.lookups, (unsigned long long)c.hits,
-              (unsigned long long)c.exact, (unsigned long long)c.programs,
-              (unsigned long long)c.word_writes, (unsigned long long)c.reads,
-              (unsigned long long)c.errors, (unsigned long long)c.stalled,
-              (unsigned long long)c.cycles);
+  std::printf(
+      "%s: %llu lookups (%llu hits, %llu never stalled), %llu registers programmed, "
+      "%llu word writes, %llu reads, %llu unmapped requests, %llu stalled cycles, "
+      "%llu cycles\n",
+      what, (unsigned long long)c.lookups, (unsigned long long)c.hits, (unsigned long long)c.exact,
+      (unsigned long long)c.programs, (unsigned long long)c.word_writes,
+      (unsigned long long)c.reads, (unsigned long long)c.errors, (unsigned long long)c.stalled,
+      (unsigned long long)c.cycles);
 }
 
 TEST(DmtRtlDiff, ResetRegistersReadBackAsTheModelsDefault) {

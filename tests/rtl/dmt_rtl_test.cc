@@ -4,17 +4,17 @@
 // initiator's offset first, and leave kernel time plus offset where the model's annotation
 // leaves it; transport_dbg answers untimed; registers the unit cannot hold, and writes that
 // overrun the next lookup, are errors. One elaboration per process.
+#include "tlm/dmt_rtl.h"
+
 #include <gtest/gtest.h>
+#include <tlm_utils/simple_initiator_socket.h>
 
 #include <functional>
-
 #include <systemc>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/dmt_regmap.h"
 #include "models/rng.h"
 #include "tlm/dmt_model.h"
-#include "tlm/dmt_rtl.h"
 
 namespace mmusim {
 namespace {
@@ -79,8 +79,12 @@ TEST(DmtRtlTlm, AnswersAsTheModelInTheCyclesTheModelAnnotates) {
     for (unsigned set = 0; set < DmtUnit::kSets; ++set) {
       for (unsigned i = 0; i < kEntries; ++i) {
         const Addr start = (i + 1) * (Addr{1} << 30) + (i % 3) * 0x20'3000;
-        TeaRegister r{start, start + ((1 + i % 4) << 29), (0x100 + i * 0x40) << 20,
-                      1 + i % 2, static_cast<uint8_t>(i % 5 == 4 ? 21 : 12), i != 7};
+        TeaRegister r{start,
+                      start + ((1 + i % 4) << 29),
+                      (0x100 + i * 0x40) << 20,
+                      1 + i % 2,
+                      static_cast<uint8_t>(i % 5 == 4 ? 21 : 12),
+                      i != 7};
         if (i == kEntries - 1) {
           r.start = top - (Addr{1} << 30);
           r.end = top;
