@@ -13,7 +13,7 @@ namespace rm = dmt_regmap;
 
 DmtRtl::DmtRtl(sc_core::sc_module_name name, const Clock& clock)
     : DmtUnit(name),
-      // Low first: falling edges on the core's cycle boundaries, rising edges half-way.
+      // Falling edges on the core's cycle boundaries (the first at 0), rising edges half-way.
       m_clk("clk", clock.period(), 0.5, sc_core::SC_ZERO_TIME, false),
       m_gclk("gclk"),
       m_rst_n("rst_n", false),
