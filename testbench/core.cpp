@@ -99,10 +99,17 @@ Cycles Core::data_access(const TranslationExt& ext) {
 void Core::run() {
   // Errors stop the simulation here and reach the caller plainly, not as a kernel report.
   try {
+    // The OS programmed the hardware at boot; the workload starts once that is in place (the
+    // RTL DMT unit takes cycles to write its registers), and simulated time counts from there.
+    m_os.settle();
+    m_origin = sc_core::sc_time_stamp();
+    m_qk.reset();
     issue();
   } catch (const std::exception& e) {
-    m_error = e.what();  // returning ends the simulation: nothing else is scheduled
+    m_error = e.what();
   }
+  // The workload is done: return from sc_start (a clock, the RTL unit's, would run on).
+  sc_core::sc_pause();
 }
 
 void Core::issue() {
@@ -148,8 +155,7 @@ void Core::issue() {
     drain();
   else
     m_qk.sync();
-  m_stats.cycles = m_clock.to_cycles(sc_core::sc_time_stamp());
-  // Returning ends the simulation: nothing else is scheduled.
+  m_stats.cycles = m_clock.to_cycles(sc_core::sc_time_stamp() - m_origin);
 }
 
 void Core::access(const Access& a, Slot& slot) {
@@ -162,11 +168,13 @@ void Core::access(const Access& a, Slot& slot) {
     ext.start(a.va, a.kind, ctx);
     gp.set_address(a.va);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     if (!m_params.at) {
+      // LT: the request carries the core's local time; what comes back is the new local time.
+      sc_core::sc_time delay = m_qk.get_local_time();
       mmu->b_transport(gp, delay);
-      m_qk.inc(delay);
+      m_qk.set(delay);
     } else {
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
       // The request is translated when the MMU accepts it; its response comes later.
       slot.issued = sc_core::sc_time_stamp();
       slot.busy = true;

@@ -120,6 +120,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   double m_work_carry = 0;
   LatencyHistogram m_translation_latency;
   std::FILE* m_log = nullptr;  // not owned
+  sc_core::sc_time m_origin;  // when the workload started
   Stats m_stats;
   AccessProgress* m_progress = nullptr;
   std::string m_error;

@@ -13,13 +13,14 @@
 namespace {
 
 const char* kUsage =
-    "usage: mmusim run CONFIG [--set KEY.PATH=VALUE]... [--out DIR] [--cold]\n"
+    "usage: mmusim run CONFIG [--set KEY.PATH=VALUE]... [--out DIR] [--cold] [--waves FILE]\n"
     "       mmusim sweep SWEEP.yaml [-j N] [--out DIR] [--collect | --emit slurm | --point K]\n"
     "       mmusim params [CONFIG]   print every config key with its default and meaning\n"
     "\n"
     "  --set KEY.PATH=VALUE  override a config key (VALUE is YAML: 4K, 2M, [4K,2M], 0x1000)\n"
     "  --out DIR             where stats.json, stats.txt and config.yaml go (default out/)\n"
     "  --cold                worst case: every TLB, PWC and nested TLB disabled\n"
+    "  --waves FILE          dump the RTL DMT unit's signals to an FST file (mmu.dmt.impl: rtl)\n"
     "\n"
     "sweep: runs every point of the sweep file (base config + overrides + axes) as its own\n"
     "`mmusim run` into DIR/points/NNNN, N at a time (default: one per core), skipping points\n"
@@ -64,6 +65,7 @@ int cmd_run(const std::vector<std::string>& args) {
     else if (a.rfind("--set=", 0) == 0) sets.push_back(a.substr(6));
     else if (a == "--out") options.out_dir = value("--out");
     else if (a == "--cold") cold = true;
+    else if (a == "--waves") options.waves = value("--waves");
     else if (!a.empty() && a[0] == '-') throw std::invalid_argument("unknown option " + a);
     else if (config.empty()) config = a;
     else throw std::invalid_argument("more than one config given");
@@ -73,6 +75,9 @@ int cmd_run(const std::vector<std::string>& args) {
   for (const std::string& s : sets) doc.set(s);
   if (cold) doc.set("sim.cold=true");
   SimConfig cfg = read_sim_config(doc);
+  if (!options.waves.empty() && cfg.mmu.dmt_impl != DmtImpl::kRtl)
+    throw std::invalid_argument("--waves dumps the RTL DMT unit's signals: it needs "
+                                "mmu.dmt.impl: rtl (as in configs/dmt_rtl.yaml)");
   options.config_label = config;
   options.effective_yaml = doc.effective_yaml();
   options.progress = true;

@@ -55,6 +55,10 @@ void OsEmulation::attach(Mmu& mmu) {
   if (!m_vmas.empty()) program_dmt(m_vmas.front().asid);
 }
 
+void OsEmulation::settle() {
+  if (m_mmu) m_mmu->dmt().settle();
+}
+
 void OsEmulation::program_dmt(uint16_t asid) {
   if (!m_mmu || m_machine.params().dmt == DmtMode::kOff) return;
   DmtUnit& unit = m_mmu->dmt();

@@ -41,6 +41,8 @@ class OsEmulation {
               uint64_t dmt_min_vma = 0, unsigned dmt_registers = 0);
   // The MMU whose TLBs and PWCs the OS and hypervisor invalidate and whose DMT unit they program.
   void attach(Mmu& mmu);
+  // Blocks the calling process until what attach() programmed is in the hardware.
+  void settle();
 
   // Maps (and backs) every page of every VMA, as a program that initialises its data would.
   // False when a physical space ran out.

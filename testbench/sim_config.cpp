@@ -272,6 +272,25 @@ SimConfig read_sim_config(ConfigDoc& doc) {
       dmt_unit.get_uint("registers", 16, 1, 1024,
                         "TEA registers per set (the running address space's, the host's)"));
   p.dmt_latency = dmt_unit.get_uint("latency", 1, 0, 1000, "cycles for one lookup");
+  const bool rtl = dmt_unit.get_enum("impl", "model", {"model", "rtl"},
+                                     "model = the C++ model; rtl = the verilated RTL "
+                                     "(rtl/dmt_unit.sv) behind a transactor on a clock at "
+                                     "sim.clock_mhz: co-simulation, much slower") == "rtl";
+  p.dmt_impl = rtl ? DmtImpl::kRtl : DmtImpl::kModel;
+  if (rtl) {
+    const DmtRtlBuild& b = kDmtRtlBuild;
+    if (!b.present)
+      dmt_unit.fail("impl", "this mmusim was built without Verilator: it has no RTL DMT unit");
+    if (m.dmt == DmtMode::kOff)
+      dmt_unit.fail("impl", "rtl co-simulates the DMT unit, which system.dmt: off leaves unused");
+    if (p.dmt_registers != b.registers)
+      dmt_unit.fail("registers", "the verilated unit has " + std::to_string(b.registers) +
+                                     " registers per set (rtl/CMakeLists.txt)");
+    if (p.dmt_latency != b.stages)
+      dmt_unit.fail("latency", "the verilated unit's lookup pipeline is " +
+                                   std::to_string(b.stages) +
+                                   " cycle(s) deep (rtl/CMakeLists.txt)");
+  }
 
   cfg.memory = read_memory(root);
 
@@ -373,6 +392,13 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                             "segment with a 2 MiB page");
   c.ept02_fill = sw.get_uint("ept02_fill", c.ept02_fill, 0, kMaxCost,
                              "nested shadow_ept: L0 composing an EPT02 entry from EPT12 and EPT01");
+
+  // The RTL unit takes a cycle per register word; a context switch reloads a whole set.
+  const uint64_t reload = uint64_t{4} * p.dmt_registers;
+  if (rtl && w.processes > 1 && w.switch_every > 0 && c.context_switch < reload)
+    sw.fail("context_switch", "with mmu.dmt.impl: rtl a context switch reloads the TEA registers "
+                              "through the register interface, which takes " +
+                                  std::to_string(reload) + " cycles");
 
   doc.check_all_consumed();
   cfg.mmu.at = cfg.sim.timing == "at";

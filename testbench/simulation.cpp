@@ -152,6 +152,13 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   }
   System system("system", cfg, clock, machine, workload, os, event_log.get());
   os.attach(system.mmu);
+  if (!options.waves.empty()) {
+    // Verilated tracing attaches once the kernel has run its first delta cycle.
+    const std::filesystem::path parent = std::filesystem::path(options.waves).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    system.mmu.dmt().trace(options.waves);
+  }
   const double setup_seconds = seconds_since(t_setup);
 
   AccessProgress progress("mmusim run", workload.count());

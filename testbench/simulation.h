@@ -17,6 +17,7 @@ struct RunOptions {
   std::string config_label;    // what the summary says was run
   std::string effective_yaml;  // written as out_dir/config.yaml
   bool progress = false;       // a progress line on stderr while running (when a terminal)
+  std::string waves;           // FST file for the RTL DMT unit's signals (empty: none)
 };
 
 // Headline figures, also the `summary` object of stats.json.

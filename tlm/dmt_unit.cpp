@@ -1,43 +1,44 @@
 #include "tlm/dmt_unit.h"
 
+#include <stdexcept>
+
+#include "tlm/dmt_model.h"
+#ifdef MMUSIM_HAVE_RTL
+#include "tlm/dmt_rtl.h"
+#endif
+
 namespace mmusim {
 
-DmtUnit::DmtUnit(sc_core::sc_module_name name, unsigned registers, const Clock& clock,
-                 Cycles lat)
-    : sc_module(name), latency(lat), socket("socket"),
-      m_sets{DmtRegisters(registers), DmtRegisters(registers), DmtRegisters(registers)},
-      m_delay(clock.cycles(lat)) {
+DmtUnit::DmtUnit(sc_core::sc_module_name name) : sc_module(name), socket("socket") {
   socket.bind(*this);
 }
 
-void DmtUnit::program(unsigned set, unsigned index, const TeaRegister& r) {
-  ++m_programs;
-  m_sets[set].program(index, r);
+void DmtUnit::trace(const std::string&) {
+  throw std::runtime_error("waves need the RTL DMT unit (mmu.dmt.impl: rtl)");
 }
 
-bool DmtUnit::lookup(tlm::tlm_generic_payload& gp) {
+DmtExt* DmtUnit::request(tlm::tlm_generic_payload& gp) {
   DmtExt* ext = gp.get_extension<DmtExt>();
   if (!ext || ext->set >= kSets) {
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-    return false;
+    return nullptr;
   }
-  DmtHit hit;
-  ext->hit = m_sets[ext->set].lookup(gp.get_address(), ext->tag, hit);
-  ext->entry = hit.entry;
-  ext->level = hit.level;
-  gp.set_response_status(tlm::TLM_OK_RESPONSE);
-  return true;
+  return ext;
 }
 
-void DmtUnit::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-  if (!lookup(gp)) return;
-  const DmtExt* ext = gp.get_extension<DmtExt>();
-  ++m_lookups[ext->set];
-  if (ext->hit) ++m_hits[ext->set];
-  delay += m_delay;
+std::unique_ptr<DmtUnit> make_dmt_unit(const char* name, DmtImpl impl, unsigned registers,
+                                       const Clock& clock, Cycles latency) {
+  if (impl == DmtImpl::kModel) return std::make_unique<DmtModel>(name, registers, clock, latency);
+#ifdef MMUSIM_HAVE_RTL
+  if (registers == DmtRtl::kEntries && latency == DmtRtl::kStages)
+    return std::make_unique<DmtRtl>(name, clock);
+  throw std::runtime_error("the verilated DMT unit has " + std::to_string(DmtRtl::kEntries) +
+                           " registers per set and a " + std::to_string(DmtRtl::kStages) +
+                           "-cycle lookup");
+#else
+  throw std::runtime_error("this build has no RTL DMT unit (Verilator was not found)");
+#endif
 }
-
-unsigned int DmtUnit::transport_dbg(tlm::tlm_generic_payload& gp) { return lookup(gp) ? 8 : 0; }
 
 void DmtUnit::report(StatsVisitor& v) const {
   v.counter("guest_lookups", m_lookups[0], "count", "lookups in the address-space set");

@@ -1,18 +1,35 @@
-// The DMT unit as a TLM module: register sets of TEA mappings (set 0: the running address
-// space's TEAs, set 1: the host's TEA over guest memory, or for a nested guest L1's TEA over L2
-// memory, set 2: L0's TEA over L1 memory). Its interface is narrow on purpose, so
-// an RTL implementation can stand in: program a register; look up an address (a generic payload
-// whose address is the VA or gPA, with a DmtExt) -> hit, leaf entry address.
+// The DMT unit as the rest of the simulator sees it: register sets of TEA mappings (set 0: the
+// running address space's TEAs, set 1: the host's TEA over guest memory, or for a nested guest
+// L1's TEA over L2 memory, set 2: L0's TEA over L1 memory). The interface is narrow: the OS
+// programs a register; the walker looks an address up over the socket (a generic payload whose
+// address is the VA or gPA, with a DmtExt) -> hit, leaf entry address. Two implementations stand
+// behind it, picked by mmu.dmt.impl: DmtModel (the C++ model) and DmtRtl (the verilated RTL).
 #pragma once
 
+#include <memory>
+#include <string>
 #include <systemc>
 #include <tlm>
 
 #include "models/dmt.h"
-#include "tlm/clock.h"
 #include "tlm/lt_target.h"
 
 namespace mmusim {
+
+enum class DmtImpl : uint8_t { kModel, kRtl };
+
+// The RTL implementation in this build: whether there is one (Verilator found), and the
+// verilated unit's registers per set and lookup pipeline depth (rtl/CMakeLists.txt).
+struct DmtRtlBuild {
+  bool present;
+  unsigned registers;
+  unsigned stages;
+};
+#ifdef MMUSIM_HAVE_RTL
+constexpr DmtRtlBuild kDmtRtlBuild{true, MMUSIM_DMT_RTL_ENTRIES, MMUSIM_DMT_RTL_STAGES};
+#else
+constexpr DmtRtlBuild kDmtRtlBuild{false, 0, 0};
+#endif
 
 struct DmtExt : tlm::tlm_extension<DmtExt> {
   uint8_t set = 0;     // in: which register set
@@ -20,6 +37,7 @@ struct DmtExt : tlm::tlm_extension<DmtExt> {
   bool hit = false;    // out
   Addr entry = 0;      // out: the leaf entry's address
   unsigned level = 1;  // out: its radix level
+  Cycles cycles = 0;   // out: cycles the lookup took (the walker's latency account)
 
   tlm::tlm_extension_base* clone() const override { return new DmtExt(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
@@ -27,28 +45,44 @@ struct DmtExt : tlm::tlm_extension<DmtExt> {
   }
 };
 
+// Timing follows the LT rule: a lookup's b_transport is called with the initiator's offset
+// from the kernel time; an implementation either adds its latency to that offset (the model) or
+// waits for it (the RTL: sync to the offset, then clock edges) and leaves the offset at what
+// remains, so kernel time plus offset is the same either way. Both report the cycles in the
+// extension.
 class DmtUnit : public sc_core::sc_module, public LtTarget {
  public:
   static constexpr unsigned kSets = 3;
-  Cycles latency;
   TargetSocket socket;
 
-  DmtUnit(sc_core::sc_module_name name, unsigned registers, const Clock& clock, Cycles latency);
-
-  unsigned registers() const { return m_sets[0].count(); }
-  void program(unsigned set, unsigned index, const TeaRegister& r);
-  const TeaRegister& read(unsigned set, unsigned index) const { return m_sets[set].read(index); }
+  virtual unsigned registers() const = 0;
+  virtual void program(unsigned set, unsigned index, const TeaRegister& r) = 0;
+  virtual TeaRegister read(unsigned set, unsigned index) = 0;
+  // Blocks the calling thread until every programmed value is in the registers: the RTL writes
+  // them through its register interface, a word per cycle; the model at once.
+  virtual void settle() {}
+  // Dumps the unit's signals into an FST wave file from now on (RTL only).
+  virtual void trace(const std::string& path);
   void report(StatsVisitor& v) const;
 
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
-  unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
+ protected:
+  explicit DmtUnit(sc_core::sc_module_name name);
+  // Checks the payload: its DmtExt, or nullptr after setting an error response.
+  static DmtExt* request(tlm::tlm_generic_payload& gp);
+  void count_lookup(const DmtExt& ext) {
+    ++m_lookups[ext.set];
+    if (ext.hit) ++m_hits[ext.set];
+  }
+  void count_program() { ++m_programs; }
 
  private:
-  bool lookup(tlm::tlm_generic_payload& gp);
-
-  DmtRegisters m_sets[kSets];
-  sc_core::sc_time m_delay;
   uint64_t m_lookups[kSets] = {}, m_hits[kSets] = {}, m_programs = 0;
 };
+
+class Clock;
+
+// The implementation `impl` names, as sc_module "name" of the current module.
+std::unique_ptr<DmtUnit> make_dmt_unit(const char* name, DmtImpl impl, unsigned registers,
+                                       const Clock& clock, Cycles latency);
 
 }  // namespace mmusim

@@ -9,7 +9,8 @@ Mmu::Mmu(sc_core::sc_module_name name, const MmuParams& p, const Clock& clock,
       m_dtlb("dtlb", p.dtlb, clock, p.dtlb_latency, ServedBy::kL1Tlb),
       m_stlb("stlb", p.stlb, clock, p.stlb_latency, ServedBy::kStlb),
       m_walker("walker", p.walker, clock, roots, guest_levels, host_levels),
-      m_dmt("dmt", p.dmt_registers, clock, p.dmt_latency), m_clock(clock), m_at(p.at),
+      m_dmt(make_dmt_unit("dmt", p.dmt_impl, p.dmt_registers, clock, p.dmt_latency)),
+      m_clock(clock), m_at(p.at),
       m_peq(this, &Mmu::respond),
       // Sized well past the walks that can overlap (max_inflight walkers): older ones are over.
       m_inflight(4 * p.walker.max_inflight + 8) {
@@ -19,7 +20,7 @@ Mmu::Mmu(sc_core::sc_module_name name, const MmuParams& p, const Clock& clock,
   m_itlb.next.bind(m_stlb.target);
   m_dtlb.next.bind(m_stlb.target);
   m_stlb.next.bind(m_walker.target);
-  m_walker.dmt.bind(m_dmt.socket);
+  m_walker.dmt.bind(m_dmt->socket);
 }
 
 void Mmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -138,7 +139,7 @@ void Mmu::report(StatsVisitor& v) const {
   m_walker.report(v);
   v.end();
   v.begin("dmt");
-  m_dmt.report(v);
+  m_dmt->report(v);
   v.end();
   v.counter("merged_misses", m_merged, "count",
               "at: requests that hit a translation whose walk was still in flight and waited");

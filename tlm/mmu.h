@@ -26,6 +26,7 @@ struct MmuParams {
   // AT: requests come through nb_transport_fw and are answered through nb_transport_bw when
   // their lookups and walk (on one of walker.max_inflight walkers) are done.
   bool at = false;
+  DmtImpl dmt_impl = DmtImpl::kModel;
 };
 
 class Mmu : public sc_core::sc_module, public LtTarget {
@@ -51,7 +52,7 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   TlbModule& dtlb() { return m_dtlb; }
   TlbModule& stlb() { return m_stlb; }
   PageWalker& walker() { return m_walker; }
-  DmtUnit& dmt() { return m_dmt; }
+  DmtUnit& dmt() { return *m_dmt; }
   void report(StatsVisitor& v) const;
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
@@ -78,7 +79,7 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   TlbModule m_dtlb;
   TlbModule m_stlb;
   PageWalker m_walker;
-  DmtUnit m_dmt;
+  std::unique_ptr<DmtUnit> m_dmt;
   const Clock& m_clock;
   bool m_at;
   tlm_utils::peq_with_cb_and_phase<Mmu> m_peq;

@@ -1,5 +1,7 @@
 #include "tlm/page_walker.h"
 
+#include <stdexcept>
+
 namespace mmusim {
 
 PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& params,
@@ -59,9 +61,11 @@ bool PageWalker::dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, 
   if (m_debug) {
     dmt->transport_dbg(m_dmt_gp);
   } else {
-    sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+    // The unit gets the walk's offset from the kernel time now, so an implementation that
+    // waits (the RTL) can sync to it; its cycles come back in the extension.
+    sc_core::sc_time t = m_walk_start + m_clock.cycles(m_result.cycles) - sc_core::sc_time_stamp();
     dmt->b_transport(m_dmt_gp, t);
-    latency += m_clock.to_cycles(t);
+    latency += m_dmt_ext.cycles;
   }
   entry = m_dmt_ext.entry;
   level = m_dmt_ext.level;
@@ -111,8 +115,13 @@ void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
     return;
   }
   WalkResult& r = m_result;
+  m_walk_start = sc_core::sc_time_stamp() + delay;  // the walk's start in simulated time
   m_walker.walk(dims, n, ext->va, ext->access, *this, r);
-  delay += m_clock.cycles(r.cycles);
+  // The walk ends r.cycles later; time a DMT unit waited for has passed already.
+  const sc_core::sc_time end = m_walk_start + m_clock.cycles(r.cycles);
+  if (sc_core::sc_time_stamp() > end)
+    throw std::logic_error("the DMT unit waited past the end of the walk");
+  delay = end - sc_core::sc_time_stamp();
   ext->walk_cycles = r.cycles;
   ext->mem_cycles = r.mem_cycles;
   ext->walk_refs = r.nrefs;

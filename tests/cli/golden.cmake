@@ -1,16 +1,6 @@
 # Runs mmusim on a config and diffs stats.json against a golden file, ignoring wall-clock lines.
 # Variables: MMUSIM, CONFIG, ARGS (optional), OUT, GOLDEN; UPDATE=1 rewrites the golden file.
-set(wallclock "\"(accesses_per_second|setup_seconds|run_seconds|peak_rss_kib)\"")
-function(simulated_lines path outvar)
-  file(STRINGS ${path} lines)
-  set(kept "")
-  foreach(l IN LISTS lines)
-    if(NOT l MATCHES "${wallclock}")
-      string(APPEND kept "${l}\n")
-    endif()
-  endforeach()
-  set(${outvar} "${kept}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/simulated_stats.cmake)
 
 file(REMOVE_RECURSE ${OUT})
 execute_process(COMMAND ${MMUSIM} run ${CONFIG} ${ARGS} --out ${OUT}

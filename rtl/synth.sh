@@ -1,0 +1,16 @@
+#!/bin/sh
+# Synthesis estimate of the DMT unit with yosys (generic gate library, no technology mapping):
+# prints the cell count by type and the flip-flops. Verilator is the linter of record; this only
+# sizes the design. Register arrays become flip-flops (the "Replacing memory" notes are expected).
+# usage: rtl/synth.sh [NumEntries [LookupStages]]   (defaults 16 and 1)
+set -e
+cd "$(dirname "$0")"
+entries=${1:-16}
+stages=${2:-1}
+yosys -q -w 'Replacing memory' -e 'implicitly declared|has no driver' -p "
+  read_verilog -sv dmt_pkg.sv dmt_match.sv dmt_regfile.sv dmt_lookup.sv dmt_unit.sv
+  hierarchy -top dmt_unit -chparam NumEntries $entries -chparam LookupStages $stages
+  synth -top dmt_unit -flatten
+  tee -o /dev/stdout stat
+" | sed -n '/Number of cells/,$p' |
+  awk '{ print } /\$_(S)?DFF/ { ff += $2 } END { printf "   flip-flops: %d\n", ff }'

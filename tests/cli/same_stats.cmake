@@ -1,0 +1,22 @@
+# Runs mmusim twice (ARGS_A, ARGS_B) and requires every simulated figure of stats.json to be the
+# same (wall-clock lines aside). Variables: MMUSIM, ARGS_A, ARGS_B, OUT.
+include(${CMAKE_CURRENT_LIST_DIR}/simulated_stats.cmake)
+foreach(run A B)
+  file(REMOVE_RECURSE ${OUT}/${run})
+  execute_process(COMMAND ${MMUSIM} ${ARGS_${run}} --out ${OUT}/${run}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${run} failed (${rc}):\n${out}\n${err}")
+  endif()
+  simulated_lines(${OUT}/${run}/stats.json stats_${run})
+endforeach()
+if(NOT stats_A STREQUAL stats_B)
+  file(WRITE ${OUT}/A.simulated.json "${stats_A}")
+  file(WRITE ${OUT}/B.simulated.json "${stats_B}")
+  execute_process(COMMAND diff -u ${OUT}/A.simulated.json ${OUT}/B.simulated.json
+                  OUTPUT_VARIABLE d)
+  message(FATAL_ERROR "simulated stats differ:\n${d}")
+endif()
+string(REGEX MATCH "\"walk_refs\": [0-9]+" refs "${stats_A}")
+string(REGEX MATCH "\"total_cycles\": [0-9]+" cycles "${stats_A}")
+message(STATUS "same simulated stats (${refs}, ${cycles})")
