@@ -31,6 +31,7 @@ class TraceBuilder {
     }
     if (complete()) return false;
     ++m_seen;
+    ++m_kinds[static_cast<unsigned>(r.kind)];
     touch(r);
     m_writer.write(r);
     if (r.thread >= m_threads) m_threads = r.thread + 1u;
@@ -40,6 +41,7 @@ class TraceBuilder {
   uint64_t seen() const { return m_seen; }  // records offered, skipped ones included
   uint64_t written() const { return m_writer.records(); }
   uint64_t touched_pages() const { return m_pages.size(); }
+  uint64_t kind_count(TraceKind k) const { return m_kinds[static_cast<unsigned>(k)]; }
 
   // Settles the VMAs and writes the file. `recorded` is the source's own VMA list (a process's
   // maps), or empty: recorded VMAs the window touched are kept, their permissions widened to
@@ -69,6 +71,7 @@ class TraceBuilder {
   TraceWriter m_writer;
   TraceWindow m_window;
   uint64_t m_seen = 0;
+  uint64_t m_kinds[4] = {};
   uint32_t m_threads = 1;
   FlatMap<uint8_t> m_pages;  // page number -> kRead | kWrite | kExec
   uint64_t m_last_page[2] = {~uint64_t{0} >> 1, ~uint64_t{0} >> 1};

@@ -100,6 +100,10 @@ void Core::issue() {
         break;
       }
     }
+    if (m_stats.accesses == m_params.warmup && m_on_warmup) {
+      m_stats.cycles = m_clock.to_cycles(m_qk.get_current_time());
+      m_on_warmup();
+    }
     if (m_qk.need_sync()) m_qk.sync();
   }
   m_qk.sync();

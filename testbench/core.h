@@ -2,6 +2,7 @@
 // keeper), lets the OS emulation handle faults, and checks every translation against the oracle.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <systemc>
@@ -21,6 +22,7 @@ struct CoreParams {
   bool check = true;
   uint64_t quantum_cycles = 100000;
   uint64_t max_fault_retries = 4;
+  uint64_t warmup = 0;  // accesses after which at_warmup_end's function runs (0: none)
 };
 
 class Core : public sc_core::sc_module {
@@ -46,6 +48,8 @@ class Core : public sc_core::sc_module {
   };
   const Stats& stats() const { return m_stats; }
   void report(StatsVisitor& v) const;
+  // Runs f once the warm-up's accesses are done (stats.cycles then holds the time so far).
+  void at_warmup_end(std::function<void()> f) { m_on_warmup = std::move(f); }
   // Why the run stopped early (a problem of the simulated set-up), or empty.
   const std::string& error() const { return m_error; }
 
@@ -64,6 +68,7 @@ class Core : public sc_core::sc_module {
   tlm::tlm_generic_payload m_gp;
   TranslationExt m_ext;
   Stats m_stats;
+  std::function<void()> m_on_warmup;
   std::string m_error;
 };
 

@@ -1,4 +1,5 @@
 // mmusim: command-line entry point.
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -8,19 +9,27 @@
 #include <systemc>
 
 #include "testbench/simulation.h"
+#include "testbench/trace_commands.h"
 
 namespace {
 
 const char* kUsage =
     "usage: mmusim run CONFIG [--set KEY.PATH=VALUE]... [--out DIR] [--cold]\n"
     "       mmusim params [CONFIG]   print every config key with its default and meaning\n"
+    "%s"
     "\n"
     "  --set KEY.PATH=VALUE  override a config key (VALUE is YAML: 4K, 2M, [4K,2M], 0x1000)\n"
     "  --out DIR             where stats.json, stats.txt and config.yaml go (default out/)\n"
     "  --cold                worst case: every TLB, PWC and nested TLB disabled\n";
 
+std::string usage() {
+  char buf[4096];
+  std::snprintf(buf, sizeof buf, kUsage, mmusim::kTraceUsage);
+  return buf;
+}
+
 int usage_error(const std::string& message) {
-  std::cerr << "mmusim: " << message << "\n" << kUsage;
+  std::cerr << "mmusim: " << message << "\n" << usage();
   return 2;
 }
 
@@ -74,7 +83,7 @@ int cmd_run(const std::vector<std::string>& args) {
 int sc_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    std::cout << kUsage;
+    std::cout << usage();
     return args.empty() ? 2 : 0;
   }
   const std::string cmd = args[0];
@@ -82,6 +91,7 @@ int sc_main(int argc, char** argv) {
   try {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "params") return cmd_params(args);
+    if (cmd == "trace") return mmusim::cmd_trace(args, std::cout);
     return usage_error("unknown command '" + cmd + "'");
   } catch (const mmusim::ConfigError& e) {
     std::cerr << "mmusim: config error: " << e.what() << "\n";

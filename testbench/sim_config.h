@@ -6,6 +6,7 @@
 #include "models/machine.h"
 #include "testbench/config_reader.h"
 #include "testbench/software_costs.h"
+#include "testbench/trace_workload.h"
 #include "testbench/workload.h"
 #include "tlm/mmu.h"
 
@@ -26,6 +27,8 @@ struct SimConfig {
   MmuParams mmu;
   Cycles memory_latency = 200;
   SyntheticParams workload;
+  TraceWorkloadParams trace;  // workload.kind trace
+  uint64_t warmup = 0;        // accesses simulated before the counted ones
   bool prefault = true;
   bool pcid = true;
   SoftwareCosts software;

@@ -11,7 +11,9 @@
 #include <stdexcept>
 
 #include "testbench/core.h"
+#include "testbench/stats_delta.h"
 #include "testbench/stats_writer.h"
+#include "testbench/trace_workload.h"
 #include "tlm/memory.h"
 #include "tlm/mmu.h"
 
@@ -49,7 +51,8 @@ struct System : sc_core::sc_module {
         memory("memory", machine.mem(), clock, cfg.memory_latency),
         mmu("mmu", cfg.mmu, clock, machine, cfg.machine.levels, cfg.machine.host_levels),
         core("core",
-             CoreParams{cfg.sim.check, cfg.sim.quantum_cycles, cfg.sim.max_fault_retries},
+             CoreParams{cfg.sim.check, cfg.sim.quantum_cycles, cfg.sim.max_fault_retries,
+                        cfg.warmup},
              clock, workload, os, machine) {
     core.mmu.bind(mmu.cpu);
     mmu.mem_port().bind(memory.socket);
@@ -59,25 +62,30 @@ struct System : sc_core::sc_module {
   Core core;
 };
 
-Summary summarize(const Core::Stats& c, const PageWalker::Stats& w, const OsEmulation& os,
+// Figures of the measured accesses: the end-of-run stats minus those at the end of the warm-up
+// (c0, w0, exits0; zero without a warm-up).
+Summary summarize(const Core::Stats& c, const Core::Stats& c0, const PageWalker::Stats& w,
+                  const PageWalker::Stats& w0, uint64_t exits, uint64_t exits0,
                   double run_seconds) {
   Summary s;
-  s.accesses = c.accesses;
-  s.translations = c.translations;
-  s.walks = w.walks;
-  s.walk_refs = w.walk_refs;
-  s.fault_walks = w.fault_walks;
-  s.fault_walk_refs = w.fault_walk_refs;
-  s.faults = c.faults;
-  s.oracle_mismatches = c.oracle_mismatches;
-  s.cycles = c.cycles;
-  s.total_cycles = c.translation_cycles + c.fault_cycles + c.software_cycles;
-  s.vm_exits = os.vm_exits();
-  s.refs_per_walk = ratio(w.walk_refs, w.walks);
-  s.walk_cycles_avg = ratio(w.walk_cycles, w.walks);
-  s.translation_cycles_avg = ratio(c.translation_cycles, c.translations);
-  s.l1_tlb_hit_rate = ratio(c.l1_hits, c.translations);
-  s.stlb_hit_rate = ratio(c.stlb_hits, c.translations - c.l1_hits);
+  s.accesses = c.accesses - c0.accesses;
+  s.translations = c.translations - c0.translations;
+  s.walks = w.walks - w0.walks;
+  s.walk_refs = w.walk_refs - w0.walk_refs;
+  s.fault_walks = w.fault_walks - w0.fault_walks;
+  s.fault_walk_refs = w.fault_walk_refs - w0.fault_walk_refs;
+  s.faults = c.faults - c0.faults;
+  s.oracle_mismatches = c.oracle_mismatches - c0.oracle_mismatches;
+  s.cycles = c.cycles - c0.cycles;
+  s.total_cycles = (c.translation_cycles - c0.translation_cycles) +
+                   (c.fault_cycles - c0.fault_cycles) + (c.software_cycles - c0.software_cycles);
+  s.vm_exits = exits - exits0;
+  s.refs_per_walk = ratio(s.walk_refs, s.walks);
+  s.walk_cycles_avg = ratio(w.walk_cycles - w0.walk_cycles, s.walks);
+  s.translation_cycles_avg = ratio(c.translation_cycles - c0.translation_cycles, s.translations);
+  const uint64_t l1_hits = c.l1_hits - c0.l1_hits;
+  s.l1_tlb_hit_rate = ratio(l1_hits, s.translations);
+  s.stlb_hit_rate = ratio(c.stlb_hits - c0.stlb_hits, s.translations - l1_hits);
   s.accesses_per_second = ratio(c.accesses, run_seconds);
   return s;
 }
@@ -111,30 +119,29 @@ void report_summary(const Summary& s, StatsVisitor& v) {
 Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ostream& log) {
   const auto t_setup = WallClock::now();
   Machine machine(cfg.machine);
-  SyntheticWorkload workload(cfg.workload);
-  OsEmulation os(machine, workload.vmas(), cfg.software, cfg.pcid, cfg.dmt_min_vma,
+  std::unique_ptr<Workload> workload;
+  TraceWorkload* trace = nullptr;
+  if (cfg.workload.kind == "trace") {
+    auto t = std::make_unique<TraceWorkload>(cfg.trace);
+    trace = t.get();
+    workload = std::move(t);
+  } else {
+    SyntheticParams p = cfg.workload;
+    p.count += cfg.warmup;
+    workload = std::make_unique<SyntheticWorkload>(p);
+  }
+  OsEmulation os(machine, workload->vmas(), cfg.software, cfg.pcid, cfg.dmt_min_vma,
                  cfg.mmu.dmt_registers);
   if (cfg.prefault && !os.prefault())
     throw std::runtime_error("prefault: simulated physical memory exhausted; raise "
                              "system.guest_mem_gib / system.host_mem_gib or lower "
                              "workload.footprint_mib");
   const Clock clock(cfg.sim.clock_mhz);
-  System system("system", cfg, clock, machine, workload, os);
+  System system("system", cfg, clock, machine, *workload, os);
   os.attach(system.mmu);
   const double setup_seconds = seconds_since(t_setup);
 
-  const auto t_run = WallClock::now();
-  sc_core::sc_start();
-  const double run_seconds = seconds_since(t_run);
-  if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
-
-  const Summary s =
-      summarize(system.core.stats(), system.mmu.walker().stats(), os, run_seconds);
-
-  auto report_tree = [&](StatsVisitor& v) {
-    v.begin("summary");
-    report_summary(s, v);
-    v.end();
+  auto report_modules = [&](StatsVisitor& v) {
     v.begin("core");
     system.core.report(v);
     v.end();
@@ -150,6 +157,48 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
     v.begin("machine");
     machine.report(v);
     v.end();
+    if (trace) {
+      v.begin("workload");
+      trace->report(v);
+      v.end();
+    }
+  };
+  // Warm-up: the stats when it ends are subtracted from the final ones.
+  StatsSnapshot warm;
+  Core::Stats core0{};
+  PageWalker::Stats walker0{};
+  uint64_t exits0 = 0;
+  system.core.at_warmup_end([&] {
+    report_modules(warm);
+    warm.mark_taken();
+    core0 = system.core.stats();
+    walker0 = system.mmu.walker().stats();
+    exits0 = os.vm_exits();
+  });
+
+  const auto t_run = WallClock::now();
+  sc_core::sc_start();
+  const double run_seconds = seconds_since(t_run);
+  if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
+  if (cfg.warmup && !warm.taken())
+    throw std::runtime_error("the workload ended within its warm-up of " +
+                             std::to_string(cfg.warmup) + " accesses");
+
+  const Summary s = summarize(system.core.stats(), core0, system.mmu.walker().stats(), walker0,
+                              os.vm_exits(), exits0, run_seconds);
+
+  auto report_tree = [&](StatsVisitor& v) {
+    v.begin("summary");
+    report_summary(s, v);
+    v.end();
+    if (warm.taken()) {
+      StatsDelta delta(v, warm,
+                       {"machine", "memory.latency", "os.vmas", "os.vma_bytes", "os.teas",
+                        "os.vmas_without_tea", "workload.records_skipped"});
+      report_modules(delta);
+    } else {
+      report_modules(v);
+    }
     v.begin("host");
     v.real("setup_seconds", setup_seconds, "s", "wall clock: building tables and modules");
     v.real("run_seconds", run_seconds, "s", "wall clock: the simulation loop");
