@@ -6,7 +6,15 @@
 namespace mmusim {
 
 TraceBuilder::TraceBuilder(const std::string& path, TraceWindow window, int zstd_level)
-    : m_writer(path, zstd_level), m_window(window), m_pages(1 << 16) {}
+    : m_writer(path, zstd_level), m_window(window) {}
+
+uint32_t TraceBuilder::region_index(uint64_t region) {
+  if (const uint32_t* i = m_regions.find(region)) return *i;
+  const auto index = static_cast<uint32_t>(m_bits.size() >> 9);
+  m_bits.resize(m_bits.size() + 512, 0);
+  m_regions.insert(region, index);
+  return index;
+}
 
 TraceHeader TraceBuilder::finish(TraceHeader header, const std::vector<TraceVma>& recorded) {
   struct Page {
@@ -14,8 +22,11 @@ TraceHeader TraceBuilder::finish(TraceHeader header, const std::vector<TraceVma>
     uint8_t bits;
   };
   std::vector<Page> pages;
-  pages.reserve(m_pages.size());
-  m_pages.for_each([&](uint64_t k, const uint8_t& b) { pages.push_back({k, b}); });
+  pages.reserve(m_touched);
+  m_regions.for_each([&](uint64_t region, const uint32_t& index) {
+    for (uint64_t i = 0; i < 512; ++i)
+      if (const uint8_t b = m_bits[(size_t{index} << 9) | i]) pages.push_back({(region << 9) | i, b});
+  });
   std::sort(pages.begin(), pages.end(), [](const Page& a, const Page& b) { return a.number < b.number; });
 
   std::vector<TraceVma> maps = recorded;

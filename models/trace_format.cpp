@@ -15,7 +15,14 @@ constexpr char kMagic[8] = {'M', 'M', 'U', 'T', 'R', 'A', 'C', 'E'};
 constexpr size_t kPreambleBytes = 20;  // magic, version, header length, header crc
 constexpr size_t kBlockHeaderBytes = 16;
 constexpr uint32_t kMaxHeaderBytes = 64u << 20;
-constexpr size_t kMaxRecordBytes = 1 + 3 + 5 + 10;  // head, thread, size, address delta
+constexpr size_t kMaxRecordBytes = 1 + 3 + 5 + 8;  // head, thread, size, address delta
+constexpr size_t kSlack = 8;  // address bytes are stored and loaded 8 at a time
+
+inline uint64_t load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;  // little-endian hosts
+}
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -128,7 +135,7 @@ TraceWriter::TraceWriter(std::string path, int zstd_level)
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, zstd_level);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
   m_cctx = cctx;
-  m_raw.resize(kTraceBlockRawBytes);
+  m_raw.resize(kTraceBlockRawBytes + kSlack);
   m_packed.resize(ZSTD_compressBound(kTraceBlockRawBytes));
 }
 
@@ -142,7 +149,8 @@ TraceWriter::~TraceWriter() {
 }
 
 void TraceWriter::write(const TraceRecord& r) {
-  if (m_raw_used + kMaxRecordBytes > m_raw.size() || m_block_records == kTraceBlockRecords)
+  if (m_raw_used + kMaxRecordBytes > kTraceBlockRawBytes ||
+      m_block_records == kTraceBlockRecords)
     flush_block();
   const unsigned cls = r.kind == TraceKind::kFetch ? 0 : 1;
   uint8_t* p = m_raw.data() + m_raw_used;
@@ -159,10 +167,14 @@ void TraceWriter::write(const TraceRecord& r) {
     p = put_varint(p, r.size);
     m_last_size[cls] = r.size;
   }
+  // Branch-free: whether the delta fits in the head, and its length, vary record by record.
   const uint64_t d = r.addr - predicted;
   const uint64_t zz = (d << 1) ^ static_cast<uint64_t>(static_cast<int64_t>(d) >> 63);
-  if (zz < 15) h |= static_cast<uint8_t>((zz + 1) << 4);
-  else p = put_varint(p, zz);
+  const unsigned bytes = (64 - static_cast<unsigned>(__builtin_clzll(zz | 1)) + 7) >> 3;
+  const bool inline_zz = zz <= 6;
+  h |= static_cast<uint8_t>((inline_zz ? 9 + zz : bytes) << 4);
+  std::memcpy(p, &zz, 8);
+  p += inline_zz ? 0 : bytes;
   *head = h;
   m_last_end[cls] = r.addr + r.size;
   m_raw_used = static_cast<size_t>(p - m_raw.data());
@@ -309,7 +321,7 @@ TraceReader::TraceReader(const std::string& path) : m_path(path) {
 
   m_dctx = ZSTD_createDCtx();
   m_packed.resize(ZSTD_compressBound(kTraceBlockRawBytes));
-  m_raw.resize(kTraceBlockRawBytes);
+  m_raw.resize(kTraceBlockRawBytes + kSlack, 0);
   m_recs.reset(new TraceRecord[kTraceBlockRecords]);
 }
 
@@ -372,9 +384,18 @@ void TraceReader::load_block(uint32_t records, uint32_t raw, uint32_t packed) {
       if (!get_varint(p, end, v) || v > 0xffffffffu) fail("corrupt record (size)");
       last_size[cls] = static_cast<uint32_t>(v);
     }
-    uint64_t zz = h >> 4;
-    if (zz) --zz;
-    else if (!get_varint(p, end, zz)) fail("corrupt record (address)");
+    static constexpr uint64_t kMask[9] = {0,           0xff,         0xffff,
+                                          0xffffff,    0xffffffff,   0xffffffffffull,
+                                          0xffffffffffffull, 0xffffffffffffffull, ~uint64_t{0}};
+    const unsigned len = h >> 4;
+    uint64_t zz;
+    if (len >= 9) {
+      zz = len - 9;
+    } else {
+      if (static_cast<size_t>(end - p) < len) fail("corrupt record (address)");
+      zz = load64(p) & kMask[len];  // the buffer has kSlack bytes past its end
+      p += len;
+    }
     const uint64_t addr = predicted + ((zz >> 1) ^ (~(zz & 1) + 1));
     TraceRecord& r = m_recs[i];
     r.addr = addr;

@@ -9,11 +9,11 @@
 // Header: varint records, varint threads, string source, string command, varint n + n (string
 // key, string value) metadata pairs, varint n + n VMAs (varint start, varint end, u8 perms
 // r=1 w=2 x=4, varint asid, string name). A string is a varint length and its bytes.
-// Record: one byte kind[1:0] | S[2] | T[3] | D[7:4], then a thread varint if T, a size varint if
-// S (else the size of the previous record of its class: fetch or data), then, if D = 0, the
-// zigzag varint of (address - predicted), where predicted = previous address + previous size of
-// the class; 1 <= D <= 15 stands for the zigzag value D - 1. Every block starts from zero state,
-// so whole blocks can be skipped without decoding them.
+// Record: one byte kind[1:0] | S[2] | T[3] | L[7:4], then a thread varint if T, a size varint if
+// S (else the size of the previous record of its class: fetch or data), then the zigzag value z
+// of (address - predicted), where predicted = previous address + previous size of the class:
+// L <= 8: z in L little-endian bytes; L >= 9: z = L - 9, no bytes. Every block starts from zero
+// state, so whole blocks can be skipped without decoding them.
 #pragma once
 
 #include <cstdint>

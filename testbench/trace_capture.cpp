@@ -97,6 +97,7 @@ class Traced {
     ::setpgid(m_pid, m_pid);  // either side may get there first
     ::close(fds[1]);
     m_fd = fds[0];
+    ::fcntl(m_fd, F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups of either side (best effort)
   }
   ~Traced() {
     if (m_fd >= 0) ::close(m_fd);
