@@ -7,7 +7,7 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 ARGS    ?=
 
 APT_PACKAGES := g++ cmake ninja-build pkg-config libsystemc-dev libyaml-cpp-dev \
-                libgtest-dev libbenchmark-dev verilator
+                libgtest-dev libbenchmark-dev verilator libzstd-dev liblzma-dev zlib1g-dev
 
 .PHONY: all deps build run test bench clean
 

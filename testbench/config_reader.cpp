@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -146,6 +147,7 @@ struct ConfigState {
   };
 
   std::string name;
+  std::string base_dir;  // relative paths in the file are relative to this; empty: not a file
   YAML::Node root;
   std::map<Path, std::string> set_origin;  // paths assigned or created by --set -> "--set K=V"
   std::set<Path> read;
@@ -298,7 +300,9 @@ ConfigDoc ConfigDoc::from_file(const std::string& path) {
   if (!in) throw ConfigError(path + ": cannot open file");
   std::ostringstream text;
   text << in.rdbuf();
-  return from_string(text.str(), path);
+  ConfigDoc doc = from_string(text.str(), path);
+  doc.m_state->base_dir = std::filesystem::absolute(path).parent_path().string();
+  return doc;
 }
 
 ConfigDoc ConfigDoc::from_string(const std::string& text, const std::string& name) {
@@ -509,6 +513,39 @@ std::string ConfigNode::get_string(const std::string& key, const std::string& de
       m_state->error(p, ConfigState::value_mark(f), "expected a string, got " + describe(f.value));
     }
     v = f.value.Scalar();
+  }
+  ConfigState::Value out;
+  out.kind = ConfigState::Value::Kind::kQuoted;
+  out.text = v;
+  m_state->record(p, std::move(out));
+  return v;
+}
+
+std::string ConfigNode::get_path(const std::string& key, const std::string& desc) {
+  Path p = child_path(key);
+  ConfigState::Found f = m_state->read_param(p, "path", "", "", desc);
+  std::string v;
+  if (f.present) {
+    if (!f.value.IsScalar()) {
+      m_state->error(p, ConfigState::value_mark(f), "expected a path, got " + describe(f.value));
+    }
+    v = f.value.Scalar();
+  }
+  if (!v.empty()) {
+    namespace fs = std::filesystem;
+    const bool from_set = m_state->where(p, YAML::Mark::null_mark()) != m_state->name;
+    fs::path resolved(v);
+    if (resolved.is_relative())
+      resolved = (from_set || m_state->base_dir.empty() ? fs::current_path()
+                                                        : fs::path(m_state->base_dir)) /
+                 resolved;
+    resolved = resolved.lexically_normal();
+    std::error_code ec;
+    if (!fs::is_regular_file(resolved, ec)) {
+      m_state->error(p, f.present ? ConfigState::value_mark(f) : YAML::Mark::null_mark(),
+                     "no such file: " + resolved.string());
+    }
+    v = resolved.string();
   }
   ConfigState::Value out;
   out.kind = ConfigState::Value::Kind::kQuoted;

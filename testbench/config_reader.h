@@ -82,6 +82,9 @@ class ConfigNode {
                     const std::string& desc);
   bool get_bool(const std::string& key, bool def, const std::string& desc);
   std::string get_string(const std::string& key, const std::string& def, const std::string& desc);
+  // A file path: relative to the config file's directory (to the working directory when it came
+  // from --set); resolved to an absolute path, which must name a file when not empty.
+  std::string get_path(const std::string& key, const std::string& desc);
   std::string get_enum(const std::string& key, const std::string& def,
                        const std::vector<std::string>& allowed, const std::string& desc);
   // "4K" | "2M" | "1G".

@@ -149,6 +149,13 @@ void Core::issue() {
     }
     access(a, *slot);
     work();
+    if (m_stats.accesses == m_params.warmup && m_on_warmup) {
+      if (m_params.at) drain();  // the warm-up's accesses complete before measuring starts
+      const sc_core::sc_time now =
+          m_params.at ? sc_core::sc_time_stamp() : m_qk.get_current_time();
+      m_stats.cycles = m_clock.to_cycles(now - m_origin);
+      m_on_warmup();
+    }
     if (!m_params.at && m_qk.need_sync()) m_qk.sync();
   }
   if (m_params.at)

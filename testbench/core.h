@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct CoreParams {
   unsigned max_outstanding = 8;
   std::FILE* event_log = nullptr;  // the per-translation event log (JSON lines), open; or off
   uint64_t event_log_every = 1000;
+  uint64_t warmup = 0;  // accesses after which at_warmup_end's function runs (0: none)
 };
 
 class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
@@ -70,6 +72,8 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   void report(StatsVisitor& v) const;
   // Reports accesses issued to p while running (null: no progress line).
   void show_progress(AccessProgress* p) { m_progress = p; }
+  // Runs f once the warm-up's accesses are done (stats.cycles then holds the time so far).
+  void at_warmup_end(std::function<void()> f) { m_on_warmup = std::move(f); }
   // Why the run stopped early (a problem of the simulated set-up), or empty.
   const std::string& error() const { return m_error; }
 
@@ -123,6 +127,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   sc_core::sc_time m_origin;  // when the workload started
   Stats m_stats;
   AccessProgress* m_progress = nullptr;
+  std::function<void()> m_on_warmup;
   std::string m_error;
 };
 

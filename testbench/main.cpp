@@ -1,4 +1,5 @@
 // mmusim: command-line entry point.
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -9,6 +10,7 @@
 
 #include "testbench/simulation.h"
 #include "testbench/sweep.h"
+#include "testbench/trace_commands.h"
 
 namespace {
 
@@ -16,6 +18,7 @@ const char* kUsage =
     "usage: mmusim run CONFIG [--set KEY.PATH=VALUE]... [--out DIR] [--cold] [--waves FILE]\n"
     "       mmusim sweep SWEEP.yaml [-j N] [--out DIR] [--collect | --emit slurm | --point K]\n"
     "       mmusim params [CONFIG]   print every config key with its default and meaning\n"
+    "%s"
     "\n"
     "  --set KEY.PATH=VALUE  override a config key (VALUE is YAML: 4K, 2M, [4K,2M], 0x1000)\n"
     "  --out DIR             where stats.json, stats.txt and config.yaml go (default out/)\n"
@@ -30,8 +33,14 @@ const char* kUsage =
     "                        (-j N limits the tasks running at once)\n"
     "  --point K             run point K only (what a Slurm task does)\n";
 
+std::string usage() {
+  char buf[4096];
+  std::snprintf(buf, sizeof buf, kUsage, mmusim::kTraceUsage);
+  return buf;
+}
+
 int usage_error(const std::string& message) {
-  std::cerr << "mmusim: " << message << "\n" << kUsage;
+  std::cerr << "mmusim: " << message << "\n" << usage();
   return 2;
 }
 
@@ -90,7 +99,7 @@ int cmd_run(const std::vector<std::string>& args) {
 int sc_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    std::cout << kUsage;
+    std::cout << usage();
     return args.empty() ? 2 : 0;
   }
   const std::string cmd = args[0];
@@ -99,6 +108,7 @@ int sc_main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "params") return cmd_params(args);
     if (cmd == "sweep") return mmusim::sweep_command(args, std::cout);
+    if (cmd == "trace") return mmusim::cmd_trace(args, std::cout);
     return usage_error("unknown command '" + cmd + "'");
   } catch (const mmusim::ConfigError& e) {
     std::cerr << "mmusim: config error: " << e.what() << "\n";

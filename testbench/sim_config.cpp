@@ -319,9 +319,31 @@ SimConfig read_sim_config(ConfigDoc& doc) {
 
   ConfigNode wl = root.section("workload", "what the core runs");
   SyntheticParams& w = cfg.workload;
-  w.kind = wl.get_enum("kind", "uniform", {"sequential", "uniform", "strided"},
-                       "sequential, uniform (GUPS-like random) or strided");
-  w.count = wl.get_uint("count", 1000000, 1, uint64_t{1} << 48, "accesses to simulate");
+  w.kind = wl.get_enum("kind", "uniform", {"sequential", "uniform", "strided", "trace"},
+                       "sequential, uniform (GUPS-like random), strided, or trace (replay "
+                       "workload.path)");
+  w.count = wl.get_uint("count", 1000000, 0, uint64_t{1} << 48,
+                        "accesses to simulate and count, after the warm-up; trace: at most "
+                        "this many (the trace may end first), 0 = to the end of the trace");
+  cfg.warmup = wl.get_uint("warmup", 0, 0, uint64_t{1} << 48,
+                           "accesses simulated before the counted ones; their stats are "
+                           "subtracted (machine state, memory.latency and the os VMA/TEA "
+                           "figures are end-of-run values)");
+  TraceWorkloadParams& t = cfg.trace;
+  t.path = wl.get_path("path", "trace: the trace file (mmusim's format; `mmusim trace capture` "
+                               "or `mmusim trace import` make one), relative to this config "
+                               "file");
+  t.skip = wl.get_uint("skip", 0, 0, uint64_t{1} << 62,
+                       "trace: records passed over before anything is simulated");
+  t.process_per_thread =
+      wl.get_enum("threads", "same_process", {"same_process", "process_per_thread"},
+                  "trace: same_process = every thread in address space 1; process_per_thread "
+                  "= thread t in address space t + 1 with a copy of every VMA, a change of "
+                  "thread being a context switch") == "process_per_thread";
+  if (w.kind == "trace" && t.path.empty()) wl.fail("path", "workload.kind trace needs a path");
+  if (w.kind != "trace" && w.count == 0) wl.fail("count", "0 (to the end) is for traces only");
+  t.limit = w.count ? cfg.warmup + w.count : 0;
+  t.va_bits = m.levels == 5 ? 57 : 48;
   w.seed = wl.get_uint("seed", 1, 0, ~uint64_t{0}, "seed of the access stream");
   w.footprint = wl.get_uint("footprint_mib", 1024, 1, uint64_t{1} << 32,
                             "size of the accessed region in MiB") << 20;

@@ -6,6 +6,7 @@
 #include "models/machine.h"
 #include "testbench/config_reader.h"
 #include "testbench/software_costs.h"
+#include "testbench/trace_workload.h"
 #include "testbench/workload.h"
 #include "tlm/memory.h"
 #include "tlm/mmu.h"
@@ -42,6 +43,8 @@ struct SimConfig {
   CoreModelParams core;
   StatsParams stats;
   SyntheticParams workload;
+  TraceWorkloadParams trace;  // workload.kind trace
+  uint64_t warmup = 0;        // accesses simulated before the counted ones
   bool prefault = true;
   bool pcid = true;
   SoftwareCosts software;

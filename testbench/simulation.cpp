@@ -11,7 +11,9 @@
 #include <stdexcept>
 
 #include "testbench/core.h"
+#include "testbench/stats_delta.h"
 #include "testbench/stats_writer.h"
+#include "testbench/trace_workload.h"
 #include "tlm/memory.h"
 #include "tlm/mmu.h"
 
@@ -48,28 +50,35 @@ struct System : sc_core::sc_module {
   Core core;
 };
 
-Summary summarize(const Core::Stats& c, const PageWalker::Stats& w, unsigned walkers,
-                  const OsEmulation& os, double run_seconds) {
+// Figures of the measured accesses: the end-of-run stats minus those at the end of the warm-up
+// (c0, w0, exits0; zero without a warm-up).
+Summary summarize(const Core::Stats& c, const Core::Stats& c0, const PageWalker::Stats& w,
+                  const PageWalker::Stats& w0, unsigned walkers, uint64_t exits, uint64_t exits0,
+                  double run_seconds) {
   Summary s;
-  s.accesses = c.accesses;
-  s.translations = c.translations;
-  s.walks = w.walks;
-  s.walk_refs = w.walk_refs;
-  s.fault_walks = w.fault_walks;
-  s.fault_walk_refs = w.fault_walk_refs;
-  s.faults = c.faults;
-  s.oracle_mismatches = c.oracle_mismatches;
-  s.cycles = c.cycles;
-  s.total_cycles = c.translation_cycles + c.fault_cycles + c.software_cycles;
-  s.vm_exits = os.vm_exits();
-  s.refs_per_walk = ratio(w.walk_refs, w.walks);
-  s.walk_cycles_avg = ratio(w.walk_cycles, w.walks);
+  s.accesses = c.accesses - c0.accesses;
+  s.translations = c.translations - c0.translations;
+  s.walks = w.walks - w0.walks;
+  s.walk_refs = w.walk_refs - w0.walk_refs;
+  s.fault_walks = w.fault_walks - w0.fault_walks;
+  s.fault_walk_refs = w.fault_walk_refs - w0.fault_walk_refs;
+  s.faults = c.faults - c0.faults;
+  s.oracle_mismatches = c.oracle_mismatches - c0.oracle_mismatches;
+  s.cycles = c.cycles - c0.cycles;
+  s.total_cycles = (c.translation_cycles - c0.translation_cycles) +
+                   (c.fault_cycles - c0.fault_cycles) + (c.software_cycles - c0.software_cycles);
+  s.vm_exits = exits - exits0;
+  s.refs_per_walk = ratio(s.walk_refs, s.walks);
+  s.walk_cycles_avg = ratio(w.walk_cycles - w0.walk_cycles, s.walks);
   // Cycles with a walk in progress, over the walkers' cycles (the DMT artifact's definition:
   // walk_pending / (walkers x cycles)). LT walks one at a time: one walker.
-  s.walk_overhead = ratio(w.walk_cycles + w.fault_walk_cycles, double(walkers) * c.cycles);
-  s.translation_cycles_avg = ratio(c.translation_cycles, c.translations);
-  s.l1_tlb_hit_rate = ratio(c.l1_hits, c.translations);
-  s.stlb_hit_rate = ratio(c.stlb_hits, c.translations - c.l1_hits);
+  s.walk_overhead = ratio(double(w.walk_cycles - w0.walk_cycles) +
+                              double(w.fault_walk_cycles - w0.fault_walk_cycles),
+                          double(walkers) * double(s.cycles));
+  s.translation_cycles_avg = ratio(c.translation_cycles - c0.translation_cycles, s.translations);
+  const uint64_t l1_hits = c.l1_hits - c0.l1_hits;
+  s.l1_tlb_hit_rate = ratio(l1_hits, s.translations);
+  s.stlb_hit_rate = ratio(c.stlb_hits - c0.stlb_hits, s.translations - l1_hits);
   s.accesses_per_second = ratio(c.accesses, run_seconds);
   return s;
 }
@@ -117,6 +126,7 @@ CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log) {
   p.max_outstanding = cfg.core.max_outstanding;
   p.event_log = event_log;
   p.event_log_every = cfg.stats.event_log_every;
+  p.warmup = cfg.warmup;
   return p;
 }
 
@@ -133,8 +143,18 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ostream& log) {
   const auto t_setup = WallClock::now();
   Machine machine(cfg.machine);
-  SyntheticWorkload workload(cfg.workload);
-  OsEmulation os(machine, workload.vmas(), cfg.software, cfg.pcid, cfg.dmt_min_vma,
+  std::unique_ptr<Workload> workload;
+  TraceWorkload* trace = nullptr;
+  if (cfg.workload.kind == "trace") {
+    auto t = std::make_unique<TraceWorkload>(cfg.trace);
+    trace = t.get();
+    workload = std::move(t);
+  } else {
+    SyntheticParams p = cfg.workload;
+    p.count += cfg.warmup;
+    workload = std::make_unique<SyntheticWorkload>(p);
+  }
+  OsEmulation os(machine, workload->vmas(), cfg.software, cfg.pcid, cfg.dmt_min_vma,
                  cfg.mmu.dmt_registers);
   if (cfg.prefault && !os.prefault())
     throw std::runtime_error("prefault: simulated physical memory exhausted; raise "
@@ -150,7 +170,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
     event_log.reset(std::fopen(path.c_str(), "w"));
     if (!event_log) throw std::runtime_error("cannot write the event log " + path.string());
   }
-  System system("system", cfg, clock, machine, workload, os, event_log.get());
+  System system("system", cfg, clock, machine, *workload, os, event_log.get());
   os.attach(system.mmu);
   if (!options.waves.empty()) {
     // Verilated tracing attaches once the kernel has run its first delta cycle.
@@ -161,22 +181,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   }
   const double setup_seconds = seconds_since(t_setup);
 
-  AccessProgress progress("mmusim run", workload.count());
-  if (options.progress) system.core.show_progress(&progress);
-  const auto t_run = WallClock::now();
-  sc_core::sc_start();
-  const double run_seconds = seconds_since(t_run);
-  progress.finish();
-  if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
-
-  const unsigned walkers = cfg.sim.timing == "at" ? system.mmu.walker().max_inflight() : 1;
-  const Summary s =
-      summarize(system.core.stats(), system.mmu.walker().stats(), walkers, os, run_seconds);
-
-  auto report_tree = [&](StatsVisitor& v) {
-    v.begin("summary");
-    report_summary(s, v);
-    v.end();
+  auto report_modules = [&](StatsVisitor& v) {
     v.begin("core");
     system.core.report(v);
     v.end();
@@ -192,6 +197,59 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
     v.begin("machine");
     machine.report(v);
     v.end();
+    if (trace) {
+      v.begin("workload");
+      trace->report(v);
+      v.end();
+    }
+  };
+  // Warm-up: the stats when it ends are subtracted from the final ones.
+  StatsSnapshot warm;
+  Core::Stats core0{};
+  PageWalker::Stats walker0{};
+  uint64_t exits0 = 0;
+  system.core.at_warmup_end([&] {
+    report_modules(warm);
+    warm.mark_taken();
+    core0 = system.core.stats();
+    walker0 = system.mmu.walker().stats();
+    exits0 = os.vm_exits();
+  });
+
+  AccessProgress progress("mmusim run", workload->count());
+  if (options.progress) system.core.show_progress(&progress);
+  const auto t_run = WallClock::now();
+  sc_core::sc_start();
+  const double run_seconds = seconds_since(t_run);
+  progress.finish();
+  if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
+  if (cfg.warmup && !warm.taken())
+    throw std::runtime_error("the workload ended within its warm-up of " +
+                             std::to_string(cfg.warmup) + " accesses");
+
+  const unsigned walkers = cfg.sim.timing == "at" ? system.mmu.walker().max_inflight() : 1;
+  const Summary s = summarize(system.core.stats(), core0, system.mmu.walker().stats(), walker0,
+                              walkers, os.vm_exits(), exits0, run_seconds);
+
+  auto report_tree = [&](StatsVisitor& v) {
+    v.begin("summary");
+    report_summary(s, v);
+    v.end();
+    if (warm.taken()) {
+      // Configuration and state are reported as they are, not subtracted; so are the
+      // distributions, which include the warm-up.
+      StatsDelta delta(v, warm,
+                       {"machine", "memory.line_bytes", "memory.walker_entry",
+                        "memory.l1d.latency", "memory.l2.latency", "memory.llc.latency",
+                        "memory.dram.latency", "mmu.walker.max_inflight",
+                        "mmu.walker.walk_latency", "mmu.walker.step_vectors",
+                        "mmu.walker.step_vectors_distinct", "mmu.walker.step_vectors_other",
+                        "core.translation_latency", "os.vmas", "os.vma_bytes", "os.teas",
+                        "os.vmas_without_tea", "workload.records_skipped"});
+      report_modules(delta);
+    } else {
+      report_modules(v);
+    }
     v.begin("host");
     v.real("setup_seconds", setup_seconds, "s", "wall clock: building tables and modules");
     v.real("run_seconds", run_seconds, "s", "wall clock: the simulation loop");
