@@ -194,7 +194,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
     if (warm.taken()) {
       StatsDelta delta(v, warm,
                        {"machine", "memory.latency", "os.vmas", "os.vma_bytes", "os.teas",
-                        "os.vmas_without_tea", "workload.records_skipped"});
+                        "os.vmas_without_tea", "workload"});
       report_modules(delta);
     } else {
       report_modules(v);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,6 +77,7 @@ class Traced {
     if (m_pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (m_pid == 0) {
       ::setpgid(0, 0);
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // not left running if mmusim is killed
       auto redirect = [](const std::string& path, int flags, int to) {
         if (path.empty()) return;
         const int fd = ::open(path.c_str(), flags, 0644);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/trace_import.h"
+#include "tests/unit/temp_dir.h"
 
 #ifndef MMUSIM_SAMPLE_DATA
 #define MMUSIM_SAMPLE_DATA "/work/shared/data"
@@ -21,13 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string temp_path(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("mmusim-import-test-" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  return (dir / name).string();
-}
-
 TEST(Lackey, ParsesRecordsAndSkipsValgrindLines) {
+  TempDir tmp;
   TraceRecord r;
   ASSERT_TRUE(parse_lackey_line("I  0499a0b2,3", 13, r));
   EXPECT_EQ(r.kind, TraceKind::kFetch);
@@ -49,7 +45,7 @@ TEST(Lackey, ParsesRecordsAndSkipsValgrindLines) {
 
 std::string import_error(bool champsim, const std::string& input) {
   try {
-    TraceBuilder b(temp_path("err.mtr"), TraceWindow{});
+    TraceBuilder b(input + ".mtr", TraceWindow{});
     if (champsim) import_champsim(input, b);
     else import_lackey(input, b);
   } catch (const TraceError& e) {
@@ -59,7 +55,8 @@ std::string import_error(bool champsim, const std::string& input) {
 }
 
 TEST(Lackey, CorruptInputNamesFileAndLine) {
-  const std::string in = temp_path("bad.lackey");
+  TempDir tmp;
+  const std::string in = tmp.path("bad.lackey");
   std::ofstream(in) << "==1== Lackey\nI  0400000,4\n L 7ff000,8\n L 7ff000;8\n";
   EXPECT_NE(import_error(false, in).find(in + ":4: expected ADDRESS,SIZE"), std::string::npos)
       << import_error(false, in);
@@ -70,6 +67,7 @@ void put64(std::vector<uint8_t>& rec, size_t at, uint64_t v) {
 }
 
 TEST(ChampSim, ImportsLoadsStoresAndModifies) {
+  TempDir tmp;
   std::vector<uint8_t> bytes;
   auto instr = [&](uint64_t ip, std::vector<uint64_t> dst, std::vector<uint64_t> src) {
     std::vector<uint8_t> rec(64, 0);
@@ -80,9 +78,9 @@ TEST(ChampSim, ImportsLoadsStoresAndModifies) {
   };
   instr(0x401000, {}, {0x7000});
   instr(0x401004, {0x8000}, {0x9000, 0x8000});  // 0x8000 is a modify
-  const std::string in = temp_path("mini.champsim");
+  const std::string in = tmp.path("mini.champsim");
   std::ofstream(in, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  const std::string out = temp_path("mini.mtr");
+  const std::string out = tmp.path("mini.mtr");
   TraceBuilder b(out, TraceWindow{});
   EXPECT_EQ(import_champsim(in, b), 2u);
   b.finish(TraceHeader{}, {});
@@ -109,12 +107,13 @@ TEST(ChampSim, ImportsLoadsStoresAndModifies) {
 // Both sample files hold one window of GNU sort: the same instruction addresses, and the same
 // data addresses in the same order.
 TEST(Samples, LackeyAndChampSimAgree) {
+  TempDir tmp;
   const std::string dir = MMUSIM_SAMPLE_DATA;
   const std::string lackey = dir + "/sort-small.lackey.gz";
   const std::string champsim = dir + "/sort-small.champsim.xz";
   if (!fs::exists(lackey) || !fs::exists(champsim))
     GTEST_SKIP() << "sample traces not found in " << dir;
-  const std::string a = temp_path("sort-lackey.mtr"), b = temp_path("sort-champsim.mtr");
+  const std::string a = tmp.path("sort-lackey.mtr"), b = tmp.path("sort-champsim.mtr");
   {
     TraceBuilder tb(a, TraceWindow{});
     EXPECT_EQ(import_lackey(lackey, tb), 300000u);
