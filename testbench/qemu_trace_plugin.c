@@ -4,7 +4,7 @@
  * Every load and store is written; an instruction fetch only when the thread's fetches move to
  * another page (a fetch from the page of the previous one always hits the ITLB, so nothing is
  * lost for it). Each thread (vCPU) fills a buffer of its own, written out under a lock, so
- * threads interleave at buffer granularity.
+ * threads interleave at buffer granularity. A child the guest forks is not traced.
  *
  * Debian ships no qemu-plugin.h: the few declarations of the version 1 plugin API (QEMU 7.2)
  * this plugin uses are repeated here. */
@@ -82,6 +82,7 @@ struct thread_state {
 };
 
 static int g_fd = -1;
+static pid_t g_pid; /* a forked child (still under QEMU) writes nothing: it is not traced */
 static bool g_broken; /* the reader went away: stop writing */
 static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct thread_state* g_threads[kMaxThreads];
@@ -95,6 +96,7 @@ static uint64_t control(uint64_t code, uint64_t arg) {
 static void write_words(const uint64_t* words, size_t n) {
   const char* p = (const char*)words;
   size_t left = n * sizeof(uint64_t);
+  if (getpid() != g_pid) return;
   pthread_mutex_lock(&g_write_lock);
   while (left > 0 && !g_broken) {
     const ssize_t w = write(g_fd, p, left);
@@ -236,6 +238,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     fprintf(stderr, "mmusim qemu plugin: needs fd=N, the descriptor to write to\n");
     return -1;
   }
+  g_pid = getpid();
   qemu_plugin_register_vcpu_init_cb(id, on_thread_start);
   qemu_plugin_register_vcpu_exit_cb(id, on_thread_exit);
   qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);

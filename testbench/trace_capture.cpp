@@ -88,7 +88,11 @@ class Traced {
       };
       redirect(o.stdin_path, O_RDONLY, 0);
       redirect(o.stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 1);
-      if (::dup2(fds[1], kStreamFd) < 0) ::_exit(127);  // dup2 clears close-on-exec
+      if (::dup2(fds[1], kStreamFd) < 0) {  // dup2 clears close-on-exec
+        std::fprintf(stderr, "mmusim: descriptor %d for the stream: %s\n", kStreamFd,
+                     std::strerror(errno));
+        ::_exit(127);
+      }
       std::vector<char*> args;
       for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
@@ -302,7 +306,7 @@ CaptureResult capture_trace(const CaptureOptions& o) {
     const std::string valgrind = find_in_path("valgrind");
     if (valgrind.empty())
       throw std::runtime_error("--tool lackey: valgrind not found in PATH (Debian: valgrind)");
-    argv = {valgrind, "-q", "--tool=lackey", "--trace-mem=yes",
+    argv = {valgrind, "-q", "--tool=lackey", "--trace-mem=yes", "--child-silent-after-fork=yes",
             "--log-fd=" + std::to_string(kStreamFd)};
   } else {
     throw std::invalid_argument("--tool: expected qemu or lackey, got '" + o.tool + "'");
