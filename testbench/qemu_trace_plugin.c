@@ -57,8 +57,7 @@ void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn* insn,
 void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn* insn, qemu_plugin_vcpu_mem_cb_t cb,
                                       enum qemu_plugin_cb_flags flags, enum qemu_plugin_mem_rw rw,
                                       void* userdata);
-void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb,
-                                    void* userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void* userdata);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb* tb);
 struct qemu_plugin_insn* qemu_plugin_tb_get_insn(const struct qemu_plugin_tb* tb, size_t idx);
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn* insn);
@@ -82,7 +81,7 @@ struct thread_state {
 };
 
 static int g_fd = -1;
-static pid_t g_pid; /* a forked child (still under QEMU) writes nothing: it is not traced */
+static pid_t g_pid;   /* a forked child (still under QEMU) writes nothing: it is not traced */
 static bool g_broken; /* the reader went away: stop writing */
 static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct thread_state* g_threads[kMaxThreads];
@@ -203,8 +202,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
     const uint64_t vaddr = qemu_plugin_insn_vaddr(insn);
     if (vaddr >> 12 != prev_page) {
       const uint64_t len = qemu_plugin_insn_size(insn) & 0x3f;
-      const uint64_t word = MMUSIM_QT_FETCH << MMUSIM_QT_TYPE_SHIFT |
-                            len << MMUSIM_QT_SIZE_SHIFT | (vaddr & MMUSIM_QT_ADDR_MASK);
+      const uint64_t word = MMUSIM_QT_FETCH << MMUSIM_QT_TYPE_SHIFT | len << MMUSIM_QT_SIZE_SHIFT |
+                            (vaddr & MMUSIM_QT_ADDR_MASK);
       qemu_plugin_register_vcpu_insn_exec_cb(insn, on_fetch, QEMU_PLUGIN_CB_NO_REGS,
                                              (void*)(uintptr_t)word);
       prev_page = vaddr >> 12;

@@ -72,7 +72,8 @@ class Traced {
  public:
   Traced(const std::vector<std::string>& argv, const CaptureOptions& o) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+      throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     m_pid = ::fork();
     if (m_pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (m_pid == 0) {
@@ -212,7 +213,9 @@ class QemuStream {
         if (arg > 0xffff) bad("thread id " + std::to_string(arg));
         m_thread = static_cast<uint16_t>(arg);
         return;
-      case MMUSIM_QT_START_CODE: m_start_code = arg; return;
+      case MMUSIM_QT_START_CODE:
+        m_start_code = arg;
+        return;
       case MMUSIM_QT_PATH:
       case MMUSIM_QT_MAPS:
         if (arg > (64u << 20)) bad("message of " + std::to_string(arg) + " bytes");
@@ -222,7 +225,8 @@ class QemuStream {
         m_blob_left = (arg + 7) / 8;
         if (!m_blob_left) blob_done();
         return;
-      default: bad("unknown control code " + std::to_string(code));
+      default:
+        bad("unknown control code " + std::to_string(code));
     }
   }
   void blob_word(uint64_t w) {
@@ -306,7 +310,11 @@ CaptureResult capture_trace(const CaptureOptions& o) {
     const std::string valgrind = find_in_path("valgrind");
     if (valgrind.empty())
       throw std::runtime_error("--tool lackey: valgrind not found in PATH (Debian: valgrind)");
-    argv = {valgrind, "-q", "--tool=lackey", "--trace-mem=yes", "--child-silent-after-fork=yes",
+    argv = {valgrind,
+            "-q",
+            "--tool=lackey",
+            "--trace-mem=yes",
+            "--child-silent-after-fork=yes",
             "--log-fd=" + std::to_string(kStreamFd)};
   } else {
     throw std::invalid_argument("--tool: expected qemu or lackey, got '" + o.tool + "'");
@@ -343,7 +351,8 @@ CaptureResult capture_trace(const CaptureOptions& o) {
       while (!complete) {
         const ssize_t n = ::read(traced.fd(), bytes + have, buf.size() * 8 - have);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw std::runtime_error(std::string("reading the qemu plugin: ") + std::strerror(errno));
+        if (n < 0)
+          throw std::runtime_error(std::string("reading the qemu plugin: ") + std::strerror(errno));
         if (n == 0) break;
         have += static_cast<size_t>(n);
         const size_t words = have / 8;
@@ -359,8 +368,10 @@ CaptureResult capture_trace(const CaptureOptions& o) {
         res.outcome = traced.wait();
       }
       const bool at_exit = !complete && !stream.exit_maps().empty();
-      if (at_exit) maps = stream.exit_maps();
-      else if (!complete) maps = stream.last_maps();
+      if (at_exit)
+        maps = stream.exit_maps();
+      else if (!complete)
+        maps = stream.last_maps();
       header.meta.emplace_back("maps", complete  ? "at the end of the window"
                                        : at_exit ? "at the program's exit"
                                                  : "periodic");

@@ -1,6 +1,8 @@
 // The trace workload: records become accesses, threads become address spaces on request (a change
 // of thread then being a context switch), VMAs are copied per address space, kernel-half records
 // are dropped, skip and limit bound the window. No SystemC kernel is needed.
+#include "testbench/trace_workload.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,15 +12,14 @@
 #include <vector>
 
 #include "models/trace_format.h"
-#include "testbench/trace_workload.h"
 
 namespace mmusim {
 namespace {
 
 std::string two_thread_trace() {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("mmusim-tw-" + std::to_string(getpid()) + ".mtr"))
-                               .string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("mmusim-tw-" + std::to_string(getpid()) + ".mtr"))
+          .string();
   TraceWriter w(path);
   w.write({0x401000, 4, 0, TraceKind::kFetch});
   w.write({0x600000, 8, 0, TraceKind::kLoad});
@@ -30,7 +31,8 @@ std::string two_thread_trace() {
   h.threads = 2;
   h.vmas.push_back({0x400000, 0x402000, true, false, true, 1, "text"});
   h.vmas.push_back({0x600000, 0x601000, true, true, false, 1, "data"});
-  h.vmas.push_back({0xffffffffff600000ull, 0xffffffffff601000ull, true, false, true, 1, "vsyscall"});
+  h.vmas.push_back(
+      {0xffffffffff600000ull, 0xffffffffff601000ull, true, false, true, 1, "vsyscall"});
   w.finish(h);
   return path;
 }
@@ -53,7 +55,7 @@ TEST(TraceWorkload, SameProcessRunsEveryThreadInOneAddressSpace) {
   TraceWorkloadParams p;
   p.path = two_thread_trace();
   TraceWorkload w(p);
-  std::remove(p.path.c_str());  // the workload holds it open
+  std::remove(p.path.c_str());     // the workload holds it open
   ASSERT_EQ(w.vmas().size(), 2u);  // the kernel-half VMA is beyond the address space
   EXPECT_TRUE(w.vmas()[0].perms.exec);
   EXPECT_FALSE(w.vmas()[0].perms.write);

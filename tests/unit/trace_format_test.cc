@@ -1,4 +1,6 @@
 // The trace format: round trips, block skipping, damaged files; the VMA rules of the builder.
+#include "models/trace_format.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,7 +12,6 @@
 #include "models/rng.h"
 #include "models/trace_builder.h"
 #include "tests/unit/temp_dir.h"
-#include "models/trace_format.h"
 
 namespace mmusim {
 namespace {
@@ -31,10 +32,18 @@ std::vector<TraceRecord> random_records(size_t n, uint64_t seed) {
     } else {
       r.size = uint32_t{1} << rng.below(7);
       switch (rng.below(4)) {
-        case 0: data += r.size; break;                          // streaming
-        case 1: data = rng.next(); break;                       // anywhere in 64 bits
-        case 2: data -= rng.below(4096); break;                 // backwards
-        default: data = 0x7ffc00000000 + rng.below(1 << 12); break;  // a stack
+        case 0:
+          data += r.size;
+          break;  // streaming
+        case 1:
+          data = rng.next();
+          break;  // anywhere in 64 bits
+        case 2:
+          data -= rng.below(4096);
+          break;  // backwards
+        default:
+          data = 0x7ffc00000000 + rng.below(1 << 12);
+          break;  // a stack
       }
       r.addr = data;
     }
@@ -196,7 +205,8 @@ TEST(TraceFormat, RefusesOtherVersionsAndFiles) {
   }
   bytes[8] = 7;
   const std::string v7 = tmp.path("v7.mtr");
-  std::ofstream(v7, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(v7, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   EXPECT_NE(error_of(v7).find(v7 + ": trace format version 7 is not supported"), std::string::npos)
       << error_of(v7);
   const std::string text = tmp.path("text.mtr");
@@ -227,10 +237,10 @@ TEST(TraceBuilder, RecordedVmasAreKeptWhenTouchedAndWidened) {
   TempDir tmp;
   const std::string path = tmp.path("vmas.mtr");
   TraceBuilder b(path, TraceWindow{});
-  b.add({0x401234, 4, 0, TraceKind::kFetch});  // text
-  b.add({0x600010, 8, 0, TraceKind::kStore});  // relro, read-only by the end
-  b.add({0x7000000, 8, 1, TraceKind::kLoad});  // outside every recorded VMA
-  b.add({0x70ff000, 8, 1, TraceKind::kLoad});  // 255 pages on: joins it
+  b.add({0x401234, 4, 0, TraceKind::kFetch});   // text
+  b.add({0x600010, 8, 0, TraceKind::kStore});   // relro, read-only by the end
+  b.add({0x7000000, 8, 1, TraceKind::kLoad});   // outside every recorded VMA
+  b.add({0x70ff000, 8, 1, TraceKind::kLoad});   // 255 pages on: joins it
   b.add({0x7200000, 8, 1, TraceKind::kStore});  // past the gap: a VMA of its own
   b.add({0x9000000, 8, 0, TraceKind::kLoad});
   b.add({0x9002000, 8, 0, TraceKind::kLoad});  // close, but a recorded VMA lies between

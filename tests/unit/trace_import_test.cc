@@ -1,5 +1,7 @@
 // Importers: lackey lines, ChampSim records, and the two sample files of one real program
 // (when the sample directory is present).
+#include "models/trace_import.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "models/trace_import.h"
 #include "tests/unit/temp_dir.h"
 
 #ifndef MMUSIM_SAMPLE_DATA
@@ -46,8 +47,10 @@ TEST(Lackey, ParsesRecordsAndSkipsValgrindLines) {
 std::string import_error(bool champsim, const std::string& input) {
   try {
     TraceBuilder b(input + ".mtr", TraceWindow{});
-    if (champsim) import_champsim(input, b);
-    else import_lackey(input, b);
+    if (champsim)
+      import_champsim(input, b);
+    else
+      import_lackey(input, b);
   } catch (const TraceError& e) {
     return e.what();
   }
@@ -79,7 +82,8 @@ TEST(ChampSim, ImportsLoadsStoresAndModifies) {
   instr(0x401000, {}, {0x7000});
   instr(0x401004, {0x8000}, {0x9000, 0x8000});  // 0x8000 is a modify
   const std::string in = tmp.path("mini.champsim");
-  std::ofstream(in, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::ofstream(in, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   const std::string out = tmp.path("mini.mtr");
   TraceBuilder b(out, TraceWindow{});
   EXPECT_EQ(import_champsim(in, b), 2u);
@@ -88,9 +92,11 @@ TEST(ChampSim, ImportsLoadsStoresAndModifies) {
   std::vector<std::pair<TraceKind, uint64_t>> got;
   TraceRecord rec;
   while (r.next(rec)) got.emplace_back(rec.kind, rec.addr);
-  const std::vector<std::pair<TraceKind, uint64_t>> want = {
-      {TraceKind::kFetch, 0x401000}, {TraceKind::kLoad, 0x7000},   {TraceKind::kFetch, 0x401004},
-      {TraceKind::kLoad, 0x9000},    {TraceKind::kModify, 0x8000}};
+  const std::vector<std::pair<TraceKind, uint64_t>> want = {{TraceKind::kFetch, 0x401000},
+                                                            {TraceKind::kLoad, 0x7000},
+                                                            {TraceKind::kFetch, 0x401004},
+                                                            {TraceKind::kLoad, 0x9000},
+                                                            {TraceKind::kModify, 0x8000}};
   EXPECT_EQ(got, want);
 
   // A partial last record, and a record that is not one.
@@ -99,7 +105,8 @@ TEST(ChampSim, ImportsLoadsStoresAndModifies) {
             std::string::npos)
       << import_error(true, in);
   bytes[64 + 8] = 7;
-  std::ofstream(in, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::ofstream(in, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   EXPECT_NE(import_error(true, in).find(in + ": record 1: not a ChampSim"), std::string::npos)
       << import_error(true, in);
 }
