@@ -1,5 +1,4 @@
 // mmusim: command-line entry point.
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -16,17 +15,12 @@ namespace {
 const char* kUsage =
     "usage: mmusim run CONFIG [--set KEY.PATH=VALUE]... [--out DIR] [--cold]\n"
     "       mmusim params [CONFIG]   print every config key with its default and meaning\n"
-    "%s"
     "\n"
     "  --set KEY.PATH=VALUE  override a config key (VALUE is YAML: 4K, 2M, [4K,2M], 0x1000)\n"
     "  --out DIR             where stats.json, stats.txt and config.yaml go (default out/)\n"
     "  --cold                worst case: every TLB, PWC and nested TLB disabled\n";
 
-std::string usage() {
-  char buf[4096];
-  std::snprintf(buf, sizeof buf, kUsage, mmusim::kTraceUsage);
-  return buf;
-}
+std::string usage() { return std::string(kUsage) + mmusim::kTraceUsage; }
 
 int usage_error(const std::string& message) {
   std::cerr << "mmusim: " << message << "\n" << usage();

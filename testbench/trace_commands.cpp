@@ -13,7 +13,7 @@
 namespace mmusim {
 
 const char* const kTraceUsage =
-    "       mmusim trace capture [--tool qemu|lackey] [--skip N] [--keep N] [--stdin FILE]\n"
+    "usage: mmusim trace capture [--tool qemu|lackey] [--skip N] [--keep N] [--stdin FILE]\n"
     "                            [--stdout FILE] --out FILE -- CMD ARGS...\n"
     "                                record a program's memory accesses and VMAs\n"
     "       mmusim trace import --from lackey|champsim INPUT --out FILE [--skip N] [--keep N]\n"
