@@ -25,9 +25,11 @@ TraceHeader TraceBuilder::finish(TraceHeader header, const std::vector<TraceVma>
   pages.reserve(m_touched);
   m_regions.for_each([&](uint64_t region, const uint32_t& index) {
     for (uint64_t i = 0; i < 512; ++i)
-      if (const uint8_t b = m_bits[(size_t{index} << 9) | i]) pages.push_back({(region << 9) | i, b});
+      if (const uint8_t b = m_bits[(size_t{index} << 9) | i])
+        pages.push_back({(region << 9) | i, b});
   });
-  std::sort(pages.begin(), pages.end(), [](const Page& a, const Page& b) { return a.number < b.number; });
+  std::sort(pages.begin(), pages.end(),
+            [](const Page& a, const Page& b) { return a.number < b.number; });
 
   std::vector<TraceVma> maps = recorded;
   std::sort(maps.begin(), maps.end(),
@@ -109,8 +111,8 @@ std::vector<TraceVma> parse_proc_maps(const std::string& text, uint16_t asid) {
     unsigned long long start, end;
     char perms[8] = {};
     int name_at = 0;
-    if (std::sscanf(line.c_str(), "%llx-%llx %7s %*s %*s %*s %n", &start, &end, perms,
-                    &name_at) < 3 ||
+    if (std::sscanf(line.c_str(), "%llx-%llx %7s %*s %*s %*s %n", &start, &end, perms, &name_at) <
+            3 ||
         end <= start)
       continue;
     TraceVma v;

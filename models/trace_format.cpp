@@ -84,7 +84,8 @@ struct HeaderIn {
   }
   std::string str(const char* what) {
     const uint64_t n = varint(what);
-    if (n > static_cast<uint64_t>(end - p)) bad(std::string("string '") + what + "' runs past the header");
+    if (n > static_cast<uint64_t>(end - p))
+      bad(std::string("string '") + what + "' runs past the header");
     std::string s(reinterpret_cast<const char*>(p), n);
     p += n;
     return s;
@@ -111,10 +112,14 @@ uint32_t crc32(const void* data, size_t bytes, uint32_t crc) {
 
 const char* trace_kind_name(TraceKind k) {
   switch (k) {
-    case TraceKind::kFetch: return "fetch";
-    case TraceKind::kLoad: return "load";
-    case TraceKind::kStore: return "store";
-    case TraceKind::kModify: return "modify";
+    case TraceKind::kFetch:
+      return "fetch";
+    case TraceKind::kLoad:
+      return "load";
+    case TraceKind::kStore:
+      return "store";
+    case TraceKind::kModify:
+      return "modify";
   }
   return "?";
 }
@@ -149,8 +154,7 @@ TraceWriter::~TraceWriter() {
 }
 
 void TraceWriter::write(const TraceRecord& r) {
-  if (m_raw_used + kMaxRecordBytes > kTraceBlockRawBytes ||
-      m_block_records == kTraceBlockRecords)
+  if (m_raw_used + kMaxRecordBytes > kTraceBlockRawBytes || m_block_records == kTraceBlockRecords)
     flush_block();
   const unsigned cls = r.kind == TraceKind::kFetch ? 0 : 1;
   uint8_t* p = m_raw.data() + m_raw_used;
@@ -186,8 +190,7 @@ void TraceWriter::flush_block() {
   if (m_block_records == 0) return;
   const size_t packed = ZSTD_compress2(static_cast<ZSTD_CCtx*>(m_cctx), m_packed.data(),
                                        m_packed.size(), m_raw.data(), m_raw_used);
-  if (ZSTD_isError(packed))
-    throw TraceError(m_path + ": zstd: " + ZSTD_getErrorName(packed));
+  if (ZSTD_isError(packed)) throw TraceError(m_path + ": zstd: " + ZSTD_getErrorName(packed));
   uint8_t hdr[kBlockHeaderBytes];
   put_u32(hdr, m_block_records);
   put_u32(hdr + 4, static_cast<uint32_t>(m_raw_used));
@@ -230,7 +233,8 @@ void TraceWriter::finish(TraceHeader header) {
   for (const TraceVma& v : header.vmas) {
     h.varint(v.start);
     h.varint(v.end);
-    h.bytes.push_back(static_cast<uint8_t>((v.read ? 1 : 0) | (v.write ? 2 : 0) | (v.exec ? 4 : 0)));
+    h.bytes.push_back(
+        static_cast<uint8_t>((v.read ? 1 : 0) | (v.write ? 2 : 0) | (v.exec ? 4 : 0)));
     h.varint(v.asid);
     h.str(v.name);
   }
@@ -384,9 +388,15 @@ void TraceReader::load_block(uint32_t records, uint32_t raw, uint32_t packed) {
       if (!get_varint(p, end, v) || v > 0xffffffffu) fail("corrupt record (size)");
       last_size[cls] = static_cast<uint32_t>(v);
     }
-    static constexpr uint64_t kMask[9] = {0,           0xff,         0xffff,
-                                          0xffffff,    0xffffffff,   0xffffffffffull,
-                                          0xffffffffffffull, 0xffffffffffffffull, ~uint64_t{0}};
+    static constexpr uint64_t kMask[9] = {0,
+                                          0xff,
+                                          0xffff,
+                                          0xffffff,
+                                          0xffffffff,
+                                          0xffffffffffull,
+                                          0xffffffffffffull,
+                                          0xffffffffffffffull,
+                                          ~uint64_t{0}};
     const unsigned len = h >> 4;
     uint64_t zz;
     if (len >= 9) {

@@ -27,7 +27,7 @@
 namespace mmusim {
 
 constexpr uint32_t kTraceVersion = 1;
-constexpr uint32_t kTraceBlockRecords = 65536;     // records per block, at most
+constexpr uint32_t kTraceBlockRecords = 65536;      // records per block, at most
 constexpr uint32_t kTraceBlockRawBytes = 2u << 20;  // encoded bytes per block, at most
 
 // A read-modify-write (modify) is one record; the simulator translates it once, as a store.

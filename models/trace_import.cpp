@@ -66,8 +66,7 @@ uint64_t read_lackey(GzInput& in, const std::string& name, TraceBuilder& builder
   while (true) {
     // Refill after the unconsumed tail.
     if (!eof && have < buf.size()) {
-      const size_t got = in.read(buf.data() + have, buf.size() - have,
-                                 std::to_string(line_no + 1));
+      const size_t got = in.read(buf.data() + have, buf.size() - have, std::to_string(line_no + 1));
       if (got == 0) eof = true;
       have += got;
     }
@@ -175,11 +174,16 @@ bool parse_lackey_line(const char* line, size_t len, TraceRecord& r) {
                                 std::string(line, std::min<size_t>(len, 80)) + "'");
   };
   if (len < 4 || line[2] != ' ') bad("not a lackey record");
-  if (line[0] == 'I' && line[1] == ' ') r.kind = TraceKind::kFetch;
-  else if (line[0] == ' ' && line[1] == 'L') r.kind = TraceKind::kLoad;
-  else if (line[0] == ' ' && line[1] == 'S') r.kind = TraceKind::kStore;
-  else if (line[0] == ' ' && line[1] == 'M') r.kind = TraceKind::kModify;
-  else bad("not a lackey record");
+  if (line[0] == 'I' && line[1] == ' ')
+    r.kind = TraceKind::kFetch;
+  else if (line[0] == ' ' && line[1] == 'L')
+    r.kind = TraceKind::kLoad;
+  else if (line[0] == ' ' && line[1] == 'S')
+    r.kind = TraceKind::kStore;
+  else if (line[0] == ' ' && line[1] == 'M')
+    r.kind = TraceKind::kModify;
+  else
+    bad("not a lackey record");
   size_t i = 3;
   while (i < len && line[i] == ' ') ++i;
   uint64_t addr = 0;

@@ -27,6 +27,7 @@ uint64_t import_lackey_fd(int fd, const std::string& name, TraceBuilder& builder
 // ChampSim input_instr records: one fetch of ip, then its source_memory addresses (loads), then
 // its destination_memory addresses (stores); an address in both is one modify, in the loads'
 // place. Sizes are not in the format (recorded as 0). Errors name the input and record number.
-uint64_t import_champsim(const std::string& path, TraceBuilder& builder, const ImportTick& tick = {});
+uint64_t import_champsim(const std::string& path, TraceBuilder& builder,
+                         const ImportTick& tick = {});
 
 }  // namespace mmusim

@@ -1,5 +1,4 @@
 // mmusim: command-line entry point.
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -18,7 +17,6 @@ const char* kUsage =
     "usage: mmusim run CONFIG [--set KEY.PATH=VALUE]... [--out DIR] [--cold] [--waves FILE]\n"
     "       mmusim sweep SWEEP.yaml [-j N] [--out DIR] [--collect | --emit slurm | --point K]\n"
     "       mmusim params [CONFIG]   print every config key with its default and meaning\n"
-    "%s"
     "\n"
     "  --set KEY.PATH=VALUE  override a config key (VALUE is YAML: 4K, 2M, [4K,2M], 0x1000)\n"
     "  --out DIR             where stats.json, stats.txt and config.yaml go (default out/)\n"
@@ -33,11 +31,7 @@ const char* kUsage =
     "                        (-j N limits the tasks running at once)\n"
     "  --point K             run point K only (what a Slurm task does)\n";
 
-std::string usage() {
-  char buf[4096];
-  std::snprintf(buf, sizeof buf, kUsage, mmusim::kTraceUsage);
-  return buf;
-}
+std::string usage() { return std::string(kUsage) + mmusim::kTraceUsage; }
 
 int usage_error(const std::string& message) {
   std::cerr << "mmusim: " << message << "\n" << usage();

@@ -4,7 +4,7 @@
  * Every load and store is written; an instruction fetch only when the thread's fetches move to
  * another page (a fetch from the page of the previous one always hits the ITLB, so nothing is
  * lost for it). Each thread (vCPU) fills a buffer of its own, written out under a lock, so
- * threads interleave at buffer granularity.
+ * threads interleave at buffer granularity. A child the guest forks is not traced.
  *
  * Debian ships no qemu-plugin.h: the few declarations of the version 1 plugin API (QEMU 7.2)
  * this plugin uses are repeated here. */
@@ -57,8 +57,7 @@ void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn* insn,
 void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn* insn, qemu_plugin_vcpu_mem_cb_t cb,
                                       enum qemu_plugin_cb_flags flags, enum qemu_plugin_mem_rw rw,
                                       void* userdata);
-void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb,
-                                    void* userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void* userdata);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb* tb);
 struct qemu_plugin_insn* qemu_plugin_tb_get_insn(const struct qemu_plugin_tb* tb, size_t idx);
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn* insn);
@@ -82,6 +81,7 @@ struct thread_state {
 };
 
 static int g_fd = -1;
+static pid_t g_pid;   /* a forked child (still under QEMU) writes nothing: it is not traced */
 static bool g_broken; /* the reader went away: stop writing */
 static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct thread_state* g_threads[kMaxThreads];
@@ -95,6 +95,7 @@ static uint64_t control(uint64_t code, uint64_t arg) {
 static void write_words(const uint64_t* words, size_t n) {
   const char* p = (const char*)words;
   size_t left = n * sizeof(uint64_t);
+  if (getpid() != g_pid) return;
   pthread_mutex_lock(&g_write_lock);
   while (left > 0 && !g_broken) {
     const ssize_t w = write(g_fd, p, left);
@@ -201,8 +202,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
     const uint64_t vaddr = qemu_plugin_insn_vaddr(insn);
     if (vaddr >> 12 != prev_page) {
       const uint64_t len = qemu_plugin_insn_size(insn) & 0x3f;
-      const uint64_t word = MMUSIM_QT_FETCH << MMUSIM_QT_TYPE_SHIFT |
-                            len << MMUSIM_QT_SIZE_SHIFT | (vaddr & MMUSIM_QT_ADDR_MASK);
+      const uint64_t word = MMUSIM_QT_FETCH << MMUSIM_QT_TYPE_SHIFT | len << MMUSIM_QT_SIZE_SHIFT |
+                            (vaddr & MMUSIM_QT_ADDR_MASK);
       qemu_plugin_register_vcpu_insn_exec_cb(insn, on_fetch, QEMU_PLUGIN_CB_NO_REGS,
                                              (void*)(uintptr_t)word);
       prev_page = vaddr >> 12;
@@ -236,6 +237,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     fprintf(stderr, "mmusim qemu plugin: needs fd=N, the descriptor to write to\n");
     return -1;
   }
+  g_pid = getpid();
   qemu_plugin_register_vcpu_init_cb(id, on_thread_start);
   qemu_plugin_register_vcpu_exit_cb(id, on_thread_exit);
   qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);

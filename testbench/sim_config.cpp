@@ -327,8 +327,9 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                         "this many (the trace may end first), 0 = to the end of the trace");
   cfg.warmup = wl.get_uint("warmup", 0, 0, uint64_t{1} << 48,
                            "accesses simulated before the counted ones; their stats are "
-                           "subtracted (machine state, memory.latency and the os VMA/TEA "
-                           "figures are end-of-run values)");
+                           "subtracted (machine state, cache configuration, latency "
+                           "distributions, the os VMA/TEA figures and the workload group are "
+                           "end-of-run values)");
   TraceWorkloadParams& t = cfg.trace;
   t.path = wl.get_path("path", "trace: the trace file (mmusim's format; `mmusim trace capture` "
                                "or `mmusim trace import` make one), relative to this config "

@@ -245,7 +245,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
                         "mmu.walker.walk_latency", "mmu.walker.step_vectors",
                         "mmu.walker.step_vectors_distinct", "mmu.walker.step_vectors_other",
                         "core.translation_latency", "os.vmas", "os.vma_bytes", "os.teas",
-                        "os.vmas_without_tea", "workload.records_skipped"});
+                        "os.vmas_without_tea", "workload"});
       report_modules(delta);
     } else {
       report_modules(v);

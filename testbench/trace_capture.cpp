@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,11 +72,13 @@ class Traced {
  public:
   Traced(const std::vector<std::string>& argv, const CaptureOptions& o) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+      throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     m_pid = ::fork();
     if (m_pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (m_pid == 0) {
       ::setpgid(0, 0);
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // not left running if mmusim is killed
       auto redirect = [](const std::string& path, int flags, int to) {
         if (path.empty()) return;
         const int fd = ::open(path.c_str(), flags, 0644);
@@ -86,7 +89,11 @@ class Traced {
       };
       redirect(o.stdin_path, O_RDONLY, 0);
       redirect(o.stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 1);
-      if (::dup2(fds[1], kStreamFd) < 0) ::_exit(127);  // dup2 clears close-on-exec
+      if (::dup2(fds[1], kStreamFd) < 0) {  // dup2 clears close-on-exec
+        std::fprintf(stderr, "mmusim: descriptor %d for the stream: %s\n", kStreamFd,
+                     std::strerror(errno));
+        ::_exit(127);
+      }
       std::vector<char*> args;
       for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
@@ -206,7 +213,9 @@ class QemuStream {
         if (arg > 0xffff) bad("thread id " + std::to_string(arg));
         m_thread = static_cast<uint16_t>(arg);
         return;
-      case MMUSIM_QT_START_CODE: m_start_code = arg; return;
+      case MMUSIM_QT_START_CODE:
+        m_start_code = arg;
+        return;
       case MMUSIM_QT_PATH:
       case MMUSIM_QT_MAPS:
         if (arg > (64u << 20)) bad("message of " + std::to_string(arg) + " bytes");
@@ -216,7 +225,8 @@ class QemuStream {
         m_blob_left = (arg + 7) / 8;
         if (!m_blob_left) blob_done();
         return;
-      default: bad("unknown control code " + std::to_string(code));
+      default:
+        bad("unknown control code " + std::to_string(code));
     }
   }
   void blob_word(uint64_t w) {
@@ -300,7 +310,11 @@ CaptureResult capture_trace(const CaptureOptions& o) {
     const std::string valgrind = find_in_path("valgrind");
     if (valgrind.empty())
       throw std::runtime_error("--tool lackey: valgrind not found in PATH (Debian: valgrind)");
-    argv = {valgrind, "-q", "--tool=lackey", "--trace-mem=yes",
+    argv = {valgrind,
+            "-q",
+            "--tool=lackey",
+            "--trace-mem=yes",
+            "--child-silent-after-fork=yes",
             "--log-fd=" + std::to_string(kStreamFd)};
   } else {
     throw std::invalid_argument("--tool: expected qemu or lackey, got '" + o.tool + "'");
@@ -337,7 +351,8 @@ CaptureResult capture_trace(const CaptureOptions& o) {
       while (!complete) {
         const ssize_t n = ::read(traced.fd(), bytes + have, buf.size() * 8 - have);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw std::runtime_error(std::string("reading the qemu plugin: ") + std::strerror(errno));
+        if (n < 0)
+          throw std::runtime_error(std::string("reading the qemu plugin: ") + std::strerror(errno));
         if (n == 0) break;
         have += static_cast<size_t>(n);
         const size_t words = have / 8;
@@ -353,8 +368,10 @@ CaptureResult capture_trace(const CaptureOptions& o) {
         res.outcome = traced.wait();
       }
       const bool at_exit = !complete && !stream.exit_maps().empty();
-      if (at_exit) maps = stream.exit_maps();
-      else if (!complete) maps = stream.last_maps();
+      if (at_exit)
+        maps = stream.exit_maps();
+      else if (!complete)
+        maps = stream.last_maps();
       header.meta.emplace_back("maps", complete  ? "at the end of the window"
                                        : at_exit ? "at the program's exit"
                                                  : "periodic");

@@ -13,7 +13,7 @@
 namespace mmusim {
 
 const char* const kTraceUsage =
-    "       mmusim trace capture [--tool qemu|lackey] [--skip N] [--keep N] [--stdin FILE]\n"
+    "usage: mmusim trace capture [--tool qemu|lackey] [--skip N] [--keep N] [--stdin FILE]\n"
     "                            [--stdout FILE] --out FILE -- CMD ARGS...\n"
     "                                record a program's memory accesses and VMAs\n"
     "       mmusim trace import --from lackey|champsim INPUT --out FILE [--skip N] [--keep N]\n"
@@ -36,12 +36,13 @@ uint64_t parse_count(const std::string& flag, const std::string& text) {
     throw std::invalid_argument(flag + ": expected a number, got '" + text + "'");
   }
   const std::string suffix = text.substr(used);
-  const uint64_t scale = suffix.empty()                      ? 1
-                         : suffix == "k" || suffix == "K"    ? 1000
-                         : suffix == "M"                     ? 1000000
-                         : suffix == "G"                     ? 1000000000
-                                                             : 0;
-  if (!scale || text[0] == '-') throw std::invalid_argument(flag + ": expected a number, got '" + text + "'");
+  const uint64_t scale = suffix.empty()                   ? 1
+                         : suffix == "k" || suffix == "K" ? 1000
+                         : suffix == "M"                  ? 1000000
+                         : suffix == "G"                  ? 1000000000
+                                                          : 0;
+  if (!scale || text[0] == '-')
+    throw std::invalid_argument(flag + ": expected a number, got '" + text + "'");
   return v * scale;
 }
 
@@ -66,8 +67,8 @@ void print_summary(std::ostream& out, const std::string& path, const TraceHeader
       << kinds[3] << "  threads " << h.threads << "\n";
   out << "  VMAs " << h.vmas.size() << " (" << mib(vma_bytes) << "; recorded "
       << (h.meta_value("recorded_vmas").empty() ? "?" : h.meta_value("recorded_vmas"))
-      << ", derived "
-      << (h.meta_value("derived_vmas").empty() ? "?" : h.meta_value("derived_vmas")) << ")";
+      << ", derived " << (h.meta_value("derived_vmas").empty() ? "?" : h.meta_value("derived_vmas"))
+      << ")";
   if (!touched.empty())
     out << "  touched " << touched << " pages (" << mib(std::stoull(touched) << 12) << ")";
   out << "\n";
@@ -75,8 +76,8 @@ void print_summary(std::ostream& out, const std::string& path, const TraceHeader
   for (const auto& kv : h.meta) out << "  meta " << kv.first << " = " << kv.second << "\n";
   for (const TraceVma& v : h.vmas) {
     char line[96];
-    std::snprintf(line, sizeof line, "  %012" PRIx64 "-%012" PRIx64 " %s asid %u  ", v.start,
-                  v.end, perms_text(v).c_str(), unsigned{v.asid});
+    std::snprintf(line, sizeof line, "  %012" PRIx64 "-%012" PRIx64 " %s asid %u  ", v.start, v.end,
+                  perms_text(v).c_str(), unsigned{v.asid});
     out << line << mib(v.end - v.start) << "  " << v.name << "\n";
   }
 }
@@ -101,19 +102,32 @@ Args parse_args(const std::vector<std::string>& args, size_t first) {
       a.command.assign(args.begin() + static_cast<long>(i) + 1, args.end());
       break;
     }
-    if (s == "--from") a.from = value();
-    else if (s == "--out") a.out = value();
-    else if (s == "--tool") a.tool = value();
-    else if (s == "--stdin") a.in_path = value();
-    else if (s == "--stdout") a.out_path = value();
-    else if (s == "--skip") a.window.skip = parse_count(s, value());
-    else if (s == "--keep") a.window.keep = parse_count(s, value());
-    else if (s == "--records") a.records = parse_count(s, value());
-    else if (s == "--footprint-mib") a.footprint_mib = parse_count(s, value());
-    else if (s == "--seed") a.seed = parse_count(s, value());
-    else if (s == "--limit") a.limit = parse_count(s, value());
-    else if (!s.empty() && s[0] == '-') throw std::invalid_argument("unknown option " + s);
-    else a.positional.push_back(s);
+    if (s == "--from")
+      a.from = value();
+    else if (s == "--out")
+      a.out = value();
+    else if (s == "--tool")
+      a.tool = value();
+    else if (s == "--stdin")
+      a.in_path = value();
+    else if (s == "--stdout")
+      a.out_path = value();
+    else if (s == "--skip")
+      a.window.skip = parse_count(s, value());
+    else if (s == "--keep")
+      a.window.keep = parse_count(s, value());
+    else if (s == "--records")
+      a.records = parse_count(s, value());
+    else if (s == "--footprint-mib")
+      a.footprint_mib = parse_count(s, value());
+    else if (s == "--seed")
+      a.seed = parse_count(s, value());
+    else if (s == "--limit")
+      a.limit = parse_count(s, value());
+    else if (!s.empty() && s[0] == '-')
+      throw std::invalid_argument("unknown option " + s);
+    else
+      a.positional.push_back(s);
   }
   return a;
 }
@@ -130,8 +144,10 @@ int cmd_import(const Args& a, std::ostream& out) {
   const std::string& input = a.positional[0];
   const auto t0 = Clock::now();
   TraceBuilder b(a.out, a.window);
-  if (a.from == "lackey") import_lackey(input, b);
-  else import_champsim(input, b);
+  if (a.from == "lackey")
+    import_lackey(input, b);
+  else
+    import_champsim(input, b);
   TraceHeader h;
   h.source = "import-" + a.from;
   h.command = input;
@@ -200,9 +216,8 @@ int cmd_generate(const Args& a, std::ostream& out) {
   }
   TraceHeader h;
   h.source = "generate";
-  h.command = "mmusim trace generate --records " + std::to_string(a.records) +
-              " --footprint-mib " + std::to_string(a.footprint_mib) + " --seed " +
-              std::to_string(a.seed);
+  h.command = "mmusim trace generate --records " + std::to_string(a.records) + " --footprint-mib " +
+              std::to_string(a.footprint_mib) + " --seed " + std::to_string(a.seed);
   TraceVma code{text, text + text_bytes, true, false, true, 1, "[text]"};
   TraceVma heap{data, data + data_bytes, true, true, false, 1, "[data]"};
   h = b.finish(h, {code, heap});

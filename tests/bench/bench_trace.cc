@@ -22,11 +22,15 @@ std::vector<TraceRecord> program_like(size_t n) {
   uint64_t pc = 0x400000, sp = 0x7ffc00010000, heap = 0x10000000;
   for (TraceRecord& r : out) {
     switch (rng.below(8)) {
-      case 0: case 1: case 2: case 3:
+      case 0:
+      case 1:
+      case 2:
+      case 3:
         pc = rng.below(16) ? pc + 4 : 0x400000 + rng.below(1 << 20);
         r = {pc, 4, 0, TraceKind::kFetch};
         break;
-      case 4: case 5:
+      case 4:
+      case 5:
         sp += rng.below(64) - 32;
         r = {sp & ~uint64_t{7}, 8, 0, rng.below(2) ? TraceKind::kLoad : TraceKind::kStore};
         break;

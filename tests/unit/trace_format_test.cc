@@ -1,4 +1,6 @@
 // The trace format: round trips, block skipping, damaged files; the VMA rules of the builder.
+#include "models/trace_format.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,18 +11,12 @@
 
 #include "models/rng.h"
 #include "models/trace_builder.h"
-#include "models/trace_format.h"
+#include "tests/unit/temp_dir.h"
 
 namespace mmusim {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string temp_path(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("mmusim-trace-test-" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  return (dir / name).string();
-}
 
 std::vector<TraceRecord> random_records(size_t n, uint64_t seed) {
   Rng rng(seed);
@@ -36,10 +32,18 @@ std::vector<TraceRecord> random_records(size_t n, uint64_t seed) {
     } else {
       r.size = uint32_t{1} << rng.below(7);
       switch (rng.below(4)) {
-        case 0: data += r.size; break;                          // streaming
-        case 1: data = rng.next(); break;                       // anywhere in 64 bits
-        case 2: data -= rng.below(4096); break;                 // backwards
-        default: data = 0x7ffc00000000 + rng.below(1 << 12); break;  // a stack
+        case 0:
+          data += r.size;
+          break;  // streaming
+        case 1:
+          data = rng.next();
+          break;  // anywhere in 64 bits
+        case 2:
+          data -= rng.below(4096);
+          break;  // backwards
+        default:
+          data = 0x7ffc00000000 + rng.below(1 << 12);
+          break;  // a stack
       }
       r.addr = data;
     }
@@ -71,8 +75,9 @@ TraceHeader sample_header() {
   return h;
 }
 
-std::string write_trace(const std::string& name, const std::vector<TraceRecord>& recs) {
-  const std::string path = temp_path(name);
+std::string write_trace(const TempDir& tmp, const std::string& name,
+                        const std::vector<TraceRecord>& recs) {
+  const std::string path = tmp.path(name);
   TraceWriter w(path);
   for (const TraceRecord& r : recs) w.write(r);
   w.finish(sample_header());
@@ -80,8 +85,9 @@ std::string write_trace(const std::string& name, const std::vector<TraceRecord>&
 }
 
 TEST(TraceFormat, RoundTripsRecordsAndHeaderAcrossBlocks) {
+  TempDir tmp;
   const auto recs = random_records(200000, 7);  // several blocks
-  const std::string path = write_trace("roundtrip.mtr", recs);
+  const std::string path = write_trace(tmp, "roundtrip.mtr", recs);
   TraceReader r(path);
   const TraceHeader& h = r.header();
   EXPECT_EQ(h.version, kTraceVersion);
@@ -107,15 +113,17 @@ TEST(TraceFormat, RoundTripsRecordsAndHeaderAcrossBlocks) {
 }
 
 TEST(TraceFormat, CompactOnSequentialCode) {
+  TempDir tmp;
   std::vector<TraceRecord> recs;
   for (uint64_t i = 0; i < 100000; ++i) recs.push_back({0x400000 + 4 * i, 4, 0, TraceKind::kFetch});
-  const std::string path = write_trace("compact.mtr", recs);
+  const std::string path = write_trace(tmp, "compact.mtr", recs);
   EXPECT_LT(fs::file_size(path), 2000u);  // 1 byte a record before zstd
 }
 
 TEST(TraceFormat, SkipPassesOverBlocksAndMatchesReading) {
+  TempDir tmp;
   const auto recs = random_records(150000, 11);
-  const std::string path = write_trace("skip.mtr", recs);
+  const std::string path = write_trace(tmp, "skip.mtr", recs);
   for (uint64_t skip : {0ull, 1ull, 65535ull, 65536ull, 65537ull, 140000ull}) {
     TraceReader r(path);
     EXPECT_EQ(r.skip(skip), skip);
@@ -144,14 +152,15 @@ std::string error_of(const std::string& path, bool skip_all = false) {
 }
 
 TEST(TraceFormat, TruncatedTraceNamesFileAndRecord) {
+  TempDir tmp;
   const auto recs = random_records(200000, 3);
-  const std::string path = write_trace("whole.mtr", recs);
+  const std::string path = write_trace(tmp, "whole.mtr", recs);
   std::string bytes;
   {
     std::ifstream in(path, std::ios::binary);
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
-  const std::string cut = temp_path("cut.mtr");
+  const std::string cut = tmp.path("cut.mtr");
   for (size_t keep : {bytes.size() - 1, bytes.size() - 16, bytes.size() / 2, size_t{400}}) {
     std::ofstream(cut, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(keep));
     for (bool skip_all : {false, true}) {
@@ -165,15 +174,16 @@ TEST(TraceFormat, TruncatedTraceNamesFileAndRecord) {
 }
 
 TEST(TraceFormat, CorruptBodyIsDetected) {
+  TempDir tmp;
   const auto recs = random_records(100000, 5);
-  const std::string path = write_trace("corrupt.mtr", recs);
+  const std::string path = write_trace(tmp, "corrupt.mtr", recs);
   std::string bytes;
   {
     std::ifstream in(path, std::ios::binary);
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
   Rng rng(9);
-  const std::string bad = temp_path("bad.mtr");
+  const std::string bad = tmp.path("bad.mtr");
   for (int i = 0; i < 20; ++i) {
     std::string b = bytes;
     // Past the header: into the blocks.
@@ -186,25 +196,28 @@ TEST(TraceFormat, CorruptBodyIsDetected) {
 }
 
 TEST(TraceFormat, RefusesOtherVersionsAndFiles) {
-  const std::string path = write_trace("v.mtr", random_records(10, 1));
+  TempDir tmp;
+  const std::string path = write_trace(tmp, "v.mtr", random_records(10, 1));
   std::string bytes;
   {
     std::ifstream in(path, std::ios::binary);
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
   bytes[8] = 7;
-  const std::string v7 = temp_path("v7.mtr");
-  std::ofstream(v7, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const std::string v7 = tmp.path("v7.mtr");
+  std::ofstream(v7, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   EXPECT_NE(error_of(v7).find(v7 + ": trace format version 7 is not supported"), std::string::npos)
       << error_of(v7);
-  const std::string text = temp_path("text.mtr");
+  const std::string text = tmp.path("text.mtr");
   std::ofstream(text) << "I  0400000,4\n";
   EXPECT_NE(error_of(text).find("not an mmusim trace"), std::string::npos);
-  EXPECT_NE(error_of(temp_path("absent.mtr")).find("cannot open"), std::string::npos);
+  EXPECT_NE(error_of(tmp.path("absent.mtr")).find("cannot open"), std::string::npos);
 }
 
 TEST(TraceBuilder, WindowKeepsTheRecordsAfterSkip) {
-  const std::string path = temp_path("window.mtr");
+  TempDir tmp;
+  const std::string path = tmp.path("window.mtr");
   TraceBuilder b(path, TraceWindow{10, 5});
   uint64_t offered = 0;
   for (uint64_t i = 0; i < 100; ++i) {
@@ -221,12 +234,13 @@ TEST(TraceBuilder, WindowKeepsTheRecordsAfterSkip) {
 }
 
 TEST(TraceBuilder, RecordedVmasAreKeptWhenTouchedAndWidened) {
-  const std::string path = temp_path("vmas.mtr");
+  TempDir tmp;
+  const std::string path = tmp.path("vmas.mtr");
   TraceBuilder b(path, TraceWindow{});
-  b.add({0x401234, 4, 0, TraceKind::kFetch});  // text
-  b.add({0x600010, 8, 0, TraceKind::kStore});  // relro, read-only by the end
-  b.add({0x7000000, 8, 1, TraceKind::kLoad});  // outside every recorded VMA
-  b.add({0x70ff000, 8, 1, TraceKind::kLoad});  // 255 pages on: joins it
+  b.add({0x401234, 4, 0, TraceKind::kFetch});   // text
+  b.add({0x600010, 8, 0, TraceKind::kStore});   // relro, read-only by the end
+  b.add({0x7000000, 8, 1, TraceKind::kLoad});   // outside every recorded VMA
+  b.add({0x70ff000, 8, 1, TraceKind::kLoad});   // 255 pages on: joins it
   b.add({0x7200000, 8, 1, TraceKind::kStore});  // past the gap: a VMA of its own
   b.add({0x9000000, 8, 0, TraceKind::kLoad});
   b.add({0x9002000, 8, 0, TraceKind::kLoad});  // close, but a recorded VMA lies between

@@ -1,5 +1,7 @@
 // Importers: lackey lines, ChampSim records, and the two sample files of one real program
 // (when the sample directory is present).
+#include "models/trace_import.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "models/trace_import.h"
+#include "tests/unit/temp_dir.h"
 
 #ifndef MMUSIM_SAMPLE_DATA
 #define MMUSIM_SAMPLE_DATA "/work/shared/data"
@@ -21,13 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string temp_path(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("mmusim-import-test-" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  return (dir / name).string();
-}
-
 TEST(Lackey, ParsesRecordsAndSkipsValgrindLines) {
+  TempDir tmp;
   TraceRecord r;
   ASSERT_TRUE(parse_lackey_line("I  0499a0b2,3", 13, r));
   EXPECT_EQ(r.kind, TraceKind::kFetch);
@@ -49,9 +46,11 @@ TEST(Lackey, ParsesRecordsAndSkipsValgrindLines) {
 
 std::string import_error(bool champsim, const std::string& input) {
   try {
-    TraceBuilder b(temp_path("err.mtr"), TraceWindow{});
-    if (champsim) import_champsim(input, b);
-    else import_lackey(input, b);
+    TraceBuilder b(input + ".mtr", TraceWindow{});
+    if (champsim)
+      import_champsim(input, b);
+    else
+      import_lackey(input, b);
   } catch (const TraceError& e) {
     return e.what();
   }
@@ -59,7 +58,8 @@ std::string import_error(bool champsim, const std::string& input) {
 }
 
 TEST(Lackey, CorruptInputNamesFileAndLine) {
-  const std::string in = temp_path("bad.lackey");
+  TempDir tmp;
+  const std::string in = tmp.path("bad.lackey");
   std::ofstream(in) << "==1== Lackey\nI  0400000,4\n L 7ff000,8\n L 7ff000;8\n";
   EXPECT_NE(import_error(false, in).find(in + ":4: expected ADDRESS,SIZE"), std::string::npos)
       << import_error(false, in);
@@ -70,6 +70,7 @@ void put64(std::vector<uint8_t>& rec, size_t at, uint64_t v) {
 }
 
 TEST(ChampSim, ImportsLoadsStoresAndModifies) {
+  TempDir tmp;
   std::vector<uint8_t> bytes;
   auto instr = [&](uint64_t ip, std::vector<uint64_t> dst, std::vector<uint64_t> src) {
     std::vector<uint8_t> rec(64, 0);
@@ -80,9 +81,10 @@ TEST(ChampSim, ImportsLoadsStoresAndModifies) {
   };
   instr(0x401000, {}, {0x7000});
   instr(0x401004, {0x8000}, {0x9000, 0x8000});  // 0x8000 is a modify
-  const std::string in = temp_path("mini.champsim");
-  std::ofstream(in, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  const std::string out = temp_path("mini.mtr");
+  const std::string in = tmp.path("mini.champsim");
+  std::ofstream(in, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  const std::string out = tmp.path("mini.mtr");
   TraceBuilder b(out, TraceWindow{});
   EXPECT_EQ(import_champsim(in, b), 2u);
   b.finish(TraceHeader{}, {});
@@ -90,9 +92,11 @@ TEST(ChampSim, ImportsLoadsStoresAndModifies) {
   std::vector<std::pair<TraceKind, uint64_t>> got;
   TraceRecord rec;
   while (r.next(rec)) got.emplace_back(rec.kind, rec.addr);
-  const std::vector<std::pair<TraceKind, uint64_t>> want = {
-      {TraceKind::kFetch, 0x401000}, {TraceKind::kLoad, 0x7000},   {TraceKind::kFetch, 0x401004},
-      {TraceKind::kLoad, 0x9000},    {TraceKind::kModify, 0x8000}};
+  const std::vector<std::pair<TraceKind, uint64_t>> want = {{TraceKind::kFetch, 0x401000},
+                                                            {TraceKind::kLoad, 0x7000},
+                                                            {TraceKind::kFetch, 0x401004},
+                                                            {TraceKind::kLoad, 0x9000},
+                                                            {TraceKind::kModify, 0x8000}};
   EXPECT_EQ(got, want);
 
   // A partial last record, and a record that is not one.
@@ -101,7 +105,8 @@ TEST(ChampSim, ImportsLoadsStoresAndModifies) {
             std::string::npos)
       << import_error(true, in);
   bytes[64 + 8] = 7;
-  std::ofstream(in, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::ofstream(in, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   EXPECT_NE(import_error(true, in).find(in + ": record 1: not a ChampSim"), std::string::npos)
       << import_error(true, in);
 }
@@ -109,12 +114,13 @@ TEST(ChampSim, ImportsLoadsStoresAndModifies) {
 // Both sample files hold one window of GNU sort: the same instruction addresses, and the same
 // data addresses in the same order.
 TEST(Samples, LackeyAndChampSimAgree) {
+  TempDir tmp;
   const std::string dir = MMUSIM_SAMPLE_DATA;
   const std::string lackey = dir + "/sort-small.lackey.gz";
   const std::string champsim = dir + "/sort-small.champsim.xz";
   if (!fs::exists(lackey) || !fs::exists(champsim))
     GTEST_SKIP() << "sample traces not found in " << dir;
-  const std::string a = temp_path("sort-lackey.mtr"), b = temp_path("sort-champsim.mtr");
+  const std::string a = tmp.path("sort-lackey.mtr"), b = tmp.path("sort-champsim.mtr");
   {
     TraceBuilder tb(a, TraceWindow{});
     EXPECT_EQ(import_lackey(lackey, tb), 300000u);
