@@ -1,12 +1,8 @@
 # Runs mmusim twice (ARGS_A, ARGS_B) and requires KEY of run A to be below KEY of run B.
 # Variables: MMUSIM, ARGS_A, ARGS_B, KEY, OUT.
+include(${CMAKE_CURRENT_LIST_DIR}/simulated_stats.cmake)
 foreach(run A B)
-  file(REMOVE_RECURSE ${OUT}/${run})
-  execute_process(COMMAND ${MMUSIM} ${ARGS_${run}} --out ${OUT}/${run}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "run ${run} failed (${rc}):\n${out}\n${err}")
-  endif()
+  run_pair_run(${run})
   file(READ ${OUT}/${run}/stats.json json)
   if(NOT json MATCHES "\"${KEY}\": ([0-9.]+)")
     message(FATAL_ERROR "run ${run}: no ${KEY} in stats.json")

@@ -3,12 +3,7 @@
 # Variables: MMUSIM, ARGS_A, ARGS_B, OUT, FUNCTIONAL (optional).
 include(${CMAKE_CURRENT_LIST_DIR}/simulated_stats.cmake)
 foreach(run A B)
-  file(REMOVE_RECURSE ${OUT}/${run})
-  execute_process(COMMAND ${MMUSIM} ${ARGS_${run}} --out ${OUT}/${run}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "run ${run} failed (${rc}):\n${out}\n${err}")
-  endif()
+  run_pair_run(${run})
   if(FUNCTIONAL)
     functional_lines(${OUT}/${run}/stats.json stats_${run})
   else()

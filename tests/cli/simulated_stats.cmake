@@ -3,6 +3,15 @@
 # functional_lines(PATH OUTVAR): of those, the functional ones: timing figures (cycles,
 # latencies, the translation latency distribution, walker queueing, drains, merged misses) left
 # out too, and trailing commas dropped, so LT and AT runs compare equal.
+# run_pair_run(RUN): runs `MMUSIM ARGS_<RUN> --out OUT/<RUN>` afresh; a failure fails the test.
+function(run_pair_run run)
+  file(REMOVE_RECURSE ${OUT}/${run})
+  execute_process(COMMAND ${MMUSIM} ${ARGS_${run}} --out ${OUT}/${run}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${run} failed (${rc}):\n${out}\n${err}")
+  endif()
+endfunction()
 set(wallclock "\"(accesses_per_second|setup_seconds|run_seconds|peak_rss_kib)\"")
 set(timing "\"(cycles|total_cycles|translation_cycles|translation_cycles_avg|fault_cycles|walk_overhead|drains|pending_cycles|queued_walks|queue_cycles|merged_misses)\":")
 function(simulated_lines path outvar)
