@@ -62,12 +62,10 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_p
       }
     } else if (!ext->fault) {
       // A hit on a translation whose walk is still in flight waits for it: a merged miss.
-      for (const Inflight& f : m_inflight) {
-        if (f.end > end && f.ctx == ext->ctx.key() && (ext->va & f.mask) == f.base) {
-          end = f.end;
-          ++m_merged;
-        }
-      }
+      const sc_core::sc_time ready = end;
+      for (const Inflight& f : m_inflight)
+        if (f.end > end && f.ctx == ext->ctx.key() && (ext->va & f.mask) == f.base) end = f.end;
+      if (end > ready) ++m_merged;  // counted once, however many walks it matched
     }
   }
   m_peq.notify(gp, tlm::BEGIN_RESP, end - sc_core::sc_time_stamp());
