@@ -2,6 +2,10 @@
 
 #include <stdexcept>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace mmusim {
 
 const char* mem_level_name(MemLevel l) {
@@ -53,12 +57,50 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   if (p.ways == 0 || lines % p.ways != 0)
     throw std::invalid_argument("cache of " + std::to_string(lines) + " lines is not a multiple of " +
                                 std::to_string(p.ways) + " ways");
+  if (p.ways > 64) throw std::invalid_argument("a cache has at most 64 ways");
   m_ways = p.ways;
   m_sets = lines / p.ways;
   m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
-  m_tags.assign(lines, 0);
-  m_stamps.assign(lines, 0);
-  m_dirty.assign(lines, 0);
+  m_age_bytes = (m_ways + 15) / 16 * 16;
+  m_stride = m_ways + m_age_bytes / 8 + 1;
+  m_blocks.assign(m_sets * m_stride, 0);
+  for (size_t s = 0; s < m_sets; ++s) {
+    uint8_t* ages = reinterpret_cast<uint8_t*>(&m_blocks[s * m_stride + m_ways]);
+    for (uint32_t w = 0; w < m_age_bytes; ++w)
+      ages[w] = w < m_ways ? static_cast<uint8_t>(m_ways - 1 - w) : kPadAge;
+  }
+}
+
+void Cache::make_youngest(uint8_t* ages, uint32_t w) const {
+  const uint8_t age = ages[w];
+#if defined(__SSE2__)
+  // Ranks and the pad are below 128, so the signed byte compare is exact.
+  const __m128i threshold = _mm_set1_epi8(static_cast<char>(age));
+  for (uint32_t i = 0; i < m_age_bytes; i += 16) {
+    __m128i* p = reinterpret_cast<__m128i*>(ages + i);
+    const __m128i v = _mm_loadu_si128(p);
+    _mm_storeu_si128(p, _mm_sub_epi8(v, _mm_cmplt_epi8(v, threshold)));  // younger: +1
+  }
+#else
+  for (uint32_t i = 0; i < m_ways; ++i) ages[i] += ages[i] < age;
+#endif
+  ages[w] = 0;
+}
+
+uint32_t Cache::oldest(const uint8_t* ages) const {
+  const uint8_t last = static_cast<uint8_t>(m_ways - 1);
+#if defined(__SSE2__)
+  const __m128i want = _mm_set1_epi8(static_cast<char>(last));
+  for (uint32_t i = 0; i < m_age_bytes; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ages + i));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
+    if (mask) return i + static_cast<uint32_t>(__builtin_ctz(mask));
+  }
+#else
+  for (uint32_t i = 0; i < m_ways; ++i)
+    if (ages[i] == last) return i;
+#endif
+  return 0;  // unreachable: the ranks are a permutation
 }
 
 MemHierarchy::MemHierarchy(const MemHierarchyParams& p, uint64_t seed)

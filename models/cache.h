@@ -43,8 +43,12 @@ struct MemHierarchyParams {
   DramParams dram;
 };
 
-// A tag array: one pass over a set finds the line or the victim. Tags are line + 1 (0: invalid);
-// stamps give LRU (last use) or FIFO (fill) order.
+// A tag array. Each set is one block: the tags (line + 1; 0 is invalid), a byte per way giving
+// its age rank (0 = most recent; the ranks of a set are a permutation of 0..ways-1, padded to 16
+// bytes) and a dirty mask. LRU moves a way to rank 0 on every use, FIFO only on a fill; the victim
+// is the oldest way. Ranks start as ways-1-w, so an empty set fills ways 0, 1, 2... in order.
+// Random replacement fills invalid ways first in the same order, then picks any way. A block is
+// 1-3 host cache lines, so probing a set costs little host memory traffic.
 class Cache {
  public:
   Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed);
@@ -52,41 +56,45 @@ class Cache {
   const CacheParams& params() const { return m_params; }
   // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
   bool access(uint64_t line, bool write, bool& writeback) {
-    const size_t base =
-        static_cast<size_t>(m_set_mask ? (line & m_set_mask) : (line % m_sets)) * m_ways;
+    const size_t set = static_cast<size_t>(m_set_mask ? (line & m_set_mask) : (line % m_sets));
+    uint64_t* block = &m_blocks[set * m_stride];
+    uint8_t* ages = reinterpret_cast<uint8_t*>(block + m_ways);
+    uint64_t& dirty = block[m_stride - 1];
     const uint64_t want = line + 1;
-    const uint64_t* tags = &m_tags[base];
     for (uint32_t w = 0; w < m_ways; ++w) {
-      if (tags[w] == want) {
-        if (m_lru) m_stamps[base + w] = ++m_clock;
-        m_dirty[base + w] |= write;
+      if (block[w] == want) {
+        if (m_lru) make_youngest(ages, w);
+        dirty |= uint64_t{write} << w;
         writeback = false;
         return true;
       }
     }
-    // A miss: the oldest stamp is the victim (invalid ways have stamp 0, so they go first).
-    const uint64_t* stamps = &m_stamps[base];
-    uint32_t oldest = 0;
-    for (uint32_t w = 1; w < m_ways; ++w)
-      if (stamps[w] < stamps[oldest]) oldest = w;
-    size_t victim = base + oldest;
-    if (m_random && m_tags[victim] != 0) victim = base + m_rng.below(m_ways);
-    writeback = m_tags[victim] != 0 && m_dirty[victim];
-    m_tags[victim] = want;
-    m_stamps[victim] = ++m_clock;
-    m_dirty[victim] = write;
+    uint32_t victim = oldest(ages);
+    if (m_random && block[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
+    const uint64_t bit = uint64_t{1} << victim;
+    writeback = block[victim] != 0 && (dirty & bit);
+    block[victim] = want;
+    make_youngest(ages, victim);
+    dirty = (dirty & ~bit) | (uint64_t{write} << victim);
     return false;
   }
 
  private:
+  static constexpr uint8_t kPadAge = 0x7f;  // older than any way, never the oldest way's rank
+
+  // Every way younger than w ages by one; w becomes the youngest.
+  void make_youngest(uint8_t* ages, uint32_t w) const;
+  // The way whose rank is ways - 1.
+  uint32_t oldest(const uint8_t* ages) const;
+
   CacheParams m_params;
   uint32_t m_sets = 0, m_ways = 0;
+  uint32_t m_age_bytes = 0;  // ways rounded up to 16
+  size_t m_stride = 0;       // words per set block: tags, ages, dirty mask
   uint64_t m_set_mask = 0;
   bool m_lru, m_random;
-  uint64_t m_clock = 0;
   Rng m_rng;
-  std::vector<uint64_t> m_tags, m_stamps;
-  std::vector<uint8_t> m_dirty;
+  std::vector<uint64_t> m_blocks;
 };
 
 class MemHierarchy {

@@ -37,6 +37,69 @@ TEST(Cache, LruEvictsTheLeastRecentlyUsedLineAndCountsDirtyVictims) {
   EXPECT_FALSE(c.access(0, false, wb));
 }
 
+// A plain tag array with a timestamp per way: the oldest stamp is the victim (invalid ways have
+// stamp 0 and the lowest index wins a tie); random replacement picks any way once the set is full.
+class ReferenceCache {
+ public:
+  ReferenceCache(uint32_t sets, uint32_t ways, ReplPolicy policy, uint64_t seed)
+      : m_sets(sets), m_ways(ways), m_policy(policy), m_rng(seed), m_tags(sets * ways),
+        m_stamps(sets * ways), m_dirty(sets * ways) {}
+  bool access(uint64_t line, bool write, bool& writeback) {
+    const size_t base = (line % m_sets) * m_ways;
+    for (size_t i = base; i < base + m_ways; ++i) {
+      if (m_tags[i] == line + 1) {
+        if (m_policy == ReplPolicy::kLru) m_stamps[i] = ++m_clock;
+        m_dirty[i] = m_dirty[i] || write;
+        writeback = false;
+        return true;
+      }
+    }
+    size_t victim = base;
+    for (size_t i = base; i < base + m_ways; ++i)
+      if (m_stamps[i] < m_stamps[victim]) victim = i;
+    if (m_policy == ReplPolicy::kRandom && m_tags[victim] != 0) victim = base + m_rng.below(m_ways);
+    writeback = m_tags[victim] != 0 && m_dirty[victim];
+    m_tags[victim] = line + 1;
+    m_stamps[victim] = ++m_clock;
+    m_dirty[victim] = write;
+    return false;
+  }
+
+ private:
+  uint32_t m_sets, m_ways;
+  ReplPolicy m_policy;
+  Rng m_rng;
+  uint64_t m_clock = 0;
+  std::vector<uint64_t> m_tags, m_stamps;
+  std::vector<bool> m_dirty;
+};
+
+TEST(Cache, AgreesWithATimestampReferenceForEveryPolicyAndWayCount) {
+  for (ReplPolicy policy : {ReplPolicy::kLru, ReplPolicy::kFifo, ReplPolicy::kRandom}) {
+    for (uint32_t ways : {1u, 2u, 3u, 8u, 11u, 16u, 17u, 33u, 64u}) {
+      const uint32_t sets = 4;
+      Cache c({uint64_t{sets} * ways * 64, ways, policy, 4}, 64, 9);
+      ReferenceCache ref(sets, ways, policy, 9);
+      Rng rng(ways);
+      uint64_t hits = 0, writebacks = 0;
+      for (int i = 0; i < 20000; ++i) {
+        // Lines from a pool a little larger than the cache, so hits, misses and evictions mix.
+        const uint64_t line = rng.below(sets * ways * 3 / 2 + 2);
+        const bool write = rng.below(4) == 0;
+        bool wb = false, ref_wb = false;
+        const bool hit = c.access(line, write, wb);
+        ASSERT_EQ(hit, ref.access(line, write, ref_wb))
+            << repl_policy_name(policy) << " " << ways << " ways, access " << i;
+        ASSERT_EQ(wb, ref_wb) << repl_policy_name(policy) << " " << ways << " ways, access " << i;
+        hits += hit;
+        writebacks += wb;
+      }
+      EXPECT_GT(hits, 0u);
+      EXPECT_GT(writebacks, 0u);
+    }
+  }
+}
+
 TEST(MemHierarchy, ServedByTheFirstLevelHoldingTheLine) {
   MemHierarchy h(small_hierarchy());
   auto r = h.access(0x1000, false, MemLevel::kL1, MemHierarchy::kWalk);
