@@ -71,6 +71,23 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   }
 }
 
+uint64_t Cache::matches(const uint64_t* tags, uint64_t want) const {
+  uint64_t mask = 0;
+#if defined(__SSE2__)
+  // Two ways a step; an odd last step reads into the age bytes, which the final mask drops.
+  const __m128i w2 = _mm_set1_epi64x(static_cast<long long>(want));
+  for (uint32_t w = 0; w < m_ways; w += 2) {
+    const __m128i eq32 = _mm_cmpeq_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tags + w)), w2);
+    const __m128i eq64 = _mm_and_si128(eq32, _mm_shuffle_epi32(eq32, 0xb1));
+    mask |= static_cast<uint64_t>(_mm_movemask_pd(_mm_castsi128_pd(eq64))) << w;
+  }
+  return m_ways == 64 ? mask : mask & ((uint64_t{1} << m_ways) - 1);
+#else
+  for (uint32_t w = 0; w < m_ways; ++w) mask |= uint64_t{tags[w] == want} << w;
+  return mask;
+#endif
+}
+
 void Cache::make_youngest(uint8_t* ages, uint32_t w) const {
   const uint8_t age = ages[w];
 #if defined(__SSE2__)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/huge_page_allocator.h"
 #include "models/replacement.h"
 #include "models/rng.h"
 #include "models/stats.h"
@@ -61,13 +62,13 @@ class Cache {
     uint8_t* ages = reinterpret_cast<uint8_t*>(block + m_ways);
     uint64_t& dirty = block[m_stride - 1];
     const uint64_t want = line + 1;
-    for (uint32_t w = 0; w < m_ways; ++w) {
-      if (block[w] == want) {
-        if (m_lru) make_youngest(ages, w);
-        dirty |= uint64_t{write} << w;
-        writeback = false;
-        return true;
-      }
+    const uint64_t match = matches(block, want);
+    if (match) {
+      const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(match));
+      if (m_lru) make_youngest(ages, w);
+      dirty |= uint64_t{write} << w;
+      writeback = false;
+      return true;
     }
     uint32_t victim = oldest(ages);
     if (m_random && block[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
@@ -82,6 +83,8 @@ class Cache {
  private:
   static constexpr uint8_t kPadAge = 0x7f;  // older than any way, never the oldest way's rank
 
+  // Bit w set when way w holds tag `want` (at most one bit).
+  uint64_t matches(const uint64_t* tags, uint64_t want) const;
   // Every way younger than w ages by one; w becomes the youngest.
   void make_youngest(uint8_t* ages, uint32_t w) const;
   // The way whose rank is ways - 1.
@@ -94,7 +97,7 @@ class Cache {
   uint64_t m_set_mask = 0;
   bool m_lru, m_random;
   Rng m_rng;
-  std::vector<uint64_t> m_blocks;
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> m_blocks;
 };
 
 class MemHierarchy {

@@ -379,15 +379,59 @@ Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
   return e;
 }
 
-void Machine::prefetch_expect(Context ctx, Addr va, int stage) const {
+bool Machine::leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest_tables,
+                         Addr addr, Addr& entry) const {
+  Addr table = root;
+  for (unsigned level = levels;; --level) {
+    Addr at = table + table_index(addr, level) * 8;
+    if (guest_tables) {
+      Mapping h;
+      if (!host_truth(at, h)) return false;
+      at = h.translate(at);
+    }
+    if (level == 1) {
+      entry = at;
+      return true;
+    }
+    const uint64_t e = m_mem.read64(at);
+    if (!entry_present(format, e)) return false;
+    if (entry_is_leaf(format, e, level)) {
+      entry = at;
+      return true;
+    }
+    table = entry_addr(e);
+  }
+}
+
+void Machine::prefetch(Context ctx, Addr va, unsigned stage) const {
   if (!has_space(ctx.asid)) return;
-  const TranslationMap& guest = m_spaces[ctx.asid]->oracle();
-  if (stage == 0 || !virtualized()) {
+  const AddressSpace& space = *m_spaces[ctx.asid];
+  const TranslationMap& guest = space.oracle();
+  if (stage == 0) {
     guest.prefetch(va);
     return;
   }
+  Addr entry;
+  if (!virtualized()) {
+    if (stage == 1 && leaf_entry(space.root(), space.levels(), space.format(), false, va, entry))
+      m_mem.prefetch(entry);
+    return;
+  }
   Mapping g;
-  if (guest.lookup(va, g)) (nested() ? *m_ept12 : *m_host).oracle().prefetch(g.translate(va));
+  if (!guest.lookup(va, g)) return;
+  const Addr gpa = g.translate(va);
+  if (stage == 1) {
+    (nested() ? *m_ept12 : *m_host).oracle().prefetch(gpa);
+    if (nested()) return;
+    const bool found =
+        shadowed() ? leaf_entry(m_shadows[ctx.asid]->root(), m_shadows[ctx.asid]->levels(),
+                                PtFormat::kX86, false, va, entry)
+                   : leaf_entry(space.root(), space.levels(), space.format(), true, va, entry);
+    if (found) m_mem.prefetch(entry);
+  } else if (!nested() && !shadowed() &&
+             leaf_entry(m_host->root(), m_host->levels(), PtFormat::kEpt, false, gpa, entry)) {
+    m_mem.prefetch(entry);
+  }
 }
 
 void Machine::report(StatsVisitor& v) const {

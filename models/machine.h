@@ -125,14 +125,25 @@ class Machine : public WalkRoots {
 
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
   Expectation expect(Context ctx, Addr va, AccessKind access) const;
-  // Host-cache hints for a later expect(): stage 0 loads the guest record, stage 1 (once that is
-  // cached) the host record. They change no result.
-  void prefetch_expect(Context ctx, Addr va, int stage) const;
+  // Host-cache hints for an access to va a few accesses from now; they change no result. The
+  // simulator is bound by host memory latency (page-table entries and oracle records spread over
+  // megabytes), so a caller that knows its addresses ahead calls each stage in turn, some
+  // accesses apart: stage 0 starts loading the (guest) oracle record; stage 1 reads it and starts
+  // loading the host record and the leaf entry of the table hardware walks first (native, guest
+  // or shadow); stage 2 starts loading the host (EPT) leaf entry. Nested virtualization gets the
+  // oracle hints only.
+  static constexpr unsigned kPrefetchStages = 3;
+  void prefetch(Context ctx, Addr va, unsigned stage) const;
   void report(StatsVisitor& v) const;
 
  private:
   class Ept02Backing;
   class TeaPlacer;
+  // The host-physical address of the entry that maps addr in a radix table (root, levels and
+  // format), reading only the upper levels, which are few and stay in the host's caches; tables in
+  // guest-physical memory are located through the host oracle. False when addr is not mapped.
+  bool leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest_tables, Addr addr,
+                  Addr& entry) const;
   // TEA leaf shift for a page policy: its large size when every region gets it, else 4K.
   static uint8_t tea_shift(const PagePolicy& p);
   // Gives a host EPT (EPT, or EPT01) a TEA over guest-physical [0, end): its leaf tables on

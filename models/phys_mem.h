@@ -22,6 +22,10 @@ class PhysMem {
     return p ? (*p)[(pa & (kPageBytes - 1)) >> 3] : 0;
   }
   void write64(Addr pa, uint64_t value) { page(pa)[(pa & (kPageBytes - 1)) >> 3] = value; }
+  // Starts loading the word at pa into the host's caches (a hint; no effect on results).
+  void prefetch(Addr pa) const {
+    if (const Page* p = find_page(pa)) __builtin_prefetch(&(*p)[(pa & (kPageBytes - 1)) >> 3]);
+  }
 
   // The stored page containing pa, created zeroed on first use.
   Page& page(Addr pa);

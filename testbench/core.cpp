@@ -112,14 +112,30 @@ void Core::run() {
   sc_core::sc_pause();
 }
 
+void Core::hint(const Access& a, unsigned stage) {
+  if (a.event == Access::Event::kAccess)
+    m_machine.prefetch(m_machine.context(a.asid), a.va, stage);
+}
+
 void Core::issue() {
-  // One access of lookahead lets the oracle's records load while the previous access walks.
-  Access a, ahead;
-  bool have_ahead = m_workload.next(ahead);
-  uint16_t current = ahead.asid;
-  while (have_ahead) {
-    a = ahead;
-    have_ahead = m_workload.next(ahead);
+  // The workload is read kAhead accesses ahead so host-cache hints for them can start early.
+  Access ring[kRing];
+  unsigned head = 0, count = 0;
+  bool more = true;
+  auto read_one = [&] {
+    if (more && (more = m_workload.next(ring[(head + count) % kRing]))) ++count;
+  };
+  while (count <= kAhead && more) read_one();
+  uint16_t current = count ? ring[head].asid : 0;
+  while (count > 0) {
+    const Access a = ring[head];
+    head = (head + 1) % kRing;
+    --count;
+    read_one();
+    for (unsigned s = 0; s < Machine::kPrefetchStages; ++s) {
+      const unsigned d = kHintDistance * (Machine::kPrefetchStages - s);  // 1 = the next access
+      if (d <= count) hint(ring[(head + d - 1) % kRing], s);
+    }
     if (a.event != Access::Event::kAccess) {
       ++m_stats.events;
       if (m_params.at) drain();
@@ -134,10 +150,6 @@ void Core::issue() {
     }
     ++m_stats.accesses;
     if (m_progress) m_progress->tick(m_stats.accesses);
-    if (m_params.check) {
-      m_machine.prefetch_expect(m_machine.context(a.asid), a.va, 1);
-      if (have_ahead) m_machine.prefetch_expect(m_machine.context(ahead.asid), ahead.va, 0);
-    }
     Slot* slot = &m_slots[0];
     if (m_params.at) {
       while (m_busy == m_nslots) sc_core::wait(m_slot_freed);

@@ -95,8 +95,16 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   };
   Slot& slot_of(tlm::tlm_generic_payload& gp);
 
+  // Accesses read ahead of the one issued: host-cache hint stage s runs for the access
+  // kHintDistance * (kPrefetchStages - s) ahead, so each stage's loads have time to land.
+  static constexpr unsigned kHintDistance = 4;
+  static constexpr unsigned kAhead = kHintDistance * Machine::kPrefetchStages;
+  static constexpr unsigned kRing = 16;  // a power of two above kAhead
+  static_assert(kRing > kAhead && (kRing & (kRing - 1)) == 0, "read-ahead ring");
+
   void run();
   void issue();
+  void hint(const Access& a, unsigned stage);
   // One access: translation attempts (with fault handling) then the data access.
   void access(const Access& a, Slot& slot);
   Cycles data_access(const TranslationExt& ext);
