@@ -61,29 +61,30 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   m_ways = p.ways;
   m_sets = lines / p.ways;
   m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
-  m_age_bytes = (m_ways + 15) / 16 * 16;
-  m_stride = m_ways + m_age_bytes / 8 + 1;
+  m_pad_ways = (m_ways + 15) / 16 * 16;
+  m_dirty_word = 2 * m_pad_ways / 8;
+  m_stride = m_dirty_word + 1 + m_ways;
   m_blocks.assign(m_sets * m_stride, 0);
   for (size_t s = 0; s < m_sets; ++s) {
-    uint8_t* ages = reinterpret_cast<uint8_t*>(&m_blocks[s * m_stride + m_ways]);
-    for (uint32_t w = 0; w < m_age_bytes; ++w)
+    uint8_t* ages = reinterpret_cast<uint8_t*>(&m_blocks[s * m_stride]) + m_pad_ways;
+    for (uint32_t w = 0; w < m_pad_ways; ++w)
       ages[w] = w < m_ways ? static_cast<uint8_t>(m_ways - 1 - w) : kPadAge;
   }
 }
 
-uint64_t Cache::matches(const uint64_t* tags, uint64_t want) const {
+uint64_t Cache::candidates(const uint8_t* partial, uint8_t key) const {
   uint64_t mask = 0;
 #if defined(__SSE2__)
-  // Two ways a step; an odd last step reads into the age bytes, which the final mask drops.
-  const __m128i w2 = _mm_set1_epi64x(static_cast<long long>(want));
-  for (uint32_t w = 0; w < m_ways; w += 2) {
-    const __m128i eq32 = _mm_cmpeq_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tags + w)), w2);
-    const __m128i eq64 = _mm_and_si128(eq32, _mm_shuffle_epi32(eq32, 0xb1));
-    mask |= static_cast<uint64_t>(_mm_movemask_pd(_mm_castsi128_pd(eq64))) << w;
+  const __m128i k = _mm_set1_epi8(static_cast<char>(key));
+  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(partial + i));
+    mask |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, k))))
+            << i;
   }
+  // Padding bytes may match the key: drop them.
   return m_ways == 64 ? mask : mask & ((uint64_t{1} << m_ways) - 1);
 #else
-  for (uint32_t w = 0; w < m_ways; ++w) mask |= uint64_t{tags[w] == want} << w;
+  for (uint32_t w = 0; w < m_ways; ++w) mask |= uint64_t{partial[w] == key} << w;
   return mask;
 #endif
 }
@@ -93,7 +94,7 @@ void Cache::make_youngest(uint8_t* ages, uint32_t w) const {
 #if defined(__SSE2__)
   // Ranks and the pad are below 128, so the signed byte compare is exact.
   const __m128i threshold = _mm_set1_epi8(static_cast<char>(age));
-  for (uint32_t i = 0; i < m_age_bytes; i += 16) {
+  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
     __m128i* p = reinterpret_cast<__m128i*>(ages + i);
     const __m128i v = _mm_loadu_si128(p);
     _mm_storeu_si128(p, _mm_sub_epi8(v, _mm_cmplt_epi8(v, threshold)));  // younger: +1
@@ -108,7 +109,7 @@ uint32_t Cache::oldest(const uint8_t* ages) const {
   const uint8_t last = static_cast<uint8_t>(m_ways - 1);
 #if defined(__SSE2__)
   const __m128i want = _mm_set1_epi8(static_cast<char>(last));
-  for (uint32_t i = 0; i < m_age_bytes; i += 16) {
+  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ages + i));
     const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
     if (mask) return i + static_cast<uint32_t>(__builtin_ctz(mask));

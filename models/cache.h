@@ -44,12 +44,13 @@ struct MemHierarchyParams {
   DramParams dram;
 };
 
-// A tag array. Each set is one block: the tags (line + 1; 0 is invalid), a byte per way giving
-// its age rank (0 = most recent; the ranks of a set are a permutation of 0..ways-1, padded to 16
-// bytes) and a dirty mask. LRU moves a way to rank 0 on every use, FIFO only on a fill; the victim
-// is the oldest way. Ranks start as ways-1-w, so an empty set fills ways 0, 1, 2... in order.
-// Random replacement fills invalid ways first in the same order, then picks any way. A block is
-// 1-3 host cache lines, so probing a set costs little host memory traffic.
+// A tag array. Each set is one block of 64-bit words: a byte per way of partial tag (a hash of
+// the line, so one 16-byte compare finds the candidate ways), a byte per way of age rank (0 = most
+// recent; the ranks of a set are a permutation of 0..ways-1), both padded to 16 bytes, a dirty
+// mask, then the full tags (line + 1; 0 is invalid). LRU moves a way to rank 0 on every use, FIFO
+// only on a fill; the victim is the oldest way. Ranks start as ways-1-w, so an empty set fills
+// ways 0, 1, 2... in order. Random replacement fills invalid ways first in the same order, then
+// picks any way. A probe reads a few host cache lines of one block.
 class Cache {
  public:
   Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed);
@@ -59,22 +60,26 @@ class Cache {
   bool access(uint64_t line, bool write, bool& writeback) {
     const size_t set = static_cast<size_t>(m_set_mask ? (line & m_set_mask) : (line % m_sets));
     uint64_t* block = &m_blocks[set * m_stride];
-    uint8_t* ages = reinterpret_cast<uint8_t*>(block + m_ways);
-    uint64_t& dirty = block[m_stride - 1];
+    uint8_t* partial = reinterpret_cast<uint8_t*>(block);
+    uint8_t* ages = partial + m_pad_ways;
+    uint64_t& dirty = block[m_dirty_word];
+    uint64_t* tags = block + m_dirty_word + 1;
     const uint64_t want = line + 1;
-    const uint64_t match = matches(block, want);
-    if (match) {
-      const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(match));
+    const uint8_t key = partial_tag(line);
+    for (uint64_t c = candidates(partial, key); c; c &= c - 1) {
+      const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
+      if (tags[w] != want) continue;
       if (m_lru) make_youngest(ages, w);
       dirty |= uint64_t{write} << w;
       writeback = false;
       return true;
     }
     uint32_t victim = oldest(ages);
-    if (m_random && block[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
+    if (m_random && tags[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
     const uint64_t bit = uint64_t{1} << victim;
-    writeback = block[victim] != 0 && (dirty & bit);
-    block[victim] = want;
+    writeback = tags[victim] != 0 && (dirty & bit);
+    tags[victim] = want;
+    partial[victim] = key;
     make_youngest(ages, victim);
     dirty = (dirty & ~bit) | (uint64_t{write} << victim);
     return false;
@@ -83,8 +88,11 @@ class Cache {
  private:
   static constexpr uint8_t kPadAge = 0x7f;  // older than any way, never the oldest way's rank
 
-  // Bit w set when way w holds tag `want` (at most one bit).
-  uint64_t matches(const uint64_t* tags, uint64_t want) const;
+  static uint8_t partial_tag(uint64_t line) {
+    return static_cast<uint8_t>((line * 0x9e3779b97f4a7c15ULL) >> 56);
+  }
+  // Bit w set for each way w whose partial tag is key.
+  uint64_t candidates(const uint8_t* partial, uint8_t key) const;
   // Every way younger than w ages by one; w becomes the youngest.
   void make_youngest(uint8_t* ages, uint32_t w) const;
   // The way whose rank is ways - 1.
@@ -92,8 +100,9 @@ class Cache {
 
   CacheParams m_params;
   uint32_t m_sets = 0, m_ways = 0;
-  uint32_t m_age_bytes = 0;  // ways rounded up to 16
-  size_t m_stride = 0;       // words per set block: tags, ages, dirty mask
+  uint32_t m_pad_ways = 0;  // ways rounded up to 16: bytes of partial tags, and of ages
+  size_t m_dirty_word = 0;  // word of the block holding the dirty mask; the tags follow
+  size_t m_stride = 0;      // words per set block
   uint64_t m_set_mask = 0;
   bool m_lru, m_random;
   Rng m_rng;
