@@ -381,18 +381,26 @@ Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
 
 bool Machine::leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest_tables,
                          Addr addr, Addr& entry) const {
-  Addr table = root;
-  for (unsigned level = levels;; --level) {
-    Addr at = table + table_index(addr, level) * 8;
-    if (guest_tables) {
-      Mapping h;
-      if (!host_truth(at, h)) return false;
-      at = h.translate(at);
-    }
-    if (level == 1) {
-      entry = at;
+  const Addr region = addr >> 21;
+  LeafMemo& memo = m_leaf_memo[(region ^ (root >> 12) * 0x9e3779b9u) & (kLeafMemo - 1)];
+  if (memo.root == root && memo.region == region) {
+    entry = memo.table + table_index(addr, 1) * 8;
+    return true;
+  }
+  auto to_host = [&](Addr a, Addr& out) {
+    if (!guest_tables) {
+      out = a;
       return true;
     }
+    Mapping h;
+    if (!host_truth(a, h)) return false;
+    out = h.translate(a);
+    return true;
+  };
+  Addr table = root;
+  for (unsigned level = levels; level > 1; --level) {
+    Addr at;
+    if (!to_host(table + table_index(addr, level) * 8, at)) return false;
     const uint64_t e = m_mem.read64(at);
     if (!entry_present(format, e)) return false;
     if (entry_is_leaf(format, e, level)) {
@@ -401,37 +409,43 @@ bool Machine::leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest
     }
     table = entry_addr(e);
   }
+  Addr leaf_table;
+  if (!to_host(table, leaf_table)) return false;
+  memo = LeafMemo{root, region, leaf_table};
+  entry = leaf_table + table_index(addr, 1) * 8;
+  return true;
 }
 
-void Machine::prefetch(Context ctx, Addr va, unsigned stage) const {
+void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const {
   if (!has_space(ctx.asid)) return;
   const AddressSpace& space = *m_spaces[ctx.asid];
-  const TranslationMap& guest = space.oracle();
   if (stage == 0) {
-    guest.prefetch(va);
+    space.oracle().prefetch(va);
     return;
   }
   Addr entry;
-  if (!virtualized()) {
-    if (stage == 1 && leaf_entry(space.root(), space.levels(), space.format(), false, va, entry))
-      m_mem.prefetch(entry);
-    return;
-  }
-  Mapping g;
-  if (!guest.lookup(va, g)) return;
-  const Addr gpa = g.translate(va);
   if (stage == 1) {
-    (nested() ? *m_ept12 : *m_host).oracle().prefetch(gpa);
+    Mapping g;
+    state.mapped = space.oracle().lookup(va, g);
+    if (!state.mapped) return;
+    state.gpa = g.translate(va);
+    if (!virtualized()) {
+      if (leaf_entry(space.root(), space.levels(), space.format(), false, va, entry))
+        m_mem.prefetch(entry);
+      return;
+    }
+    (nested() ? *m_ept12 : *m_host).oracle().prefetch(state.gpa);
     if (nested()) return;
     const bool found =
         shadowed() ? leaf_entry(m_shadows[ctx.asid]->root(), m_shadows[ctx.asid]->levels(),
                                 PtFormat::kX86, false, va, entry)
                    : leaf_entry(space.root(), space.levels(), space.format(), true, va, entry);
     if (found) m_mem.prefetch(entry);
-  } else if (!nested() && !shadowed() &&
-             leaf_entry(m_host->root(), m_host->levels(), PtFormat::kEpt, false, gpa, entry)) {
-    m_mem.prefetch(entry);
+    return;
   }
+  if (state.mapped && virtualized() && !nested() && !shadowed() &&
+      leaf_entry(m_host->root(), m_host->levels(), PtFormat::kEpt, false, state.gpa, entry))
+    m_mem.prefetch(entry);
 }
 
 void Machine::report(StatsVisitor& v) const {

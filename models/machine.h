@@ -128,12 +128,16 @@ class Machine : public WalkRoots {
   // Host-cache hints for an access to va a few accesses from now; they change no result. The
   // simulator is bound by host memory latency (page-table entries and oracle records spread over
   // megabytes), so a caller that knows its addresses ahead calls each stage in turn, some
-  // accesses apart: stage 0 starts loading the (guest) oracle record; stage 1 reads it and starts
-  // loading the host record and the leaf entry of the table hardware walks first (native, guest
-  // or shadow); stage 2 starts loading the host (EPT) leaf entry. Nested virtualization gets the
-  // oracle hints only.
+  // accesses apart, with the same PrefetchState: stage 0 starts loading the (guest) oracle
+  // record; stage 1 reads it and starts loading the host record and the leaf entry of the table
+  // hardware walks first (native, guest or shadow); stage 2 starts loading the host (EPT) leaf
+  // entry. Nested virtualization gets the oracle hints only.
   static constexpr unsigned kPrefetchStages = 3;
-  void prefetch(Context ctx, Addr va, unsigned stage) const;
+  struct PrefetchState {
+    Addr gpa = 0;
+    bool mapped = false;
+  };
+  void prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const;
   void report(StatsVisitor& v) const;
 
  private:
@@ -142,8 +146,14 @@ class Machine : public WalkRoots {
   // The host-physical address of the entry that maps addr in a radix table (root, levels and
   // format), reading only the upper levels, which are few and stay in the host's caches; tables in
   // guest-physical memory are located through the host oracle. False when addr is not mapped.
+  // Hints only: a memo of leaf tables by 2 MiB region skips the upper levels, and may be stale.
   bool leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest_tables, Addr addr,
                   Addr& entry) const;
+  struct LeafMemo {
+    Addr root = ~Addr{0}, region = 0, table = 0;  // table: the leaf table's host address
+  };
+  static constexpr size_t kLeafMemo = 4096;
+  mutable std::vector<LeafMemo> m_leaf_memo = std::vector<LeafMemo>(kLeafMemo);
   // TEA leaf shift for a page policy: its large size when every region gets it, else 4K.
   static uint8_t tea_shift(const PagePolicy& p);
   // Gives a host EPT (EPT, or EPT01) a TEA over guest-physical [0, end): its leaf tables on

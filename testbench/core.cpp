@@ -112,14 +112,15 @@ void Core::run() {
   sc_core::sc_pause();
 }
 
-void Core::hint(const Access& a, unsigned stage) {
+void Core::hint(const Access& a, unsigned stage, Machine::PrefetchState& state) {
   if (a.event == Access::Event::kAccess)
-    m_machine.prefetch(m_machine.context(a.asid), a.va, stage);
+    m_machine.prefetch(m_machine.context(a.asid), a.va, stage, state);
 }
 
 void Core::issue() {
   // The workload is read kAhead accesses ahead so host-cache hints for them can start early.
   Access ring[kRing];
+  Machine::PrefetchState hints[kRing];
   unsigned head = 0, count = 0;
   bool more = true;
   auto read_one = [&] {
@@ -134,7 +135,8 @@ void Core::issue() {
     read_one();
     for (unsigned s = 0; s < Machine::kPrefetchStages; ++s) {
       const unsigned d = kHintDistance * (Machine::kPrefetchStages - s);  // 1 = the next access
-      if (d <= count) hint(ring[(head + d - 1) % kRing], s);
+      const unsigned i = (head + d - 1) % kRing;
+      if (d <= count) hint(ring[i], s, hints[i]);
     }
     if (a.event != Access::Event::kAccess) {
       ++m_stats.events;

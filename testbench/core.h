@@ -104,7 +104,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
 
   void run();
   void issue();
-  void hint(const Access& a, unsigned stage);
+  void hint(const Access& a, unsigned stage, Machine::PrefetchState& state);
   // One access: translation attempts (with fault handling) then the data access.
   void access(const Access& a, Slot& slot);
   Cycles data_access(const TranslationExt& ext);
