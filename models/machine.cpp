@@ -416,36 +416,44 @@ bool Machine::leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest
   return true;
 }
 
+bool Machine::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
+  if (shadowed())
+    return leaf_entry(m_shadows[ctx.asid]->root(), m_shadows[ctx.asid]->levels(), PtFormat::kX86,
+                      false, va, entry);
+  const AddressSpace& space = *m_spaces[ctx.asid];
+  return leaf_entry(space.root(), space.levels(), space.format(), virtualized(), va, entry);
+}
+
+bool Machine::host_leaf_entry(Addr gpa, Addr& entry) const {
+  return virtualized() && !shadowed() && !nested() &&
+         leaf_entry(m_host->root(), m_host->levels(), PtFormat::kEpt, false, gpa, entry);
+}
+
 void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const {
   if (!has_space(ctx.asid)) return;
-  const AddressSpace& space = *m_spaces[ctx.asid];
-  if (stage == 0) {
-    space.oracle().prefetch(va);
-    return;
-  }
+  const TranslationMap& guest = m_spaces[ctx.asid]->oracle();
   Addr entry;
-  if (stage == 1) {
+  if (stage == 0) {
+    guest.prefetch(va);
+  } else if (stage == 1) {
     Mapping g;
-    state.mapped = space.oracle().lookup(va, g);
+    state.mapped = guest.lookup(va, g);
     if (!state.mapped) return;
     state.gpa = g.translate(va);
-    if (!virtualized()) {
-      if (leaf_entry(space.root(), space.levels(), space.format(), false, va, entry))
-        m_mem.prefetch(entry);
-      return;
-    }
-    (nested() ? *m_ept12 : *m_host).oracle().prefetch(state.gpa);
-    if (nested()) return;
-    const bool found =
-        shadowed() ? leaf_entry(m_shadows[ctx.asid]->root(), m_shadows[ctx.asid]->levels(),
-                                PtFormat::kX86, false, va, entry)
-                   : leaf_entry(space.root(), space.levels(), space.format(), true, va, entry);
-    if (found) m_mem.prefetch(entry);
-    return;
-  }
-  if (state.mapped && virtualized() && !nested() && !shadowed() &&
-      leaf_entry(m_host->root(), m_host->levels(), PtFormat::kEpt, false, state.gpa, entry))
+    if (virtualized()) (nested() ? *m_ept12 : *m_host).oracle().prefetch(state.gpa);
+    if (!nested() && first_leaf_entry(ctx, va, entry)) m_mem.prefetch(entry);
+  } else if (state.mapped && host_leaf_entry(state.gpa, entry)) {
     m_mem.prefetch(entry);
+  }
+}
+
+unsigned Machine::hinted_entries(Context ctx, Addr va, Addr* out) const {
+  Mapping g;
+  if (!has_space(ctx.asid) || nested() || !m_spaces[ctx.asid]->oracle().lookup(va, g)) return 0;
+  unsigned n = 0;
+  if (first_leaf_entry(ctx, va, out[n])) ++n;
+  if (host_leaf_entry(g.translate(va), out[n])) ++n;
+  return n;
 }
 
 void Machine::report(StatsVisitor& v) const {

@@ -138,6 +138,9 @@ class Machine : public WalkRoots {
     bool mapped = false;
   };
   void prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const;
+  // The host-physical addresses of the leaf entries those hints load for va (the first
+  // dimension's, then the host's for the data), so tests can hold them against a walk.
+  unsigned hinted_entries(Context ctx, Addr va, Addr* out) const;
   void report(StatsVisitor& v) const;
 
  private:
@@ -149,6 +152,10 @@ class Machine : public WalkRoots {
   // Hints only: a memo of leaf tables by 2 MiB region skips the upper levels, and may be stale.
   bool leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest_tables, Addr addr,
                   Addr& entry) const;
+  // leaf_entry for the table hardware walks first (native, guest or shadow), and for the EPT
+  // (plain EPT only).
+  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const;
+  bool host_leaf_entry(Addr gpa, Addr& entry) const;
   struct LeafMemo {
     Addr root = ~Addr{0}, region = 0, table = 0;  // table: the leaf table's host address
   };

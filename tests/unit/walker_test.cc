@@ -284,5 +284,35 @@ TEST(WalkerOracle, MillionRandomTranslationsAgree) {
   }
 }
 
+// The host-cache hints load the leaf entries the walk then reads: the first dimension's leaf, and
+// the EPT leaf for the data, which is the walk's last reference.
+TEST(WalkHints, PointAtTheLeafEntriesTheWalkReads) {
+  for (Virtualization v : {Virtualization::kNone, Virtualization::kEpt, Virtualization::kShadow}) {
+    for (PageSize page : {PageSize::k4K, PageSize::k2M}) {
+      Machine m(params(v, 4, 4, page, page));
+      Rng rng(7);
+      for (int i = 0; i < 200; ++i) {
+        const Addr va = 0x1000'0000'0000ULL + (rng.below(Addr{1} << 33) & ~Addr{7});
+        ASSERT_TRUE(m.populate(1, va));
+        if (v == Virtualization::kShadow) ASSERT_TRUE(m.shadow_fill(1, va));
+        // Twice: the second answer comes from the memo of leaf tables.
+        for (int pass = 0; pass < 2; ++pass) {
+          Addr hinted[2];
+          const unsigned n = m.hinted_entries(m.context(1), va, hinted);
+          const WalkResult r = cold_walk(m, va);
+          ASSERT_TRUE(r.ok());
+          ASSERT_EQ(n, v == Virtualization::kEpt ? 2u : 1u);
+          // The first dimension's leaf: its last reference in dimension 0.
+          Addr guest_leaf = 0;
+          for (unsigned k = 0; k < r.nrefs; ++k)
+            if (r.refs[k].dim == 0) guest_leaf = r.refs[k].pa;
+          EXPECT_EQ(hinted[0], guest_leaf) << virtualization_name(v) << " va " << va;
+          if (n == 2) EXPECT_EQ(hinted[1], r.refs[r.nrefs - 1].pa);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mmusim
