@@ -550,7 +550,8 @@ void Machine::report(StatsVisitor& v) const {
   if (m_params.dmt != DmtMode::kOff) {
     v.begin("dmt");
     v.counter("tea_pages", m_tea_pages, "pages",
-              "pages of translation entry areas (guest and host), reserved contiguously");
+              "pages of the translation entry areas in use (guest and host), each contiguous; a "
+              "grown TEA's old area no longer counts");
     v.end();
   }
   if (m_ept02) {
