@@ -93,6 +93,11 @@ void HostTableMemory::free_table(Addr table) {
   m_frames.free(table, PageSize::k4K);
 }
 
+void HostTableMemory::copy_table(Addr from, Addr to) {
+  PhysMem::Page& dst = m_mem.page(to);
+  dst = m_mem.page(from);
+}
+
 AddressSpace::Touch SpaceBacking::back(Addr addr) {
   AddressSpace::Touch t = m_dim.touch(addr);
   if (t == AddressSpace::Touch::kOutOfMemory || !m_below) return t;
@@ -183,6 +188,13 @@ void GuestTableMemory::free_table(Addr table) {
   }
   m_frames.free(table, PageSize::k4K);
 }
+
+void GuestTableMemory::copy_table(Addr from, Addr to) {
+  PhysMem::Page& dst = m_mem.page(host_addr(to));
+  dst = m_mem.page(host_addr(from));
+}
+
+void GuestTableMemory::discard_table(Addr table) { m_mem.release(host_addr(table)); }
 
 uint64_t GuestTableMemory::read(Addr addr) { return m_mem.read64(host_addr(addr)); }
 void GuestTableMemory::write(Addr addr, uint64_t value) {

@@ -39,6 +39,7 @@ class AddressSpace {
   const std::string& name() const { return m_name; }
   const TranslationMap& oracle() const { return m_oracle; }
   const RadixTable& table() const { return m_table; }
+  RadixTable& table() { return m_table; }
   Addr root() const { return m_table.root(); }
   unsigned levels() const { return m_table.levels(); }
   PtFormat format() const { return m_table.format(); }
@@ -64,6 +65,8 @@ class HostTableMemory : public TableMemory {
   void free_table(Addr table) override;
   uint64_t read(Addr addr) override { return m_mem.read64(addr); }
   void write(Addr addr, uint64_t value) override { m_mem.write64(addr, value); }
+  void copy_table(Addr from, Addr to) override;
+  void discard_table(Addr table) override { m_mem.release(table); }
 
  private:
   PhysMem& m_mem;
@@ -123,6 +126,8 @@ class GuestTableMemory : public TableMemory {
   void free_table(Addr table) override;
   uint64_t read(Addr addr) override;
   void write(Addr addr, uint64_t value) override;
+  void copy_table(Addr from, Addr to) override;
+  void discard_table(Addr table) override;
   uint64_t backings() const { return m_backings; }
   // Entry writes so far: under shadow paging each one traps to the hypervisor.
   uint64_t writes() const { return m_writes; }

@@ -93,7 +93,12 @@ bool FrameAllocator::alloc(PageSize size, Addr& frame) {
       const unsigned want_open = m_params.scatter ? kOpenChunks : 1;
       while (m_open.size() < want_open) {
         uint64_t chunk;
-        if (!fresh_chunk(chunk)) break;
+        if (!fresh_chunk(chunk)) {
+          // No fresh chunk left: carve a freed 2M frame (a freed TEA's chunks, say) instead.
+          if (!m_open.empty() || m_free2m.empty()) break;
+          chunk = (m_free2m.back() - m_params.base) >> 21;
+          m_free2m.pop_back();
+        }
         m_open.emplace_back(chunk, 0);
       }
       if (m_open.empty()) break;

@@ -26,7 +26,9 @@ class FrameAllocator {
   // Allocates a naturally aligned frame of `size`; false when the space has no such frame left.
   bool alloc(PageSize size, Addr& frame);
   // Allocates `pages` physically contiguous 4K frames (whole 2M chunks, the rest unused), for a
-  // DMT translation entry area; false when no such run is free.
+  // DMT translation entry area; false when no such run is free. The area is freed chunk by chunk
+  // as 2M frames; those serve later 2M allocations, and 4K ones once no fresh chunk is left, but
+  // never another contiguous run.
   bool alloc_contiguous(uint64_t pages, Addr& first);
   void free(Addr frame, PageSize size);
 

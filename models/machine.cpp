@@ -1,5 +1,6 @@
 #include "models/machine.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -37,16 +38,36 @@ class Machine::Ept02Backing : public Backing {
 class Machine::TeaPlacer : public TablePlacer {
  public:
   struct Tea {
-    Addr start, end;
+    Addr start, end;  // the range it covers now
     Addr table_base;  // first TEA page, in the table's own space
+    Addr reg_base;    // what the register holds: table_base, or its host address (pvDMT)
+    uint64_t pages;   // capacity: leaf tables it holds, from start's leaf-table boundary
     uint8_t shift;
+    unsigned leaf() const { return 1 + (shift - 12) / 9; }
+    uint64_t slot(Addr addr) const { return (addr >> (shift + 9)) - (start >> (shift + 9)); }
+    // The end of what the capacity covers.
+    Addr limit() const { return ((start >> (shift + 9)) + pages) << (shift + 9); }
+    bool holds(Addr table) const {
+      return table >= table_base && table < table_base + pages * kPageBytes;
+    }
   };
-  void add(const Tea& t) { m_teas.push_back(t); }
+  size_t add(const Tea& t) {
+    m_teas.push_back(t);
+    return m_teas.size() - 1;
+  }
+  Tea& at(size_t i) { return m_teas.at(i); }
+  const Tea& at(size_t i) const { return m_teas.at(i); }
+  size_t size() const { return m_teas.size(); }
+  // The TEA whose range starts at `start`, or size().
+  size_t find(Addr start) const {
+    for (size_t i = 0; i < m_teas.size(); ++i)
+      if (m_teas[i].start == start) return i;
+    return m_teas.size();
+  }
   bool place(Addr addr, unsigned level, Addr& table) const override {
     for (const Tea& t : m_teas) {
-      const unsigned leaf = 1 + (t.shift - 12) / 9;
-      if (level == leaf && addr >= t.start && addr < t.end) {
-        table = t.table_base + ((addr >> (t.shift + 9)) - (t.start >> (t.shift + 9))) * kPageBytes;
+      if (level == t.leaf() && addr >= t.start && addr < t.end) {
+        table = t.table_base + t.slot(addr) * kPageBytes;
         return true;
       }
     }
@@ -56,6 +77,11 @@ class Machine::TeaPlacer : public TablePlacer {
  private:
   std::vector<Tea> m_teas;
 };
+
+// Leaf tables (one per 2 MiB, or per 1 GiB at shift 21) a TEA needs for [start, end).
+static uint64_t tea_slots(Addr start, Addr end, uint8_t shift) {
+  return ((end - 1) >> (shift + 9)) - (start >> (shift + 9)) + 1;
+}
 
 uint8_t Machine::tea_shift(const PagePolicy& p) {
   return static_cast<uint8_t>(p.huge_fraction >= 1.0 ? page_shift(p.size) : kPageShift);
@@ -90,7 +116,7 @@ Machine::Machine(const MachineParams& params) : m_params(params) {
       if (!l1_host_contiguous(pages, l1_base, host_base))
         throw std::runtime_error("memory too small for L1's TEA over L2 memory");
       m_l1_placer = std::make_unique<TeaPlacer>();
-      m_l1_placer->add({0, params.guest_frames.bytes, l1_base, shift});
+      m_l1_placer->add({0, params.guest_frames.bytes, l1_base, host_base, pages, shift});
       m_ept12->set_placer(m_l1_placer.get());
       m_host_tea = TeaRegister{0, params.guest_frames.bytes, host_base, params.vpid, shift, true};
       m_tea_pages += pages;
@@ -120,7 +146,7 @@ TeaRegister Machine::host_ept_tea(AddressSpace& ept, Addr end) {
     throw std::runtime_error("host memory too small for a host TEA over guest memory");
   m_tea_pages += pages;
   m_host_placer = std::make_unique<TeaPlacer>();
-  m_host_placer->add({0, end, base, shift});
+  m_host_placer->add({0, end, base, base, pages, shift});
   ept.set_placer(m_host_placer.get());
   return TeaRegister{0, end, base, m_params.vpid, shift, true};
 }
@@ -135,18 +161,19 @@ bool Machine::l1_host_contiguous(uint64_t pages, Addr& l1_base, Addr& host_base)
   return true;
 }
 
-bool Machine::create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg) {
-  AddressSpace& s = space(asid);
-  const uint8_t shift = tea_shift(m_params.guest_pages);
-  const uint64_t pages = ((end - 1) >> (shift + 9)) - (start >> (shift + 9)) + 1;
-  FrameAllocator& frames = virtualized() ? *m_guest_frames : *m_host_frames;
-  Addr base;
+bool Machine::alloc_tea_area(uint64_t pages, Addr& base, Addr& reg_base, uint64_t& backed) {
+  FrameAllocator& frames = tea_frames();
   if (!frames.alloc_contiguous(pages, base)) return false;
-  Addr reg_base = base;
+  auto give_back = [&] {
+    for (uint64_t c = 0; c * kEntriesPerTable < pages; ++c)
+      frames.free(base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+    return false;
+  };
+  reg_base = base;
   if (nested()) {
     // Nested pvDMT: L1 backs the L2 TEA with contiguous L1 frames that L0 made host-contiguous.
     Addr l1_base, host_base;
-    if (!l1_host_contiguous(pages, l1_base, host_base)) return false;
+    if (!l1_host_contiguous(pages, l1_base, host_base)) return give_back();
     for (uint64_t i = 0; i < pages; ++i)
       if (!m_ept12->map_to(base + i * kPageBytes, l1_base + i * kPageBytes, PageSize::k4K))
         return false;
@@ -155,25 +182,119 @@ bool Machine::create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg) 
     if (m_params.dmt == DmtMode::kPvDmt) {
       // The hypercall: the host backs the guest TEA with contiguous host frames.
       Addr host_base;
-      if (!m_host_frames->alloc_contiguous(pages, host_base)) return false;
+      if (!m_host_frames->alloc_contiguous(pages, host_base)) return give_back();
       for (uint64_t i = 0; i < pages; ++i)
         if (!m_host->map_to(base + i * kPageBytes, host_base + i * kPageBytes, PageSize::k4K))
           return false;
       reg_base = host_base;
     } else {
-      for (uint64_t i = 0; i < pages; ++i)
-        if (m_guest_backing->back(base + i * kPageBytes) == AddressSpace::Touch::kOutOfMemory)
-          return false;
+      for (uint64_t i = 0; i < pages; ++i) {
+        const AddressSpace::Touch t = m_guest_backing->back(base + i * kPageBytes);
+        if (t == AddressSpace::Touch::kOutOfMemory) return false;
+        if (t == AddressSpace::Touch::kMapped) ++backed;
+      }
     }
   }
   m_tea_pages += pages;
+  return true;
+}
+
+TableMemory& Machine::space_tables() {
+  return virtualized() ? static_cast<TableMemory&>(*m_space_tables)
+                       : static_cast<TableMemory&>(*m_host_tables);
+}
+
+TeaRegister Machine::tea_register(uint16_t asid, const TeaPlacer& placer, size_t index) const {
+  const TeaPlacer::Tea& t = placer.at(index);
+  return TeaRegister{t.start, t.end, t.reg_base, virtualized() ? context(asid).key() : asid,
+                     t.shift, true};
+}
+
+void Machine::move_into_tea(uint16_t asid, size_t index, Addr old_base, uint64_t old_pages,
+                            TeaChange& change) {
+  TeaPlacer& placer = *m_placers[asid];
+  const TeaPlacer::Tea& t = placer.at(index);
+  std::vector<std::pair<Addr, Addr>> tables;
+  RadixTable& radix = m_spaces[asid]->table();
+  radix.tables_in(t.start, t.end, t.leaf(), tables);
+  for (const auto& [at, table] : tables) {
+    const Addr slot = t.table_base + t.slot(std::max(at, t.start)) * kPageBytes;
+    if (table == slot) continue;
+    const bool old = table >= old_base && table < old_base + old_pages * kPageBytes;
+    bool neighbour = false;  // a leaf table another TEA holds (a shared boundary table)
+    for (size_t i = 0; i < placer.size() && !old; ++i)
+      neighbour |= i != index && placer.at(i).holds(table);
+    if (neighbour) continue;
+    if (radix.move_table(at, t.leaf(), slot, old)) {
+      ++change.moved;
+      change.moved_ranges.push_back(at);
+    }
+  }
+}
+
+bool Machine::create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg, TeaChange* change) {
+  space(asid);
+  const uint8_t shift = tea_shift(m_params.guest_pages);
+  const uint64_t pages = tea_slots(start, end, shift);
+  TeaChange local;
+  TeaChange& c = change ? *change : local;
+  c = TeaChange{};
+  Addr base, reg_base;
+  if (!alloc_tea_area(pages, base, reg_base, c.backed)) return false;
   if (asid >= m_placers.size()) m_placers.resize(asid + 1u);
   if (!m_placers[asid]) {
     m_placers[asid] = std::make_unique<TeaPlacer>();
-    s.set_placer(m_placers[asid].get());
+    m_spaces[asid]->set_placer(m_placers[asid].get());
   }
-  m_placers[asid]->add({start, end, base, shift});
-  reg = TeaRegister{start, end, reg_base, virtualized() ? context(asid).key() : asid, shift, true};
+  const size_t index = m_placers[asid]->add({start, end, base, reg_base, pages, shift});
+  c.new_base = base;
+  c.new_pages = pages;
+  move_into_tea(asid, index, 0, 0, c);
+  reg = tea_register(asid, *m_placers[asid], index);
+  return true;
+}
+
+bool Machine::grow_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg, TeaChange& change) {
+  change = TeaChange{};
+  const size_t index =
+      asid < m_placers.size() && m_placers[asid] ? m_placers[asid]->find(start) : ~size_t{0};
+  if (index == ~size_t{0} || index == m_placers[asid]->size())
+    throw std::logic_error("grow_tea: address space " + std::to_string(asid) + " has no TEA at " +
+                           std::to_string(start));
+  TeaPlacer& placer = *m_placers[asid];
+  TeaPlacer::Tea& t = placer.at(index);
+  change.old_base = change.new_base = t.table_base;
+  change.old_pages = change.new_pages = t.pages;
+  const uint64_t needed = tea_slots(start, end, t.shift);
+  if (needed <= t.pages) {
+    t.end = end;
+    reg = tea_register(asid, placer, index);
+    return true;
+  }
+  uint64_t pages = t.pages;
+  while (pages < needed) pages *= 2;
+  Addr base, reg_base;
+  if (!alloc_tea_area(pages, base, reg_base, change.backed)) {
+    t.end = std::min(end, t.limit());  // what the old TEA holds; the rest walks the radix
+    reg = tea_register(asid, placer, index);
+    return false;
+  }
+  const TeaPlacer::Tea old = t;
+  t.table_base = base;
+  t.reg_base = reg_base;
+  t.pages = pages;
+  t.end = end;
+  change.new_base = base;
+  change.new_pages = pages;
+  move_into_tea(asid, index, old.table_base, old.pages, change);
+  // The old TEA is free: its pages' contents dropped, its frames returned.
+  TableMemory& tables = space_tables();
+  for (uint64_t i = 0; i < old.pages; ++i) tables.discard_table(old.table_base + i * kPageBytes);
+  FrameAllocator& frames = tea_frames();
+  for (uint64_t c = 0; c * kEntriesPerTable < old.pages; ++c)
+    frames.free(old.table_base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+  m_tea_pages -= old.pages;
+  reg = tea_register(asid, placer, index);
   return true;
 }
 
@@ -495,7 +616,8 @@ void Machine::report(StatsVisitor& v) const {
   if (m_params.dmt != DmtMode::kOff) {
     v.begin("dmt");
     v.counter("tea_pages", m_tea_pages, "pages",
-              "pages of translation entry areas (guest and host), reserved contiguously");
+              "pages of the translation entry areas in use (guest and host), each contiguous; a "
+              "grown TEA's old area no longer counts");
     v.end();
   }
   if (m_ept02) {

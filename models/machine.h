@@ -43,6 +43,18 @@ struct MachineParams {
   DmtMode dmt = DmtMode::kOff;        // native or EPT only
 };
 
+// What a TEA's creation or growth did: the TEA's first page (in the table's own space) and
+// capacity in leaf tables before and after, the leaf tables moved into the new area, and the
+// guest-physical pages the host backed for it (virtualized DMT).
+struct TeaChange {
+  Addr old_base = 0, new_base = 0;
+  uint64_t old_pages = 0, new_pages = 0;
+  uint64_t moved = 0;
+  uint64_t backed = 0;
+  std::vector<Addr> moved_ranges;  // input address where each moved table's range starts
+  bool reallocated() const { return new_base != old_base; }
+};
+
 // What the hardware needs to start a walk for a context: its dimensions' roots and formats.
 class WalkRoots {
  public:
@@ -106,10 +118,19 @@ class Machine : public WalkRoots {
   // them does not map it or host memory ran out.
   bool ept02_fill(Addr gpa);
 
-  // DMT: gives the VMA [start, end) of an address space a TEA whose pages become the leaf tables
-  // of its radix (allocated contiguously, backed host-contiguously under pvDMT) and describes it
-  // as the register the OS programs; false when contiguous memory cannot be had.
-  bool create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg);
+  // DMT: gives the range [start, end) of an address space (a VMA, or adjacent VMAs sharing one
+  // TEA) a TEA whose pages become the leaf tables of its radix (allocated contiguously, backed
+  // host-contiguously under pvDMT); leaf tables the range has already are moved into it. Describes
+  // it as the register the OS programs; false when contiguous memory cannot be had.
+  bool create_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg,
+                  TeaChange* change = nullptr);
+  // DMT: the range of the TEA created at `start` grows to [start, end). Within the TEA's capacity
+  // only its end moves; past it a TEA of doubled capacity (doubled again until it covers the
+  // range) is allocated, the leaf tables are moved into it (entries copied, upper entries
+  // repointed) and the old TEA is freed. False when that allocation fails: the TEA then covers
+  // what its capacity holds and the rest is left to the radix walk. `reg` is the register to
+  // program either way; `change` says what moved (stale PWC entries for those ranges must go).
+  bool grow_tea(uint16_t asid, Addr start, Addr end, TeaRegister& reg, TeaChange& change);
   // The host's TEA over all guest-physical memory (virtualized DMT; nested: L1's over L2
   // memory), or null.
   const TeaRegister* host_tea() const { return m_host_tea.valid ? &m_host_tea : nullptr; }
@@ -168,6 +189,17 @@ class Machine : public WalkRoots {
   TeaRegister host_ept_tea(AddressSpace& ept, Addr end);
   // Reserves `pages` contiguous L1 frames backed by contiguous host frames (nested pvDMT).
   bool l1_host_contiguous(uint64_t pages, Addr& l1_base, Addr& host_base);
+  // Reserves `pages` contiguous TEA pages in the address spaces' table space and makes them what
+  // hardware reads: backed (DMT), host-contiguous (pvDMT, nested pvDMT). base: in table space;
+  // reg_base: what the register holds; backed: guest-physical pages the host had to back.
+  bool alloc_tea_area(uint64_t pages, Addr& base, Addr& reg_base, uint64_t& backed);
+  FrameAllocator& tea_frames() { return virtualized() ? *m_guest_frames : *m_host_frames; }
+  TableMemory& space_tables();
+  TeaRegister tea_register(uint16_t asid, const TeaPlacer& placer, size_t index) const;
+  // Moves the leaf tables of TEA `index` of asid's placer into its pages (pages of `old`, the
+  // area it replaces, are left to be freed with it; other TEAs' pages stay where they are).
+  void move_into_tea(uint16_t asid, size_t index, Addr old_base, uint64_t old_pages,
+                     TeaChange& change);
 
   MachineParams m_params;
   PhysMem m_mem;

@@ -94,4 +94,51 @@ bool RadixTable::unmap(Addr addr) {
   return false;
 }
 
+void RadixTable::tables_in(Addr start, Addr end, unsigned level,
+                           std::vector<std::pair<Addr, Addr>>& out) {
+  if (start >= end || level >= m_levels) return;
+  collect(m_root, m_levels, 0, start, end, level, out);
+}
+
+void RadixTable::collect(Addr table, unsigned table_level, Addr base, Addr start, Addr end,
+                         unsigned level, std::vector<std::pair<Addr, Addr>>& out) {
+  // The table of table_level covers [base, base + 512 entries of `shift` bits each).
+  const unsigned shift = kPageShift + 9 * (table_level - 1);
+  const Addr span = Addr{kEntriesPerTable} << shift;
+  if (end <= base || start >= base + span) return;
+  const unsigned first = start > base ? static_cast<unsigned>((start - base) >> shift) : 0;
+  const unsigned last =
+      end - base >= span ? kEntriesPerTable - 1 : static_cast<unsigned>((end - 1 - base) >> shift);
+  for (unsigned i = first; i <= last; ++i) {
+    const uint64_t e = m_memory.read(table + i * 8);
+    if (!entry_present(m_format, e) || entry_is_leaf(m_format, e, table_level)) continue;
+    const Addr at = base + (Addr{i} << shift);
+    if (table_level - 1 == level)
+      out.emplace_back(at, entry_addr(e));
+    else
+      collect(entry_addr(e), table_level - 1, at, start, end, level, out);
+  }
+}
+
+bool RadixTable::move_table(Addr addr, unsigned level, Addr to, bool reserved) {
+  if (level == 0 || level >= m_levels) return false;
+  Addr table = m_root;
+  for (unsigned l = m_levels;; --l) {
+    // The entry of level l covering addr: the one that points at the level l - 1 table.
+    const Addr slot = table + table_index(addr, l) * 8;
+    const uint64_t e = m_memory.read(slot);
+    if (!entry_present(m_format, e) || entry_is_leaf(m_format, e, l)) return false;
+    if (l - 1 > level) {
+      table = entry_addr(e);
+      continue;
+    }
+    const Addr from = entry_addr(e);
+    if (from == to) return false;
+    m_memory.copy_table(from, to);
+    m_memory.write(slot, (e & ~kEntryAddrMask) | (to & kEntryAddrMask));
+    if (!reserved) m_memory.free_table(from);
+    return true;
+  }
+}
+
 }  // namespace mmusim

@@ -2,6 +2,9 @@
 // entries into the memory that holds its table pages.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "models/types.h"
 
 namespace mmusim {
@@ -64,6 +67,13 @@ class TableMemory {
   virtual void free_table(Addr table) = 0;
   virtual uint64_t read(Addr addr) = 0;
   virtual void write(Addr addr, uint64_t value) = 0;
+  // Copies a table page's 512 entries into another (zeroed) page: a table being moved.
+  virtual void copy_table(Addr from, Addr to) {
+    for (unsigned i = 0; i < kEntriesPerTable; ++i) write(to + i * 8, read(from + i * 8));
+  }
+  // Drops a page's contents but not its frame, which belongs to an area freed as a whole (the
+  // pages of a translation entry area that was replaced).
+  virtual void discard_table(Addr table) = 0;
 };
 
 // Where some tables of a radix must go: DMT places the leaf tables (PT, or PD for 2M pages) of a
@@ -96,11 +106,21 @@ class RadixTable {
   MapStatus map(Addr addr, Addr frame, PageSize size, Perms perms);
   // Clears the leaf covering addr and frees tables left empty; false when nothing is mapped.
   bool unmap(Addr addr);
+  // Appends the level-`level` tables (each below a present non-leaf entry) whose ranges meet
+  // [start, end), in address order: the input address where each table's range starts and the
+  // table's address. Absent subtrees are skipped, not scanned.
+  void tables_in(Addr start, Addr end, unsigned level, std::vector<std::pair<Addr, Addr>>& out);
+  // Moves the level-`level` table covering addr into the zeroed page `to`: its entries are copied
+  // and the entry above now points at `to`. The old page is freed, unless `reserved` (a page of
+  // an area whose owner frees it as a whole). False when there is no such table.
+  bool move_table(Addr addr, unsigned level, Addr to, bool reserved);
   uint64_t table_pages() const { return m_table_pages; }
   void set_placer(const TablePlacer* placer) { m_placer = placer; }
 
  private:
   bool table_empty(Addr table);
+  void collect(Addr table, unsigned table_level, Addr base, Addr start, Addr end, unsigned level,
+               std::vector<std::pair<Addr, Addr>>& out);
 
   PtFormat m_format;
   unsigned m_levels;

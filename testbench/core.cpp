@@ -144,6 +144,8 @@ void Core::issue() {
       if (a.event == Access::Event::kSwitch) {
         software(m_os.context_switch(m_machine.context(current), m_machine.context(a.asid)));
         current = a.asid;
+      } else if (a.event == Access::Event::kGrow) {
+        software(m_os.grow(m_machine.context(a.asid), a.va, a.pages));
       } else {
         software(m_os.unmap(m_machine.context(a.asid), a.va, a.pages));
       }
@@ -305,7 +307,8 @@ void Core::report(StatsVisitor& v) const {
             "non-memory work: instructions_per_access x base_cpi per access");
   v.counter("data_accesses", s.data_accesses, "count", "loads and stores sent to the caches");
   v.counter("data_cycles", s.data_cycles, "cycles", "their latency");
-  v.counter("events", s.events, "count", "OS events in the workload (context switches, unmaps)");
+  v.counter("events", s.events, "count",
+            "OS events in the workload (context switches, unmaps, VMA growths)");
   v.counter("drains", s.drains, "count",
             "at: faults and OS events that waited for the accesses in flight");
   v.counter("checked", s.checked, "count", "translation attempts checked against the oracle");

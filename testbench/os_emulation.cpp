@@ -1,6 +1,8 @@
 #include "testbench/os_emulation.h"
 
+#include <cstdio>
 #include <stdexcept>
+#include <string>
 
 #include "tlm/mmu.h"
 
@@ -9,6 +11,12 @@ namespace mmusim {
 namespace {
 [[noreturn]] void host_memory_exhausted() {
   throw std::runtime_error("host physical memory exhausted: raise system.host_mem_gib");
+}
+
+std::string hex(Addr a) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a));
+  return buf;
 }
 }  // namespace
 
@@ -28,44 +36,22 @@ const char* exit_reason_name(ExitReason r) {
 }
 
 OsEmulation::OsEmulation(Machine& machine, std::vector<Vma> vmas, const SoftwareCosts& costs,
-                         bool pcid, uint64_t dmt_min_vma, unsigned dmt_registers)
+                         bool pcid, const TeaPolicy& dmt)
     : m_machine(machine), m_vmas(std::move(vmas)), m_costs(costs), m_pcid(pcid) {
-  for (const Vma& v : m_vmas) m_machine.space(v.asid);  // each process's tables exist before it runs
-  if (m_machine.params().dmt == DmtMode::kOff) return;
+  for (const Vma& v : m_vmas)
+    m_machine.space(v.asid);  // each process's tables exist before it runs
   // DMT: large VMAs get a TEA before anything in them is mapped, so their leaf tables are the
   // TEA's pages from the start.
-  for (const Vma& v : m_vmas) {
-    if (v.asid >= m_teas.size()) m_teas.resize(v.asid + 1u);
-    TeaRegister reg;
-    if (v.end - v.start >= dmt_min_vma && m_teas[v.asid].size() < dmt_registers &&
-        m_machine.create_tea(v.asid, v.start, v.end, reg)) {
-      m_teas[v.asid].push_back(reg);
-      ++m_stats.teas;
-    } else {
-      ++m_stats.vmas_without_tea;
-    }
-  }
+  m_dmt = std::make_unique<TeaManager>(m_machine, m_vmas, dmt);
 }
 
 void OsEmulation::attach(Mmu& mmu) {
   m_mmu = &mmu;
-  if (m_machine.params().dmt == DmtMode::kOff) return;
-  if (const TeaRegister* host = m_machine.host_tea()) mmu.dmt().program(1, 0, *host);
-  if (const TeaRegister* l0 = m_machine.l0_tea()) mmu.dmt().program(2, 0, *l0);
-  if (!m_vmas.empty()) program_dmt(m_vmas.front().asid);
+  m_dmt->attach(mmu, m_vmas.empty() ? 1 : m_vmas.front().asid);
 }
 
 void OsEmulation::settle() {
   if (m_mmu) m_mmu->dmt().settle();
-}
-
-void OsEmulation::program_dmt(uint16_t asid) {
-  if (!m_mmu || m_machine.params().dmt == DmtMode::kOff) return;
-  DmtUnit& unit = m_mmu->dmt();
-  for (unsigned i = 0; i < unit.registers(); ++i) {
-    const bool has = asid < m_teas.size() && i < m_teas[asid].size();
-    unit.program(0, i, has ? m_teas[asid][i] : TeaRegister{});
-  }
 }
 
 const Vma* OsEmulation::find_vma(uint16_t asid, Addr va) const {
@@ -240,7 +226,7 @@ Cycles OsEmulation::context_switch(Context from, Context to) {
   // Without PCIDs a CR3 write drops the VM's linear translations (TLBs, guest PWC); EPT-derived
   // entries (host PWC, nested TLB) survive. With PCIDs the tags keep both processes' entries.
   if (!m_pcid && m_mmu && from.asid != to.asid) m_mmu->flush_linear(from.vpid);
-  program_dmt(to.asid);  // TEA registers are part of the process's context
+  m_dmt->switch_to(to.asid);  // TEA registers are part of the process's context
   return c;
 }
 
@@ -270,6 +256,43 @@ Cycles OsEmulation::unmap(Context ctx, Addr va, uint32_t pages) {
   return c;
 }
 
+Cycles OsEmulation::grow(Context ctx, Addr end, uint32_t pages) {
+  const Addr new_end = end + Addr{pages} * kPageBytes;
+  size_t index = m_vmas.size();
+  for (size_t i = 0; i < m_vmas.size(); ++i) {
+    const Vma& v = m_vmas[i];
+    if (v.asid != ctx.asid) continue;
+    if (v.end == end)
+      index = i;
+    else if (v.start < new_end && v.end > end)
+      throw std::runtime_error("VMA growth: [" + hex(end) + ", " + hex(new_end) +
+                               ") would overlap VMA '" + v.name + "'");
+  }
+  if (index == m_vmas.size())
+    throw std::runtime_error("VMA growth: no VMA of address space " + std::to_string(ctx.asid) +
+                             " ends at " + hex(end));
+  m_vmas[index].end = new_end;
+  ++m_stats.vma_growths;
+  m_stats.vma_grown_bytes += new_end - end;
+  return os(m_costs.vma_growth) + tea_work(m_dmt->vma_grew(index, new_end));
+}
+
+Cycles OsEmulation::tea_work(const TeaManager::Work& w) {
+  if (!w.created && !w.reallocated) return 0;
+  Cycles c = os(m_costs.tea_growth + w.moved * (m_costs.tea_move_page + m_costs.invlpg));
+  // DMT: the guest's first writes to the new TEA's pages exit, and the hypervisor backs them.
+  for (uint64_t n = 0; n < w.backed; ++n)
+    c += vm_exit(ExitReason::kEptViolation, m_costs.ept_violation);
+  if (w.hypercall) {
+    // pvDMT: one hypercall; nested, L0 reflects it to L1, whose handler multiplies exits at L0.
+    const Cycles reflected =
+        m_machine.nested() ? (m_costs.exit_multiplier - 1) * m_costs.vm_exit : 0;
+    c += vm_exit(ExitReason::kHypercall, reflected + m_costs.tea_hypercall);
+  }
+  m_stats.tea_cycles += c;
+  return c;
+}
+
 void OsEmulation::report(StatsVisitor& v) const {
   uint64_t vma_bytes = 0;
   for (const Vma& m : m_vmas) vma_bytes += m.end - m.start;
@@ -287,9 +310,29 @@ void OsEmulation::report(StatsVisitor& v) const {
   v.counter("vm_exit_cycles", m_stats.vm_exit_cycles, "cycles",
             "VM exit round trips plus hypervisor handlers");
   v.counter("vm_exits", vm_exits(), "count", "VM exits, all reasons");
-  v.counter("teas", m_stats.teas, "count", "VMAs the (guest) OS gave a TEA (DMT)");
-  v.counter("vmas_without_tea", m_stats.vmas_without_tea, "count",
+  v.counter("vma_growths", m_stats.vma_growths, "count",
+            "VMA growth events (brk, mremap); the new part is demand-paged");
+  v.counter("vma_grown_bytes", m_stats.vma_grown_bytes, "bytes", "bytes those events added");
+  const TeaManager::Stats& t = m_dmt->stats();
+  v.counter("teas", t.vmas_with_tea, "count",
+            "VMAs the (guest) OS gave a TEA (DMT), their own or one they share");
+  v.counter("vmas_without_tea", t.vmas_without_tea, "count",
             "VMAs left to the radix walk: too small, out of registers, or no contiguous memory");
+  v.counter("tea_registers", t.registers, "count", "TEAs, one register each (all address spaces)");
+  v.counter("tea_shared_vmas", t.shared_vmas, "count",
+            "VMAs whose TEA also covers adjacent VMAs (system.dmt_share_density)");
+  v.counter("teas_on_growth", t.created_on_growth, "count",
+            "TEAs created when a VMA's growth made its group large enough");
+  v.counter("tea_growths", t.growths, "count",
+            "TEAs replaced by one of doubled capacity as their VMA outgrew them");
+  v.counter("tea_pages_moved", t.pages_moved, "pages",
+            "leaf page-table pages moved into a new or larger TEA");
+  v.counter("tea_growth_failures", t.growth_failures, "count",
+            "TEA allocations at a VMA's growth that found no contiguous memory (the part "
+            "beyond the TEA walks the radix)");
+  v.counter("tea_cycles", m_stats.tea_cycles, "cycles",
+            "TEA creation and growth at VMA growth: OS work and VM exits (in os_cycles and "
+            "vm_exit_cycles)");
   v.begin("vm_exits_by_reason");
   for (unsigned r = 0; r < static_cast<unsigned>(ExitReason::kCount); ++r)
     v.counter(exit_reason_name(static_cast<ExitReason>(r)), m_stats.vm_exits[r], "count",

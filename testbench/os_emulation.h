@@ -3,11 +3,13 @@
 // pages on EPT violations). Each action returns the cycles it costs.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "models/machine.h"
 #include "models/stats.h"
 #include "testbench/software_costs.h"
+#include "testbench/tea_manager.h"
 #include "testbench/workload.h"
 
 namespace mmusim {
@@ -36,9 +38,9 @@ class OsEmulation {
     Cycles cycles;  // software time spent (handlers and VM exits)
   };
 
-  // dmt_min_vma: under DMT, VMAs at least this large get a TEA (up to the unit's registers).
+  // dmt: under DMT, which VMAs get a TEA (see TeaManager).
   OsEmulation(Machine& machine, std::vector<Vma> vmas, const SoftwareCosts& costs, bool pcid,
-              uint64_t dmt_min_vma = 0, unsigned dmt_registers = 0);
+              const TeaPolicy& dmt = {});
   // The MMU whose TLBs and PWCs the OS and hypervisor invalidate and whose DMT unit they program.
   void attach(Mmu& mmu);
   // Blocks the calling process until what attach() programmed is in the hardware.
@@ -55,6 +57,10 @@ class OsEmulation {
   // The OS unmaps [va, va + pages * 4K) in ctx: entries cleared, frames freed, translations
   // invalidated; the pages are demand-faulted back on their next touch.
   Cycles unmap(Context ctx, Addr va, uint32_t pages);
+  // The VMA of ctx that ends at `end` grows by `pages` 4K pages (brk or mremap): the new part is
+  // demand-paged; under DMT its TEA follows (a larger TEA, moved leaf tables). Throws
+  // std::runtime_error when no VMA ends there or the growth would overlap another VMA.
+  Cycles grow(Context ctx, Addr end, uint32_t pages);
 
   struct Stats {
     uint64_t demand_faults = 0;   // first touch inside a VMA: the OS maps a page
@@ -65,17 +71,21 @@ class OsEmulation {
     uint64_t os_cycles = 0;       // (guest) OS handlers
     uint64_t vm_exits[static_cast<unsigned>(ExitReason::kCount)] = {};
     uint64_t vm_exit_cycles = 0;  // exits, round trips plus hypervisor handlers
-    uint64_t teas = 0;            // VMAs given a TEA
-    uint64_t vmas_without_tea = 0;  // too small, out of registers, or no contiguous memory
+    uint64_t vma_growths = 0, vma_grown_bytes = 0;
+    uint64_t tea_cycles = 0;  // TEA creation and growth: OS handlers and VM exits
   };
   const Stats& stats() const { return m_stats; }
+  const TeaManager& teas() const { return *m_dmt; }
+  // The VMAs as they stand (grown ones included).
+  const std::vector<Vma>& vmas() const { return m_vmas; }
   uint64_t vm_exits() const;
   void report(StatsVisitor& v) const;
 
  private:
   const Vma* find_vma(uint16_t asid, Addr va) const;
-  // Loads the DMT unit's address-space set with asid's TEAs.
-  void program_dmt(uint16_t asid);
+  // What a VMA's growth did to its TEA costs: the OS's allocation, moves and invalidations, and
+  // the host backing or making the new TEA host-contiguous.
+  Cycles tea_work(const TeaManager::Work& w);
   // Shadow paging: the exits for the guest page-table writes made since `writes_before`.
   Cycles trapped_writes(uint64_t writes_before);
   Cycles back(Addr gpa);  // the hypervisor backs a guest-physical page if it is not yet
@@ -91,7 +101,7 @@ class OsEmulation {
   SoftwareCosts m_costs;
   bool m_pcid;
   Mmu* m_mmu = nullptr;
-  std::vector<std::vector<TeaRegister>> m_teas;  // by ASID
+  std::unique_ptr<TeaManager> m_dmt;
   Stats m_stats;
 };
 

@@ -221,9 +221,22 @@ SimConfig read_sim_config(ConfigDoc& doc) {
       "guest TEAs in guest memory plus a host TEA over guest memory); pvdmt = guest TEAs made "
       "host-contiguous by a hypercall");
   m.dmt = dmt == "dmt" ? DmtMode::kDmt : dmt == "pvdmt" ? DmtMode::kPvDmt : DmtMode::kOff;
-  cfg.dmt_min_vma = sys.get_uint("dmt_min_vma_mib", 64, 1, uint64_t{1} << 30,
-                                 "DMT: the (guest) OS gives VMAs of at least this size a TEA")
+  cfg.tea.min_vma = sys.get_uint("dmt_min_vma_mib", 64, 1, uint64_t{1} << 30,
+                                 "DMT: the (guest) OS gives VMAs (or VMAs sharing one TEA) of at "
+                                 "least this size a TEA")
                     << 20;
+  cfg.tea.share_density = sys.get_double(
+      "dmt_share_density", 0.0, 0.0, 1.0,
+      "DMT: adjacent VMAs of an address space share one TEA while their bytes are at least this "
+      "fraction of the span from the first one's start to the last one's end (the TEA has an "
+      "entry for every page of the span, gaps included; 0.5 bounds the gaps' share as doubling "
+      "bounds a grown TEA's unused part); 0: every VMA on its own");
+  cfg.tea.grow = sys.get_bool(
+      "dmt_tea_growth", true,
+      "DMT: TEAs follow their VMAs as these grow (workload.vma_growth): a TEA of doubled "
+      "capacity when one is outgrown, its leaf tables moved in, the old one freed; a VMA grown "
+      "past dmt_min_vma_mib gets one; false: TEAs keep the size they were given at the start "
+      "and the grown parts walk the radix");
   const bool nested_pv = m.virt == Virtualization::kNested && m.dmt == DmtMode::kPvDmt;
   if (m.dmt != DmtMode::kOff && m.virt == Virtualization::kShadow)
     sys.fail("dmt", "DMT is not modelled under shadow paging");
@@ -272,6 +285,7 @@ SimConfig read_sim_config(ConfigDoc& doc) {
       dmt_unit.get_uint("registers", 16, 1, 1024,
                         "TEA registers per set (the running address space's, the host's)"));
   p.dmt_latency = dmt_unit.get_uint("latency", 1, 0, 1000, "cycles for one lookup");
+  cfg.tea.registers = p.dmt_registers;
   const bool rtl = dmt_unit.get_enum("impl", "model", {"model", "rtl"},
                                      "model = the C++ model; rtl = the verilated RTL "
                                      "(rtl/dmt_unit.sv) behind a transactor on a clock at "
@@ -364,6 +378,19 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                               "(0: never)");
   w.churn_pages = static_cast<uint32_t>(wl.get_uint("churn_pages", 64, 1, 1u << 20,
                                                     "pages one churn event unmaps"));
+  w.vmas = static_cast<uint16_t>(wl.get_uint(
+      "vmas", 1, 1, 4096, "VMAs the region is split into (equal sizes, in address order)"));
+  w.vma_gap = wl.get_uint("vma_gap_kib", 0, 0, uint64_t{1} << 30,
+                          "bytes between two of those VMAs in KiB (a multiple of 4)")
+              << 10;
+  ConfigNode growth =
+      wl.section("vma_growth",
+                 "the running process's last VMA grows during the run, as a heap grows by "
+                 "brk or a mapping by mremap; the new part is demand-paged and accesses "
+                 "reach it (synthetic workloads only)");
+  w.grow_every = growth.get_uint("every", 0, 0, uint64_t{1} << 48,
+                                 "accesses between two growths (0: the VMAs never grow)");
+  w.grow_bytes = growth.get_uint("mib", 64, 1, uint64_t{1} << 20, "MiB one growth adds") << 20;
   cfg.prefault = wl.get_bool("prefault", true,
                              "map (and back) the whole region before the run, as a program that "
                              "initialises its data does; false = demand paging on first touch");
@@ -376,6 +403,25 @@ SimConfig read_sim_config(ConfigDoc& doc) {
     wl.fail("footprint_mib", "region ends beyond the " + std::to_string(va_bits) +
                                  "-bit virtual address space of " + std::to_string(m.levels) +
                                  "-level paging");
+  if (w.footprint % (uint64_t{w.vmas} * kPageBytes))
+    wl.fail("vmas", "footprint_mib must split into " + std::to_string(w.vmas) +
+                        " VMAs of whole 4 KiB pages");
+  if (w.vma_gap % kPageBytes) wl.fail("vma_gap_kib", "must be a multiple of 4 (whole pages)");
+  if (w.grow_every && w.kind == "trace")
+    growth.fail("every",
+                "a trace replays the VMAs its header records; its format has no VMA "
+                "changes, so only synthetic workloads grow");
+  // Growth events come after every `every` accesses that more accesses follow.
+  const uint64_t accesses = w.count + cfg.warmup;
+  const uint64_t growths = w.grow_every && accesses ? (accesses - 1) / w.grow_every : 0;
+  const long double span = static_cast<long double>(w.base) + w.footprint +
+                           static_cast<long double>(w.vmas - 1) * w.vma_gap +
+                           static_cast<long double>(growths) * w.grow_bytes;
+  if (w.kind != "trace" && span > static_cast<long double>(Addr{1} << va_bits))
+    wl.fail(w.grow_every ? "vma_growth" : "vma_gap_kib",
+            "the VMAs" +
+                std::string(w.grow_every ? ", grown " + std::to_string(growths) + " times," : "") +
+                " end beyond the " + std::to_string(va_bits) + "-bit virtual address space");
 
   ConfigNode sw = root.section("software", "cycles the emulated OS and hypervisor cost "
                                           "(modelling defaults)");
@@ -415,9 +461,29 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                             "segment with a 2 MiB page");
   c.ept02_fill = sw.get_uint("ept02_fill", c.ept02_fill, 0, kMaxCost,
                              "nested shadow_ept: L0 composing an EPT02 entry from EPT12 and EPT01");
+  c.vma_growth = sw.get_uint("vma_growth", c.vma_growth, 0, kMaxCost,
+                             "(guest) OS extending a VMA (a brk or mremap system call), updating "
+                             "its TEA register under DMT");
+  c.tea_growth = sw.get_uint("tea_growth", c.tea_growth, 0, kMaxCost,
+                             "DMT: (guest) OS allocating a TEA for a grown VMA (a new one, or one "
+                             "of doubled capacity), programming its register, freeing the old one");
+  c.tea_move_page = sw.get_uint("tea_move_page", c.tea_move_page, 0, kMaxCost,
+                                "DMT: (guest) OS copying one leaf page-table page into the new "
+                                "TEA and repointing the entry above it (plus an invlpg of its "
+                                "range)");
+  c.tea_hypercall = sw.get_uint("tea_hypercall", c.tea_hypercall, 0, kMaxCost,
+                                "pvDMT: host handling the hypercall that backs a new guest TEA "
+                                "with contiguous host frames (nested: reflected to L1, "
+                                "exit_multiplier)");
 
   // The RTL unit takes a cycle per register word; a context switch reloads a whole set.
-  const uint64_t reload = uint64_t{4} * p.dmt_registers;
+  const uint64_t rm_words = 4;  // words of one register
+  const uint64_t reload = rm_words * p.dmt_registers;
+  if (rtl && w.grow_every > 0 && c.vma_growth < rm_words)
+    sw.fail("vma_growth",
+            "with mmu.dmt.impl: rtl a VMA's growth rewrites its TEA register "
+            "through the register interface, which takes " +
+                std::to_string(rm_words) + " cycles");
   if (rtl && w.processes > 1 && w.switch_every > 0 && c.context_switch < reload)
     sw.fail("context_switch", "with mmu.dmt.impl: rtl a context switch reloads the TEA registers "
                               "through the register interface, which takes " +

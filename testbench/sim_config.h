@@ -6,6 +6,7 @@
 #include "models/machine.h"
 #include "testbench/config_reader.h"
 #include "testbench/software_costs.h"
+#include "testbench/tea_manager.h"
 #include "testbench/trace_workload.h"
 #include "testbench/workload.h"
 #include "tlm/memory.h"
@@ -48,7 +49,7 @@ struct SimConfig {
   bool prefault = true;
   bool pcid = true;
   SoftwareCosts software;
-  uint64_t dmt_min_vma = uint64_t{64} << 20;  // VMAs at least this large get a TEA
+  TeaPolicy tea;  // DMT: which VMAs the (guest) OS gives a TEA (registers: mmu.dmt.registers)
 };
 
 // Reads every parameter (defaults where absent), then rejects unknown keys. Throws ConfigError.

@@ -154,8 +154,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
     p.count += cfg.warmup;
     workload = std::make_unique<SyntheticWorkload>(p);
   }
-  OsEmulation os(machine, workload->vmas(), cfg.software, cfg.pcid, cfg.dmt_min_vma,
-                 cfg.mmu.dmt_registers);
+  OsEmulation os(machine, workload->vmas(), cfg.software, cfg.pcid, cfg.tea);
   if (cfg.prefault && !os.prefault())
     throw std::runtime_error("prefault: simulated physical memory exhausted; raise "
                              "system.guest_mem_gib / system.host_mem_gib or lower "
@@ -239,13 +238,26 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
       // Configuration and state are reported as they are, not subtracted; so are the
       // distributions, which include the warm-up.
       StatsDelta delta(v, warm,
-                       {"machine", "memory.line_bytes", "memory.walker_entry",
-                        "memory.l1d.latency", "memory.l2.latency", "memory.llc.latency",
-                        "memory.dram.latency", "mmu.walker.max_inflight",
-                        "mmu.walker.walk_latency", "mmu.walker.step_vectors",
-                        "mmu.walker.step_vectors_distinct", "mmu.walker.step_vectors_other",
-                        "core.translation_latency", "os.vmas", "os.vma_bytes", "os.teas",
-                        "os.vmas_without_tea", "workload"});
+                       {"machine",
+                        "memory.line_bytes",
+                        "memory.walker_entry",
+                        "memory.l1d.latency",
+                        "memory.l2.latency",
+                        "memory.llc.latency",
+                        "memory.dram.latency",
+                        "mmu.walker.max_inflight",
+                        "mmu.walker.walk_latency",
+                        "mmu.walker.step_vectors",
+                        "mmu.walker.step_vectors_distinct",
+                        "mmu.walker.step_vectors_other",
+                        "core.translation_latency",
+                        "os.vmas",
+                        "os.vma_bytes",
+                        "os.teas",
+                        "os.vmas_without_tea",
+                        "os.tea_registers",
+                        "os.tea_shared_vmas",
+                        "workload"});
       report_modules(delta);
     } else {
       report_modules(v);

@@ -23,6 +23,11 @@ struct SoftwareCosts {
   Cycles ept02_fill = 1500;        // L0 composing an EPT02 entry from EPT12 and EPT01
   // HugeGPT.
   Cycles hypercall = 3000;         // the host backing a 2 MiB pool segment with a 2 MiB page
+  // VMA growth and DMT.
+  Cycles vma_growth = 1500;        // (guest) OS extending a VMA (brk, mremap), its TEA register
+  Cycles tea_growth = 5000;        // (guest) OS allocating a new or doubled TEA, freeing the old
+  Cycles tea_move_page = 600;      // copying one leaf table into the new TEA, repointing its PDE
+  Cycles tea_hypercall = 3000;     // pvDMT: the host making a new guest TEA host-contiguous
 };
 
 }  // namespace mmusim

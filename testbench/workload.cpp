@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace mmusim {
 
@@ -10,34 +11,58 @@ SyntheticWorkload::SyntheticWorkload(const SyntheticParams& p) : m_p(p), m_rng(p
   else if (p.kind == "uniform") m_kind = Kind::kUniform;
   else if (p.kind == "strided") m_kind = Kind::kStrided;
   else throw std::invalid_argument("unknown synthetic workload kind '" + p.kind + "'");
-  m_elements = p.footprint / p.element;
+  if (p.vmas == 0 || p.footprint % (uint64_t{p.vmas} * kPageBytes) || p.vma_gap % kPageBytes ||
+      p.grow_bytes % kPageBytes || (p.grow_every && !p.grow_bytes))
+    throw std::invalid_argument("synthetic workload: VMAs, gaps and growth must be whole pages");
+  m_vma_bytes = p.footprint / p.vmas;
+  m_grown.assign(p.processes + 1u, 0);
   for (uint16_t asid = 1; asid <= p.processes; ++asid)
-    m_vmas.push_back(Vma{p.base, p.base + p.footprint, Perms{}, asid, p.kind});
+    for (uint16_t i = 0; i < p.vmas; ++i) {
+      const Addr start = p.base + i * (m_vma_bytes + p.vma_gap);
+      m_vmas.push_back(Vma{start, start + m_vma_bytes, Perms{}, asid,
+                           p.vmas == 1 ? p.kind : p.kind + std::to_string(i)});
+    }
+}
+
+Addr SyntheticWorkload::at(uint64_t offset) const {
+  const uint64_t i = std::min<uint64_t>(offset / m_vma_bytes, m_p.vmas - 1u);
+  return m_p.base + i * (m_vma_bytes + m_p.vma_gap) + (offset - i * m_vma_bytes);
 }
 
 Addr SyntheticWorkload::next_address() {
   Addr va = 0;
   switch (m_kind) {
     case Kind::kSequential:
-      va = m_p.base + m_offset;
+      if (m_offset >= bytes()) m_offset = 0;  // (another process's VMA may be smaller)
+      va = at(m_offset);
       m_offset += m_p.element;
-      if (m_offset >= m_p.footprint) m_offset = 0;
+      if (m_offset >= bytes()) m_offset = 0;
       break;
     case Kind::kUniform:
-      va = m_p.base + m_rng.below(m_elements) * m_p.element;
+      va = at(m_rng.below(bytes() / m_p.element) * m_p.element);
       break;
     case Kind::kStrided:
-      va = m_p.base + m_offset;
+      if (m_offset >= bytes()) m_offset %= m_p.stride;
+      va = at(m_offset);
       m_offset += m_p.stride;
       // Wrap to the next element of the first stride, so successive passes touch new lines.
-      if (m_offset >= m_p.footprint) m_offset = (m_offset + m_p.element) % m_p.stride;
+      if (m_offset >= bytes()) m_offset = (m_offset + m_p.element) % m_p.stride;
       break;
   }
   return va;
 }
 
 bool SyntheticWorkload::next(Access& a) {
-  // Events fall due after every switch_every / churn_every accesses and come before the next one.
+  // Events fall due after every grow_every / switch_every / churn_every accesses and come before
+  // the next one.
+  if (m_grow_due) {
+    m_grow_due = false;
+    const Addr end = at(bytes() - 1) + 1;  // the end of the running process's last VMA
+    m_grown[m_asid] += m_p.grow_bytes;
+    a = Access{end, AccessKind::kLoad, m_asid, Access::Event::kGrow,
+               static_cast<uint32_t>(m_p.grow_bytes / kPageBytes)};
+    return true;
+  }
   if (m_switch_due) {
     m_switch_due = false;
     m_asid = static_cast<uint16_t>(m_asid % m_p.processes + 1);
@@ -46,9 +71,10 @@ bool SyntheticWorkload::next(Access& a) {
   }
   if (m_churn_due) {
     m_churn_due = false;
-    const uint64_t pages = m_p.footprint / kPageBytes;
+    const uint64_t pages = bytes() / kPageBytes;
     const uint64_t n = std::min<uint64_t>(m_p.churn_pages, pages);
-    const Addr start = m_p.base + m_rng.below(pages - n + 1) * kPageBytes;
+    // A run from a random page of the VMAs (past the end of one, it unmaps what is mapped).
+    const Addr start = at(m_rng.below(pages - n + 1) * kPageBytes);
     a = Access{start, AccessKind::kLoad, m_asid, Access::Event::kUnmap, static_cast<uint32_t>(n)};
     return true;
   }
@@ -64,6 +90,7 @@ bool SyntheticWorkload::next(Access& a) {
   if (more && m_p.processes > 1 && m_p.switch_every && m_issued % m_p.switch_every == 0)
     m_switch_due = true;
   if (more && m_p.churn_every && m_issued % m_p.churn_every == 0) m_churn_due = true;
+  if (more && m_p.grow_every && m_issued % m_p.grow_every == 0) m_grow_due = true;
   return true;
 }
 

@@ -16,6 +16,7 @@ struct Access {
     kAccess,  // translate and access va
     kSwitch,  // context switch to address space `asid`
     kUnmap,   // the OS unmaps `pages` pages from va in `asid` (page-table churn)
+    kGrow,    // the VMA of `asid` that ends at va grows by `pages` pages (brk, mremap)
   };
   Addr va = 0;
   AccessKind kind = AccessKind::kLoad;
@@ -48,6 +49,10 @@ struct SyntheticParams {
   uint64_t switch_every = 0;      // accesses between context switches, round robin (0: never)
   uint64_t churn_every = 0;       // accesses between unmap events (0: never)
   uint32_t churn_pages = 64;      // pages an unmap event removes (demand-faulted back later)
+  uint16_t vmas = 1;              // VMAs the footprint is split into (equal, in address order)
+  uint64_t vma_gap = 0;           // bytes between two of them (page multiple)
+  uint64_t grow_every = 0;        // accesses between growths of the running process's last VMA
+  uint64_t grow_bytes = 0;        // bytes one growth adds (page multiple)
 };
 
 class Workload {
@@ -59,7 +64,9 @@ class Workload {
   virtual uint64_t count() const = 0;
 };
 
-// Sequential, uniform-random (GUPS-like) or strided accesses over one VMA.
+// Sequential, uniform-random (GUPS-like) or strided accesses over the footprint, laid out as one
+// VMA or several with gaps between them; the last one may grow during the run (a heap), and the
+// accesses reach what it grew by.
 class SyntheticWorkload : public Workload {
  public:
   explicit SyntheticWorkload(const SyntheticParams& p);
@@ -70,15 +77,19 @@ class SyntheticWorkload : public Workload {
  private:
   enum class Kind { kSequential, kUniform, kStrided };
   Addr next_address();
+  // The virtual address `offset` bytes into the running process's VMAs (gaps skipped).
+  Addr at(uint64_t offset) const;
+  uint64_t bytes() const { return m_p.footprint + m_grown[m_asid]; }
 
   SyntheticParams m_p;
   Kind m_kind;
   Rng m_rng;
   uint64_t m_issued = 0;
   uint64_t m_offset = 0;
-  uint64_t m_elements;
+  uint64_t m_vma_bytes;           // each VMA's initial size
+  std::vector<uint64_t> m_grown;  // by ASID: bytes the last VMA grew by
   uint16_t m_asid = 1;
-  bool m_switch_due = false, m_churn_due = false;
+  bool m_switch_due = false, m_churn_due = false, m_grow_due = false;
   std::vector<Vma> m_vmas;
 };
 

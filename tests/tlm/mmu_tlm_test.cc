@@ -202,8 +202,7 @@ struct EventRun {
     cfg = read_sim_config(doc);
     machine = std::make_unique<Machine>(cfg.machine);
     workload = std::make_unique<SyntheticWorkload>(cfg.workload);
-    os = std::make_unique<OsEmulation>(*machine, workload->vmas(), cfg.software, cfg.pcid,
-                                       cfg.dmt_min_vma, cfg.mmu.dmt_registers);
+    os = std::make_unique<OsEmulation>(*machine, workload->vmas(), cfg.software, cfg.pcid, cfg.tea);
     memory = std::make_unique<Memory>("memory", machine->mem(), clock, cfg.memory);
     mmu = std::make_unique<Mmu>("mmu", cfg.mmu, clock, *machine, 4, 4);
     core = std::make_unique<Core>("core", make_core_params(cfg), clock, *workload, *os, *machine);
@@ -321,7 +320,7 @@ TEST_P(DmtRun, DemandPagingChurnAndSwitchesStayCoherent) {
   const Core::Stats& s = r.core->stats();
   EXPECT_EQ(s.oracle_mismatches, 0u);
   EXPECT_EQ(s.translations, 40000u);
-  EXPECT_EQ(r.os->stats().teas, 2u);  // one per process
+  EXPECT_EQ(r.os->teas().stats().vmas_with_tea, 2u);  // one per process
   EXPECT_GT(r.mmu->walker().stats().dmt_hits, 0u);
   // Seven switches (every 5000 of 40000 accesses) end in process 2: its TEA is loaded.
   const TeaRegister& loaded = r.mmu->dmt().read(0, 0);
@@ -329,6 +328,39 @@ TEST_P(DmtRun, DemandPagingChurnAndSwitchesStayCoherent) {
   EXPECT_EQ(loaded.tag, r.machine->virtualized() ? r.machine->context(2).key() : 2u);
   // The host set holds the TEA over guest memory exactly when virtualized.
   EXPECT_EQ(r.mmu->dmt().read(1, 0).valid, r.machine->virtualized());
+}
+
+// VMAs that grow while their processes run: their TEAs double (leaf tables moved, PWC entries
+// invalidated, registers reprogrammed, the running process's at once) and nothing goes stale.
+TEST_P(DmtRun, GrowingVmasMoveTheirTeasAndStayCoherent) {
+  const std::string yaml = std::string(GetParam()) +
+                           "workload: {count: 40000, footprint_mib: 128, prefault: false,\n"
+                           "           processes: 2, switch_every: 5000, churn_every: 4000,\n"
+                           "           vma_growth: {every: 3000, mib: 64}}\n";
+  EventRun r(yaml.c_str(), true);
+  const Core::Stats& s = r.core->stats();
+  const OsEmulation::Stats& os = r.os->stats();
+  const TeaManager::Stats& t = r.os->teas().stats();
+  EXPECT_EQ(s.oracle_mismatches, 0u);
+  EXPECT_EQ(s.translations, 40000u);
+  EXPECT_EQ(os.vma_growths, 13u);  // after every 3000 of 40000 accesses
+  EXPECT_EQ(os.vma_grown_bytes, 13u * (64u << 20));
+  EXPECT_GT(t.growths, 0u);
+  EXPECT_GT(t.pages_moved, 0u);
+  EXPECT_EQ(t.growth_failures, 0u);
+  EXPECT_GT(os.tea_cycles, 0u);
+  EXPECT_GT(r.mmu->walker().stats().dmt_hits, 0u);
+  // Process 2 runs at the end: the unit holds its register, which covers its grown VMA.
+  const TeaRegister loaded = r.mmu->dmt().read(0, 0);
+  ASSERT_EQ(r.os->teas().registers(2).size(), 1u);
+  EXPECT_EQ(loaded, r.os->teas().registers(2)[0]);
+  for (const Vma& v : r.os->vmas()) {
+    const TeaRegister& reg = r.os->teas().registers(v.asid).at(0);
+    EXPECT_EQ(reg.start, v.start);
+    EXPECT_EQ(reg.end, v.end);
+    EXPECT_GT(v.end - v.start, uint64_t{128} << 20);
+  }
+  EXPECT_EQ(s.software_cycles, os.os_cycles + os.vm_exit_cycles);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, DmtRun,

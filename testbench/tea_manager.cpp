@@ -1,0 +1,145 @@
+#include "testbench/tea_manager.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "tlm/mmu.h"
+
+namespace mmusim {
+
+TeaManager::TeaManager(Machine& machine, const std::vector<Vma>& vmas, const TeaPolicy& policy)
+    : m_machine(machine), m_policy(policy), m_group_of(vmas.size()), m_vma_end(vmas.size()) {
+  if (!enabled()) return;
+  // Address order within each address space; adjacent VMAs join the group before them while the
+  // group stays dense enough.
+  std::vector<size_t> order(vmas.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return vmas[a].asid != vmas[b].asid ? vmas[a].asid < vmas[b].asid
+                                        : vmas[a].start < vmas[b].start;
+  });
+  for (size_t i : order) {
+    const Vma& v = vmas[i];
+    m_vma_end[i] = v.end;
+    const uint64_t bytes = v.end - v.start;
+    if (!m_groups.empty() && m_policy.share_density > 0) {
+      Group& g = m_groups.back();
+      if (g.asid == v.asid && v.start >= g.end &&
+          static_cast<double>(g.bytes + bytes) >=
+              m_policy.share_density * static_cast<double>(v.end - g.start)) {
+        g.end = v.end;
+        g.bytes += bytes;
+        ++g.vmas;
+        m_group_of[i] = m_groups.size() - 1;
+        continue;
+      }
+    }
+    m_groups.push_back(Group{v.asid, v.start, v.end, bytes, 1});
+    m_group_of[i] = m_groups.size() - 1;
+  }
+  for (Group& g : m_groups)
+    if (!eligible(g) || !give_tea(g, nullptr)) m_stats.vmas_without_tea += g.vmas;
+}
+
+bool TeaManager::eligible(const Group& g) const {
+  const size_t used = g.asid < m_regs.size() ? m_regs[g.asid].size() : 0;
+  return g.bytes >= m_policy.min_vma && used < m_policy.registers;
+}
+
+bool TeaManager::give_tea(Group& g, TeaChange* change) {
+  TeaRegister reg;
+  if (!m_machine.create_tea(g.asid, g.start, g.end, reg, change)) return false;
+  if (g.asid >= m_regs.size()) m_regs.resize(g.asid + 1u);
+  g.reg = static_cast<int>(m_regs[g.asid].size());
+  m_regs[g.asid].push_back(reg);
+  m_stats.vmas_with_tea += g.vmas;
+  ++m_stats.registers;
+  if (g.vmas > 1) m_stats.shared_vmas += g.vmas;
+  return true;
+}
+
+const std::vector<TeaRegister>& TeaManager::registers(uint16_t asid) const {
+  static const std::vector<TeaRegister> kNone;
+  return asid < m_regs.size() ? m_regs[asid] : kNone;
+}
+
+void TeaManager::attach(Mmu& mmu, uint16_t running) {
+  m_mmu = &mmu;
+  if (!enabled()) return;
+  if (const TeaRegister* host = m_machine.host_tea()) mmu.dmt().program(1, 0, *host);
+  if (const TeaRegister* l0 = m_machine.l0_tea()) mmu.dmt().program(2, 0, *l0);
+  switch_to(running);
+}
+
+void TeaManager::switch_to(uint16_t asid) {
+  m_running = asid;
+  if (!m_mmu || !enabled()) return;
+  DmtUnit& unit = m_mmu->dmt();
+  for (unsigned i = 0; i < unit.registers(); ++i) {
+    const bool has = asid < m_regs.size() && i < m_regs[asid].size();
+    unit.program(0, i, has ? m_regs[asid][i] : TeaRegister{});
+  }
+}
+
+void TeaManager::set_register(const Group& g, const TeaRegister& reg) {
+  m_regs[g.asid][static_cast<size_t>(g.reg)] = reg;
+  // Another address space's registers are loaded at its next context switch.
+  if (m_mmu && g.asid == m_running) m_mmu->dmt().program(0, static_cast<unsigned>(g.reg), reg);
+}
+
+void TeaManager::invalidate(uint16_t asid, const TeaChange& change) {
+  if (!m_mmu) return;
+  for (Addr at : change.moved_ranges) m_mmu->flush_page(at, m_machine.context(asid));
+}
+
+TeaManager::Work TeaManager::vma_grew(size_t index, Addr end) {
+  Work w;
+  if (!enabled()) return w;
+  Group& g = m_groups[m_group_of[index]];
+  g.bytes += end - m_vma_end[index];
+  m_vma_end[index] = end;
+  if (!m_policy.grow) return w;  // the grown part walks the radix
+  const bool pv = m_machine.virtualized() && m_machine.params().dmt == DmtMode::kPvDmt;
+  if (g.reg < 0) {
+    // Large enough now (or registers or memory to be had now): the group gets its TEA, and the
+    // leaf tables it has so far move into it.
+    g.end = std::max(g.end, end);
+    if (!eligible(g)) return w;
+    TeaChange change;
+    if (!give_tea(g, &change)) {
+      w.failed = true;
+      ++m_stats.growth_failures;
+      return w;
+    }
+    m_stats.vmas_without_tea -= g.vmas;
+    ++m_stats.created_on_growth;
+    m_stats.pages_moved += change.moved;
+    w.created = true;
+    w.hypercall = pv;
+    w.moved = change.moved;
+    w.backed = change.backed;
+    invalidate(g.asid, change);
+    const TeaRegister reg = m_regs[g.asid][static_cast<size_t>(g.reg)];
+    set_register(g, reg);
+    return w;
+  }
+  if (end <= g.end) return w;  // grew into a gap inside the group: the TEA covers it already
+  g.end = end;
+  TeaChange change;
+  TeaRegister reg;
+  w.failed = !m_machine.grow_tea(g.asid, g.start, g.end, reg, change);
+  if (w.failed) ++m_stats.growth_failures;
+  if (change.reallocated()) {
+    ++m_stats.growths;
+    m_stats.pages_moved += change.moved;
+    w.reallocated = true;
+    w.hypercall = pv;
+    w.moved = change.moved;
+    w.backed = change.backed;
+    invalidate(g.asid, change);
+  }
+  set_register(g, reg);
+  return w;
+}
+
+}  // namespace mmusim
