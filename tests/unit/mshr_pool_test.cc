@@ -65,7 +65,9 @@ TEST(MshrPool, FewerRegistersNeverWaitLess) {
     }
     const uint64_t waited = p.stats().wait_cycles[0] + p.stats().wait_cycles[1];
     EXPECT_LE(waited, previous) << n << " registers";
-    if (n == 1) EXPECT_GT(waited, 0u);
+    if (n == 1) {
+      EXPECT_GT(waited, 0u);  // one register does make this stream wait
+    }
     previous = waited;
   }
   EXPECT_EQ(previous, 0u);  // 32 registers hold everything this stream keeps in flight
