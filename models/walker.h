@@ -16,11 +16,16 @@ class Tlb;
 constexpr unsigned kMaxDims = 3;  // native/shadow 1, EPT 2, nested hw3d 3
 
 // One memory reference of a walk: the host-physical address read, the dimension whose table
-// the entry belongs to (0 = guest or native) and that table's level (1 = PT ... 5 = PML5).
+// the entry belongs to (0 = guest or native) and that table's level (1 = PT ... 5 = PML5); where
+// it was served, when it started (cycles into the walk) and its latency, so that a timed model
+// can lay the walk's references out in time.
 struct WalkRef {
   Addr pa;
   uint8_t dim;
   uint8_t level;
+  Step served;
+  uint32_t start;
+  uint32_t latency;
 };
 
 // Where a walker's entry reads go; returns the entry and adds the read's latency.

@@ -201,7 +201,7 @@ void Core::access(const Access& a, Slot& slot) {
       // The request is translated when the MMU accepts it; its response comes later.
       slot.issued = sc_core::sc_time_stamp();
       slot.busy = true;
-      slot.data_cycles = 0;
+      slot.data_cycles = slot.data_wait = 0;
       ++m_busy;
       tlm::tlm_phase phase = tlm::BEGIN_REQ;
       if (mmu->nb_transport_fw(gp, phase, delay) == tlm::TLM_COMPLETED)
@@ -220,6 +220,13 @@ void Core::access(const Access& a, Slot& slot) {
         default: ++m_stats.walked; break;
       }
       slot.data_cycles = data_access(ext);
+      if (m_params.at && m_mshrs && m_mshrs->enabled() && slot.data_cycles &&
+          m_data_ext.served != MemLevel::kL1) {
+        // The load or store misses the L1D when its translation is done: it holds a miss
+        // register until its fill.
+        const Cycles ready = m_clock.to_cycles(ext.respond_at);
+        slot.data_wait = m_mshrs->reserve(ready, slot.data_cycles, MshrPool::kData) - ready;
+      }
       if (!m_params.at) {
         m_stats.translation_cycles += ext.total_cycles();
         m_translation_latency.add(ext.total_cycles());
@@ -259,7 +266,7 @@ tlm::tlm_sync_enum Core::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_
     if (slot.sampled) log_event(slot, latency);
   }
   if (slot.data_cycles)
-    m_done.notify(gp, tlm::END_RESP, delay + m_clock.cycles(slot.data_cycles));
+    m_done.notify(gp, tlm::END_RESP, delay + m_clock.cycles(slot.data_wait + slot.data_cycles));
   else
     slot_done(gp, tlm::END_RESP);
   return tlm::TLM_COMPLETED;

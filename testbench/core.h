@@ -74,6 +74,9 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   void show_progress(AccessProgress* p) { m_progress = p; }
   // Runs f once the warm-up's accesses are done (stats.cycles then holds the time so far).
   void at_warmup_end(std::function<void()> f) { m_on_warmup = std::move(f); }
+  // AT: the L1D miss registers a data access that misses the L1D holds until its fill (null:
+  // none). The register is reserved when the request is made, from when its translation is due.
+  void use_mshrs(MshrPool* pool) { m_mshrs = pool; }
   // Why the run stopped early (a problem of the simulated set-up), or empty.
   const std::string& error() const { return m_error; }
 
@@ -88,6 +91,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
     TranslationExt ext;
     sc_core::sc_time issued;
     Cycles data_cycles = 0;
+    Cycles data_wait = 0;  // AT: cycles the data access waits for an L1D miss register
     uint64_t index = 0;  // access number, for the event log
     bool sampled = false;  // logged in the event log
     StepVector steps;      // the walk's steps, kept for the log
@@ -128,6 +132,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   tlm_utils::peq_with_cb_and_phase<Core> m_done;  // AT: data access finished
   tlm::tlm_generic_payload m_data_gp;
   MemExt m_data_ext;
+  MshrPool* m_mshrs = nullptr;
   double m_work_per_access;
   double m_work_carry = 0;
   LatencyHistogram m_translation_latency;

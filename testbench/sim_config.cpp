@@ -116,6 +116,13 @@ MemoryParams read_memory(ConfigNode root) {
                   p.walker_entry);
   // DMT paper's evaluation hierarchy: L1D 32 KiB 8-way, L2 1 MiB 16-way, LLC 22 MiB 11-way.
   h.level[0] = read_cache(memory, "l1d", "L1 data cache", h.line_bytes, 32, 8, 4);
+  ConfigNode l1d = memory.section("l1d", "L1 data cache");
+  p.l1d_mshrs = static_cast<unsigned>(l1d.get_uint(
+      "mshrs", 0, 0, 256,
+      "at: miss-status holding registers (Intel: fill buffers); every L1D miss, walk read or "
+      "data access, holds one until its fill, and waits when none is free (0: unlimited)"));
+  if (p.l1d_mshrs && h.level[0].size_bytes == 0)
+    l1d.fail("mshrs", "miss registers need an L1D (size_kib is 0)");
   h.level[1] = read_cache(memory, "l2", "L2 cache", h.line_bytes, 1024, 16, 14);
   h.level[2] = read_cache(memory, "llc", "last-level cache", h.line_bytes, 22528, 11, 54);
   ConfigNode dram = memory.section("dram", "main memory");

@@ -44,6 +44,10 @@ struct System : sc_core::sc_module {
     core.mmu.bind(mmu.cpu);
     core.mem.bind(memory.socket);
     mmu.mem_port().bind(memory.socket);
+    // The L1D's miss registers (AT timing only): data accesses, and walk reads when they enter
+    // at the L1D.
+    core.use_mshrs(&memory.mshrs());
+    if (memory.walker_entry() == MemLevel::kL1) mmu.walker().use_mshrs(&memory.mshrs());
   }
   Memory memory;
   Mmu mmu;
@@ -70,10 +74,16 @@ Summary summarize(const Core::Stats& c, const Core::Stats& c0, const PageWalker:
   s.vm_exits = exits - exits0;
   s.refs_per_walk = ratio(s.walk_refs, s.walks);
   s.walk_cycles_avg = ratio(w.walk_cycles - w0.walk_cycles, s.walks);
+  // The DMT artifact's average walk latency, walk_pending / walk_completed: in AT a walk is
+  // pending for its cycles plus the time its reads waited for L1D miss registers.
+  const uint64_t waits = w.mshr_wait_cycles - w0.mshr_wait_cycles;
+  const uint64_t fault_waits = w.fault_mshr_wait_cycles - w0.fault_mshr_wait_cycles;
+  s.walk_pending_avg = ratio(w.walk_cycles - w0.walk_cycles + waits, s.walks);
   // Cycles with a walk in progress, over the walkers' cycles (the DMT artifact's definition:
   // walk_pending / (walkers x cycles)). LT walks one at a time: one walker.
   s.walk_overhead = ratio(double(w.walk_cycles - w0.walk_cycles) +
-                              double(w.fault_walk_cycles - w0.fault_walk_cycles),
+                              double(w.fault_walk_cycles - w0.fault_walk_cycles) +
+                              double(waits + fault_waits),
                           double(walkers) * double(s.cycles));
   s.translation_cycles_avg = ratio(c.translation_cycles - c0.translation_cycles, s.translations);
   const uint64_t l1_hits = c.l1_hits - c0.l1_hits;
@@ -90,6 +100,9 @@ void report_summary(const Summary& s, StatsVisitor& v) {
   v.counter("walk_refs", s.walk_refs, "count", "memory references of those walks");
   v.real("refs_per_walk", s.refs_per_walk, "refs", "walk_refs / walks");
   v.real("walk_cycles_avg", s.walk_cycles_avg, "cycles", "average latency of those walks");
+  v.real("walk_pending_avg", s.walk_pending_avg, "cycles",
+         "average cycles those walks were in progress: their latency plus (at) waits for L1D "
+         "miss registers; the DMT artifact's walk_pending / walk_completed");
   v.real("translation_cycles_avg", s.translation_cycles_avg, "cycles",
          "average translation latency (TLB hits and walks)");
   v.counter("fault_walks", s.fault_walks, "count", "walks that ended in a fault");
@@ -245,6 +258,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
                         "memory.l2.latency",
                         "memory.llc.latency",
                         "memory.dram.latency",
+                        "memory.mshr_count",
                         "mmu.walker.max_inflight",
                         "mmu.walker.walk_latency",
                         "mmu.walker.step_vectors",
@@ -305,6 +319,13 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
                 s.walk_cycles_avg, s.translation_cycles_avg, (unsigned long long)s.total_cycles,
                 (unsigned long long)s.vm_exits);
   log << line;
+  if (s.walk_pending_avg != s.walk_cycles_avg) {
+    std::snprintf(line, sizeof line,
+                  "  walk pending %.1f cycles (with waits for L1D miss registers)  walk overhead "
+                  "%.3f\n",
+                  s.walk_pending_avg, s.walk_overhead);
+    log << line;
+  }
   std::snprintf(line, sizeof line,
                 "  speed %.2f M accesses/s (setup %.2f s, run %.2f s)  stats: %s\n",
                 s.accesses_per_second / 1e6, setup_seconds, run_seconds,

@@ -7,7 +7,8 @@ namespace mmusim {
 Memory::Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock,
                const MemoryParams& params)
     : sc_module(name), socket("socket"), m_mem(mem), m_clock(clock),
-      m_walker_entry(params.walker_entry), m_hier(params.hierarchy) {
+      m_walker_entry(params.walker_entry), m_hier(params.hierarchy),
+      m_mshrs(params.hierarchy.level[0].size_bytes ? params.l1d_mshrs : 0) {
   socket.bind(*this);
 }
 
@@ -67,6 +68,7 @@ void Memory::report(StatsVisitor& v) const {
   v.counter("walker_entry", static_cast<uint64_t>(m_walker_entry), "level",
             "where page-walk reads enter: 0 L1D, 1 L2, 2 LLC, 3 DRAM");
   m_hier.report(v);
+  if (m_mshrs.enabled()) m_mshrs.report(v);
 }
 
 }  // namespace mmusim

@@ -8,6 +8,7 @@
 #include <tlm>
 
 #include "models/cache.h"
+#include "models/mshr_pool.h"
 #include "models/phys_mem.h"
 #include "models/stats.h"
 #include "tlm/clock.h"
@@ -29,6 +30,7 @@ struct MemExt : tlm::tlm_extension<MemExt> {
 struct MemoryParams {
   MemHierarchyParams hierarchy;
   MemLevel walker_entry = MemLevel::kL1;  // where page-walk reads enter the hierarchy
+  unsigned l1d_mshrs = 0;  // AT: L1D miss-status holding registers (0: unlimited, not modelled)
 };
 
 class Memory : public sc_core::sc_module, public LtTarget {
@@ -38,6 +40,10 @@ class Memory : public sc_core::sc_module, public LtTarget {
   Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock,
          const MemoryParams& params);
   MemHierarchy& hierarchy() { return m_hier; }
+  // The L1D's miss registers, which AT timing reserves for walk reads and data accesses that
+  // miss the L1D (disabled without an L1D or with l1d_mshrs 0).
+  MshrPool& mshrs() { return m_mshrs; }
+  MemLevel walker_entry() const { return m_walker_entry; }
   void report(StatsVisitor& v) const;
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
@@ -50,6 +56,7 @@ class Memory : public sc_core::sc_module, public LtTarget {
   const Clock& m_clock;
   MemLevel m_walker_entry;
   MemHierarchy m_hier;
+  MshrPool m_mshrs;
   // Latencies repeat: each distinct one is converted to SystemC time once.
   Cycles m_last_cycles = ~Cycles{0};
   sc_core::sc_time m_last_time;

@@ -51,7 +51,7 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_p
   if (ext) {
     end += m_clock.cycles(ext->tlb_cycles);
     if (ext->served_by == ServedBy::kWalk) {
-      end = m_walker.schedule(end, ext->walk_cycles);
+      end = m_walker.schedule(end, *ext->walk);
       if (!ext->fault) {
         Inflight& f = m_inflight[m_inflight_next];
         m_inflight_next = (m_inflight_next + 1) % m_inflight.size();
@@ -68,6 +68,7 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_p
       if (end > ready) ++m_merged;  // counted once, however many walks it matched
     }
   }
+  if (TranslationExt* out = gp.get_extension<TranslationExt>()) out->respond_at = end;
   m_peq.notify(gp, tlm::BEGIN_RESP, end - sc_core::sc_time_stamp());
   phase = tlm::END_REQ;
   return tlm::TLM_UPDATED;

@@ -38,7 +38,7 @@ Step PageWalker::served() const {
   return Step::kMem;
 }
 
-sc_core::sc_time PageWalker::schedule(const sc_core::sc_time& ready, Cycles cycles) {
+sc_core::sc_time PageWalker::schedule(const sc_core::sc_time& ready, const WalkResult& r) {
   auto first = m_free_at.begin();
   for (auto it = m_free_at.begin(); it != m_free_at.end(); ++it)
     if (*it < *first) first = it;
@@ -47,8 +47,23 @@ sc_core::sc_time PageWalker::schedule(const sc_core::sc_time& ready, Cycles cycl
     ++m_stats.queued_walks;
     m_stats.queue_cycles += m_clock.to_cycles(start - ready);
   }
-  m_stats.pending_cycles += cycles;
-  *first = start + m_clock.cycles(cycles);
+  Cycles waited = 0;
+  if (m_mshrs && m_mshrs->enabled()) {
+    const Cycles begin = m_clock.to_cycles(start);
+    for (unsigned i = 0; i < r.nrefs; ++i) {
+      const WalkRef& ref = r.refs[i];
+      if (ref.served == Step::kL1) continue;  // an L1D hit holds no miss register
+      const Cycles at = begin + ref.start + waited;
+      const Cycles got = m_mshrs->reserve(at, ref.latency, MshrPool::kWalk);
+      if (got > at) {
+        ++m_stats.mshr_waits;
+        waited += got - at;
+      }
+    }
+    (r.ok() ? m_stats.mshr_wait_cycles : m_stats.fault_mshr_wait_cycles) += waited;
+  }
+  m_stats.pending_cycles += r.cycles + waited;
+  *first = start + m_clock.cycles(r.cycles + waited);
   return *first;
 }
 
@@ -205,6 +220,14 @@ void PageWalker::report(StatsVisitor& v) const {
             "at: walker-busy cycles, summed over walks");
   v.counter("queued_walks", m_stats.queued_walks, "count", "at: walks that waited for a walker");
   v.counter("queue_cycles", m_stats.queue_cycles, "cycles", "at: cycles walks waited for one");
+  if (m_mshrs && m_mshrs->enabled()) {
+    v.counter("mshr_waits", s.mshr_waits, "count",
+              "at: walk reads that missed the L1D and waited for a miss register");
+    v.counter("mshr_wait_cycles", s.mshr_wait_cycles, "cycles",
+              "at: cycles walks that ended in a translation waited for miss registers");
+    v.counter("fault_mshr_wait_cycles", s.fault_mshr_wait_cycles, "cycles",
+              "at: the same for walks that ended in a fault");
+  }
   v.begin("pwc");
   v.begin("guest");
   m_guest_pwc.report(v);

@@ -53,13 +53,20 @@ class PageWalker : public sc_core::sc_module,
     uint64_t dmt_hits = 0, dmt_fallbacks = 0;
     // AT: time walks spent in a walker (pending) and waiting for a free one (queued).
     uint64_t pending_cycles = 0, queue_cycles = 0, queued_walks = 0;
+    // AT with L1D miss registers: reads that waited for one, and the cycles walks that ended in
+    // a translation (mshr_wait_cycles) or a fault spent waiting, which lengthen them.
+    uint64_t mshr_waits = 0, mshr_wait_cycles = 0, fault_mshr_wait_cycles = 0;
   };
   const Stats& stats() const { return m_stats; }
   unsigned max_inflight() const { return static_cast<unsigned>(m_free_at.size()); }
 
-  // AT: the walk whose lookups missed at `ready` takes the walker that frees first, for
-  // `cycles`; returns when it ends.
-  sc_core::sc_time schedule(const sc_core::sc_time& ready, Cycles cycles);
+  // AT: the walk `r` whose lookups missed at `ready` takes the walker that frees first; returns
+  // when it ends. With L1D miss registers, its references are laid out from the walker's start
+  // (each where the walk's cycles stood, plus the waits before it) and each one that missed the
+  // L1D reserves a register for its latency, waiting for one if none is free.
+  sc_core::sc_time schedule(const sc_core::sc_time& ready, const WalkResult& r);
+  // AT: the L1D miss registers walk reads reserve (null: none; only when reads enter at the L1D).
+  void use_mshrs(MshrPool* pool) { m_mshrs = pool; }
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
@@ -83,6 +90,7 @@ class PageWalker : public sc_core::sc_module,
   DmtExt m_dmt_ext;
   MemExt m_mem_ext;  // where each entry read was served
   std::vector<sc_core::sc_time> m_free_at;  // per walker: when it is free again (AT)
+  MshrPool* m_mshrs = nullptr;
   unsigned m_step_top;
   LatencyHistogram m_latency;
   StepHistogram m_steps;

@@ -30,6 +30,7 @@ struct TranslationExt : tlm::tlm_extension<TranslationExt> {
   Cycles mem_cycles = 0;   // the walk's memory references
   uint16_t walk_refs = 0;
   const WalkResult* walk = nullptr;  // the walk's details, valid until the next walk
+  sc_core::sc_time respond_at;  // at: when the MMU answers (set as it accepts the request)
 
   void start(Addr v, AccessKind a, Context c) {
     va = v;
@@ -43,6 +44,7 @@ struct TranslationExt : tlm::tlm_extension<TranslationExt> {
     tlb_cycles = walk_cycles = mem_cycles = 0;
     walk_refs = 0;
     walk = nullptr;
+    respond_at = sc_core::SC_ZERO_TIME;
   }
   Cycles total_cycles() const { return tlb_cycles + walk_cycles; }
 

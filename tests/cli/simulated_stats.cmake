@@ -1,8 +1,9 @@
 # simulated_lines(PATH OUTVAR): the lines of a stats.json that hold simulated figures, that is
 # all but the wall-clock ones (speed, setup and run seconds, peak memory).
 # functional_lines(PATH OUTVAR): of those, the functional ones: timing figures (cycles,
-# latencies, the translation latency distribution, walker queueing, drains, merged misses) left
-# out too, and trailing commas dropped, so LT and AT runs compare equal.
+# latencies, the translation latency distribution, walker queueing, L1D miss-register waits,
+# drains, merged misses) left out too, and trailing commas dropped, so LT and AT runs compare
+# equal.
 # run_pair_run(RUN): runs `MMUSIM ARGS_<RUN> --out OUT/<RUN>` afresh; a failure fails the test.
 function(run_pair_run run)
   file(REMOVE_RECURSE ${OUT}/${run})
@@ -13,7 +14,7 @@ function(run_pair_run run)
   endif()
 endfunction()
 set(wallclock "\"(accesses_per_second|setup_seconds|run_seconds|peak_rss_kib)\"")
-set(timing "\"(cycles|total_cycles|translation_cycles|translation_cycles_avg|fault_cycles|walk_overhead|drains|pending_cycles|queued_walks|queue_cycles|merged_misses)\":")
+set(timing "\"(cycles|total_cycles|translation_cycles|translation_cycles_avg|fault_cycles|walk_overhead|walk_pending_avg|drains|pending_cycles|queued_walks|queue_cycles|merged_misses|fault_mshr_wait_cycles|mshr_[a-z_]+)\":")
 function(simulated_lines path outvar)
   file(STRINGS ${path} lines)
   set(kept "")

@@ -231,6 +231,36 @@ TEST(WalkerPwc, WarmGuestAndHostCachesCutReferences) {
   EXPECT_EQ(r.pa, m.expect(m.context(1), va + 0x1000, AccessKind::kLoad).pa);
 }
 
+TEST(WalkerTiming, ReferencesCarryTheirStartLatencyAndLevelOnTheWalksTimeline) {
+  // With PWC probes (1 cycle each) and 7-cycle reads, every reference starts where the walk's
+  // cycles stood when it was issued; gaps between references are the probes in between.
+  Machine m(params(Virtualization::kEpt, 4, 4, PageSize::k4K, PageSize::k4K));
+  const Addr va = 0x1000'0000'0000ULL;
+  ASSERT_TRUE(m.populate(1, va));
+  PwcParams pp;
+  pp.entries[2] = 32; pp.ways[2] = 4;
+  Pwc gpwc("guest", pp, 4), hpwc("host", pp, 4);
+  WalkDim dims[2];
+  m.walk_dims(m.context(1), dims);
+  dims[0].pwc = &gpwc;
+  dims[1].pwc = &hpwc;
+  DirectWalkMemory mem(m.mem(), 7);
+  Walker w;
+  WalkResult r;
+  w.walk(dims, 2, va, AccessKind::kLoad, mem, r);
+  ASSERT_TRUE(r.ok());
+  Cycles probes = 0, previous_end = 0;
+  for (unsigned i = 0; i < r.nrefs; ++i) {
+    EXPECT_EQ(r.refs[i].latency, 7u);
+    EXPECT_EQ(r.refs[i].served, Step::kMem);
+    ASSERT_GE(r.refs[i].start, previous_end) << i;
+    probes += r.refs[i].start - previous_end;
+    previous_end = r.refs[i].start + r.refs[i].latency;
+  }
+  EXPECT_EQ(r.cycles, previous_end + (r.pwc_probes - probes));  // probes after the last read
+  EXPECT_EQ(r.cycles, r.mem_cycles + r.pwc_probes);
+}
+
 // A million random translations, mixed page sizes, scattered frames, with PWCs and a nested TLB:
 // the walker must agree with the oracle on every one, faults included.
 TEST(WalkerOracle, MillionRandomTranslationsAgree) {
