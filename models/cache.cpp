@@ -2,10 +2,6 @@
 
 #include <stdexcept>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace mmusim {
 
 const char* mem_level_name(MemLevel l) {
@@ -70,55 +66,6 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
     for (uint32_t w = 0; w < m_pad_ways; ++w)
       ages[w] = w < m_ways ? static_cast<uint8_t>(m_ways - 1 - w) : kPadAge;
   }
-}
-
-uint64_t Cache::candidates(const uint8_t* partial, uint8_t key) const {
-  uint64_t mask = 0;
-#if defined(__SSE2__)
-  const __m128i k = _mm_set1_epi8(static_cast<char>(key));
-  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(partial + i));
-    mask |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, k))))
-            << i;
-  }
-  // Padding bytes may match the key: drop them.
-  return m_ways == 64 ? mask : mask & ((uint64_t{1} << m_ways) - 1);
-#else
-  for (uint32_t w = 0; w < m_ways; ++w) mask |= uint64_t{partial[w] == key} << w;
-  return mask;
-#endif
-}
-
-void Cache::make_youngest(uint8_t* ages, uint32_t w) const {
-  const uint8_t age = ages[w];
-#if defined(__SSE2__)
-  // Ranks and the pad are below 128, so the signed byte compare is exact.
-  const __m128i threshold = _mm_set1_epi8(static_cast<char>(age));
-  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
-    __m128i* p = reinterpret_cast<__m128i*>(ages + i);
-    const __m128i v = _mm_loadu_si128(p);
-    _mm_storeu_si128(p, _mm_sub_epi8(v, _mm_cmplt_epi8(v, threshold)));  // younger: +1
-  }
-#else
-  for (uint32_t i = 0; i < m_ways; ++i) ages[i] += ages[i] < age;
-#endif
-  ages[w] = 0;
-}
-
-uint32_t Cache::oldest(const uint8_t* ages) const {
-  const uint8_t last = static_cast<uint8_t>(m_ways - 1);
-#if defined(__SSE2__)
-  const __m128i want = _mm_set1_epi8(static_cast<char>(last));
-  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ages + i));
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
-    if (mask) return i + static_cast<uint32_t>(__builtin_ctz(mask));
-  }
-#else
-  for (uint32_t i = 0; i < m_ways; ++i)
-    if (ages[i] == last) return i;
-#endif
-  return 0;  // unreachable: the ranks are a permutation
 }
 
 MemHierarchy::MemHierarchy(const MemHierarchyParams& p, uint64_t seed)

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "models/huge_page_allocator.h"
 #include "models/replacement.h"
 #include "models/rng.h"
@@ -57,7 +61,7 @@ class Cache {
   bool enabled() const { return m_sets != 0; }
   const CacheParams& params() const { return m_params; }
   // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
-  bool access(uint64_t line, bool write, bool& writeback) {
+  __attribute__((always_inline)) bool access(uint64_t line, bool write, bool& writeback) {
     const size_t set = static_cast<size_t>(m_set_mask ? (line & m_set_mask) : (line % m_sets));
     uint64_t* block = &m_blocks[set * m_stride];
     uint8_t* partial = reinterpret_cast<uint8_t*>(block);
@@ -108,6 +112,56 @@ class Cache {
   Rng m_rng;
   std::vector<uint64_t, HugePageAllocator<uint64_t>> m_blocks;
 };
+
+// The set helpers run on every probe: inline, with SSE2 where the build has it.
+inline uint64_t Cache::candidates(const uint8_t* partial, uint8_t key) const {
+  uint64_t mask = 0;
+#if defined(__SSE2__)
+  const __m128i k = _mm_set1_epi8(static_cast<char>(key));
+  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(partial + i));
+    mask |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, k))))
+            << i;
+  }
+  // Padding bytes may match the key: drop them.
+  return m_ways == 64 ? mask : mask & ((uint64_t{1} << m_ways) - 1);
+#else
+  for (uint32_t w = 0; w < m_ways; ++w) mask |= uint64_t{partial[w] == key} << w;
+  return mask;
+#endif
+}
+
+inline void Cache::make_youngest(uint8_t* ages, uint32_t w) const {
+  const uint8_t age = ages[w];
+#if defined(__SSE2__)
+  // Ranks and the pad are below 128, so the signed byte compare is exact.
+  const __m128i threshold = _mm_set1_epi8(static_cast<char>(age));
+  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
+    __m128i* p = reinterpret_cast<__m128i*>(ages + i);
+    const __m128i v = _mm_loadu_si128(p);
+    _mm_storeu_si128(p, _mm_sub_epi8(v, _mm_cmplt_epi8(v, threshold)));  // younger: +1
+  }
+#else
+  for (uint32_t i = 0; i < m_ways; ++i) ages[i] += ages[i] < age;
+#endif
+  ages[w] = 0;
+}
+
+inline uint32_t Cache::oldest(const uint8_t* ages) const {
+  const uint8_t last = static_cast<uint8_t>(m_ways - 1);
+#if defined(__SSE2__)
+  const __m128i want = _mm_set1_epi8(static_cast<char>(last));
+  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ages + i));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
+    if (mask) return i + static_cast<uint32_t>(__builtin_ctz(mask));
+  }
+#else
+  for (uint32_t i = 0; i < m_ways; ++i)
+    if (ages[i] == last) return i;
+#endif
+  return 0;  // unreachable: the ranks are a permutation
+}
 
 class MemHierarchy {
  public:

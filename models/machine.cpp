@@ -503,7 +503,10 @@ Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
 bool Machine::leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest_tables,
                          Addr addr, Addr& entry) const {
   const Addr region = addr >> 21;
-  LeafMemo& memo = m_leaf_memo[(region ^ (root >> 12) * 0x9e3779b9u) & (kLeafMemo - 1)];
+  // Consecutive regions take consecutive slots, so a dense address range never conflicts with
+  // itself; the two dimensions start half the memo apart.
+  LeafMemo& memo =
+      m_leaf_memo[(region + (root >> 12) + (guest_tables ? kLeafMemo / 2 : 0)) & (kLeafMemo - 1)];
   if (memo.root == root && memo.region == region) {
     entry = memo.table + table_index(addr, 1) * 8;
     return true;

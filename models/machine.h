@@ -180,7 +180,7 @@ class Machine : public WalkRoots {
   struct LeafMemo {
     Addr root = ~Addr{0}, region = 0, table = 0;  // table: the leaf table's host address
   };
-  static constexpr size_t kLeafMemo = 4096;
+  static constexpr size_t kLeafMemo = 4096;  // a power of two
   mutable std::vector<LeafMemo> m_leaf_memo = std::vector<LeafMemo>(kLeafMemo);
   // TEA leaf shift for a page policy: its large size when every region gets it, else 4K.
   static uint8_t tea_shift(const PagePolicy& p);
