@@ -58,6 +58,7 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   m_sets = lines / p.ways;
   m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
   m_pad_ways = (m_ways + 15) / 16 * 16;
+  m_way_mask = m_ways == 64 ? ~uint64_t{0} : (uint64_t{1} << m_ways) - 1;
   m_dirty_word = 2 * m_pad_ways / 8;
   m_stride = m_dirty_word + 1 + m_ways;
   m_blocks.assign(m_sets * m_stride, 0);

@@ -105,6 +105,7 @@ class Cache {
   CacheParams m_params;
   uint32_t m_sets = 0, m_ways = 0;
   uint32_t m_pad_ways = 0;  // ways rounded up to 16: bytes of partial tags, and of ages
+  uint64_t m_way_mask = 0;  // a bit per way
   size_t m_dirty_word = 0;  // word of the block holding the dirty mask; the tags follow
   size_t m_stride = 0;      // words per set block
   uint64_t m_set_mask = 0;
@@ -113,35 +114,49 @@ class Cache {
   std::vector<uint64_t, HugePageAllocator<uint64_t>> m_blocks;
 };
 
-// The set helpers run on every probe: inline, with SSE2 where the build has it.
-inline uint64_t Cache::candidates(const uint8_t* partial, uint8_t key) const {
-  uint64_t mask = 0;
+// The set helpers run on every probe: inline, with SSE2 where the build has it, and one 16-byte
+// step for caches of up to 16 ways.
 #if defined(__SSE2__)
-  const __m128i k = _mm_set1_epi8(static_cast<char>(key));
-  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(partial + i));
-    mask |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, k))))
-            << i;
-  }
-  // Padding bytes may match the key: drop them.
-  return m_ways == 64 ? mask : mask & ((uint64_t{1} << m_ways) - 1);
+namespace cache_simd {
+inline __m128i splat(uint8_t b) { return _mm_set1_epi32(static_cast<int>(b * 0x01010101u)); }
+inline __m128i load(const uint8_t* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+inline uint64_t equal_mask(const uint8_t* p, __m128i v) {
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(p), v)));
+}
+// Ranks and the pad are below 128, so the signed byte compare is exact.
+inline void age_younger(uint8_t* p, __m128i threshold) {
+  const __m128i v = load(p);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm_sub_epi8(v, _mm_cmplt_epi8(v, threshold)));
+}
+}  // namespace cache_simd
+#endif
+
+inline uint64_t Cache::candidates(const uint8_t* partial, uint8_t key) const {
+#if defined(__SSE2__)
+  const __m128i k = cache_simd::splat(key);
+  if (m_pad_ways == 16) return cache_simd::equal_mask(partial, k) & m_way_mask;
+  uint64_t mask = 0;
+  for (uint32_t i = 0; i < m_pad_ways; i += 16) mask |= cache_simd::equal_mask(partial + i, k) << i;
+  return mask & m_way_mask;  // padding bytes may match the key
 #else
+  uint64_t mask = 0;
   for (uint32_t w = 0; w < m_ways; ++w) mask |= uint64_t{partial[w] == key} << w;
   return mask;
 #endif
 }
 
 inline void Cache::make_youngest(uint8_t* ages, uint32_t w) const {
-  const uint8_t age = ages[w];
 #if defined(__SSE2__)
-  // Ranks and the pad are below 128, so the signed byte compare is exact.
-  const __m128i threshold = _mm_set1_epi8(static_cast<char>(age));
-  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
-    __m128i* p = reinterpret_cast<__m128i*>(ages + i);
-    const __m128i v = _mm_loadu_si128(p);
-    _mm_storeu_si128(p, _mm_sub_epi8(v, _mm_cmplt_epi8(v, threshold)));  // younger: +1
+  const __m128i threshold = cache_simd::splat(ages[w]);
+  if (m_pad_ways == 16) {
+    cache_simd::age_younger(ages, threshold);
+  } else {
+    for (uint32_t i = 0; i < m_pad_ways; i += 16) cache_simd::age_younger(ages + i, threshold);
   }
 #else
+  const uint8_t age = ages[w];
   for (uint32_t i = 0; i < m_ways; ++i) ages[i] += ages[i] < age;
 #endif
   ages[w] = 0;
@@ -150,12 +165,10 @@ inline void Cache::make_youngest(uint8_t* ages, uint32_t w) const {
 inline uint32_t Cache::oldest(const uint8_t* ages) const {
   const uint8_t last = static_cast<uint8_t>(m_ways - 1);
 #if defined(__SSE2__)
-  const __m128i want = _mm_set1_epi8(static_cast<char>(last));
-  for (uint32_t i = 0; i < m_pad_ways; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ages + i));
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
-    if (mask) return i + static_cast<uint32_t>(__builtin_ctz(mask));
-  }
+  const __m128i want = cache_simd::splat(last);
+  for (uint32_t i = 0; i < m_pad_ways; i += 16)
+    if (const uint64_t mask = cache_simd::equal_mask(ages + i, want))
+      return i + static_cast<uint32_t>(__builtin_ctzll(mask));
 #else
   for (uint32_t i = 0; i < m_ways; ++i)
     if (ages[i] == last) return i;
