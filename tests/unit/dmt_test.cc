@@ -5,6 +5,7 @@
 #include "models/dmt.h"
 #include "models/machine.h"
 #include "models/walker.h"
+#include "direct_dmt.h"
 
 namespace mmusim {
 namespace {
@@ -41,20 +42,6 @@ TEST(DmtRegisters, RangeEdgesTagsAndPriority) {
   regs.clear();
   EXPECT_FALSE(regs.lookup(0x1000'0000, 7, hit));
 }
-
-// The walker's DMT path over a real machine, without the TLM layer.
-class DirectDmt : public DmtPort {
- public:
-  DmtRegisters sets[3] = {DmtRegisters(16), DmtRegisters(16), DmtRegisters(16)};
-  bool dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
-                  Cycles&) override {
-    DmtHit hit;
-    if (!sets[set].lookup(addr, tag, hit)) return false;
-    entry = hit.entry;
-    level = hit.level;
-    return true;
-  }
-};
 
 unsigned dmt_walk(Virtualization v, DmtMode mode, PageSize page, Addr va, WalkResult& r) {
   MachineParams p;

@@ -11,6 +11,7 @@
 #include "models/machine.h"
 #include "models/pwc.h"
 #include "models/walker.h"
+#include "direct_dmt.h"
 
 namespace mmusim {
 namespace {
@@ -38,19 +39,6 @@ uint64_t stat(const Machine& m, const std::string& key) {
   EXPECT_TRUE(r.values.count(key)) << key;
   return r.values[key];
 }
-
-class DirectDmt : public DmtPort {
- public:
-  DmtRegisters sets[3] = {DmtRegisters(16), DmtRegisters(16), DmtRegisters(16)};
-  bool dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
-                  Cycles&) override {
-    DmtHit hit;
-    if (!sets[set].lookup(addr, tag, hit)) return false;
-    entry = hit.entry;
-    level = hit.level;
-    return true;
-  }
-};
 
 struct Scheme {
   const char* name;
