@@ -57,16 +57,13 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   m_ways = p.ways;
   m_sets = lines / p.ways;
   m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
-  m_pad_ways = (m_ways + 15) / 16 * 16;
-  m_way_mask = m_ways == 64 ? ~uint64_t{0} : (uint64_t{1} << m_ways) - 1;
+  m_pad_ways = ways8::padded(m_ways);
+  m_way_mask = ways8::way_mask(m_ways);
   m_dirty_word = 2 * m_pad_ways / 8;
   m_stride = m_dirty_word + 1 + m_ways;
   m_blocks.assign(m_sets * m_stride, 0);
-  for (size_t s = 0; s < m_sets; ++s) {
-    uint8_t* ages = reinterpret_cast<uint8_t*>(&m_blocks[s * m_stride]) + m_pad_ways;
-    for (uint32_t w = 0; w < m_pad_ways; ++w)
-      ages[w] = w < m_ways ? static_cast<uint8_t>(m_ways - 1 - w) : kPadAge;
-  }
+  for (size_t s = 0; s < m_sets; ++s)
+    ways8::init_ranks(reinterpret_cast<uint8_t*>(&m_blocks[s * m_stride]) + m_pad_ways, m_ways);
 }
 
 MemHierarchy::MemHierarchy(const MemHierarchyParams& p, uint64_t seed)

@@ -8,10 +8,8 @@
 #include <string>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
+#include "models/byte_set.h"
 #include "models/huge_page_allocator.h"
 #include "models/replacement.h"
 #include "models/rng.h"
@@ -70,37 +68,29 @@ class Cache {
     uint64_t* tags = block + m_dirty_word + 1;
     const uint64_t want = line + 1;
     const uint8_t key = partial_tag(line);
-    for (uint64_t c = candidates(partial, key); c; c &= c - 1) {
+    for (uint64_t c = ways8::matches(partial, m_pad_ways, key, m_way_mask); c; c &= c - 1) {
       const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
       if (tags[w] != want) continue;
-      if (m_lru) make_youngest(ages, w);
+      if (m_lru) ways8::make_youngest(ages, m_pad_ways, w);
       dirty |= uint64_t{write} << w;
       writeback = false;
       return true;
     }
-    uint32_t victim = oldest(ages);
+    uint32_t victim = ways8::oldest(ages, m_pad_ways, m_ways);
     if (m_random && tags[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
     const uint64_t bit = uint64_t{1} << victim;
     writeback = tags[victim] != 0 && (dirty & bit);
     tags[victim] = want;
     partial[victim] = key;
-    make_youngest(ages, victim);
+    ways8::make_youngest(ages, m_pad_ways, victim);
     dirty = (dirty & ~bit) | (uint64_t{write} << victim);
     return false;
   }
 
  private:
-  static constexpr uint8_t kPadAge = 0x7f;  // older than any way, never the oldest way's rank
-
   static uint8_t partial_tag(uint64_t line) {
     return static_cast<uint8_t>((line * 0x9e3779b97f4a7c15ULL) >> 56);
   }
-  // Bit w set for each way w whose partial tag is key.
-  uint64_t candidates(const uint8_t* partial, uint8_t key) const;
-  // Every way younger than w ages by one; w becomes the youngest.
-  void make_youngest(uint8_t* ages, uint32_t w) const;
-  // The way whose rank is ways - 1.
-  uint32_t oldest(const uint8_t* ages) const;
 
   CacheParams m_params;
   uint32_t m_sets = 0, m_ways = 0;
@@ -113,68 +103,6 @@ class Cache {
   Rng m_rng;
   std::vector<uint64_t, HugePageAllocator<uint64_t>> m_blocks;
 };
-
-// The set helpers run on every probe: inline, with SSE2 where the build has it, and one 16-byte
-// step for caches of up to 16 ways.
-#if defined(__SSE2__)
-namespace cache_simd {
-inline __m128i splat(uint8_t b) { return _mm_set1_epi32(static_cast<int>(b * 0x01010101u)); }
-inline __m128i load(const uint8_t* p) {
-  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-}
-inline uint64_t equal_mask(const uint8_t* p, __m128i v) {
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(load(p), v)));
-}
-// Ranks and the pad are below 128, so the signed byte compare is exact.
-inline void age_younger(uint8_t* p, __m128i threshold) {
-  const __m128i v = load(p);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm_sub_epi8(v, _mm_cmplt_epi8(v, threshold)));
-}
-}  // namespace cache_simd
-#endif
-
-inline uint64_t Cache::candidates(const uint8_t* partial, uint8_t key) const {
-#if defined(__SSE2__)
-  const __m128i k = cache_simd::splat(key);
-  if (m_pad_ways == 16) return cache_simd::equal_mask(partial, k) & m_way_mask;
-  uint64_t mask = 0;
-  for (uint32_t i = 0; i < m_pad_ways; i += 16) mask |= cache_simd::equal_mask(partial + i, k) << i;
-  return mask & m_way_mask;  // padding bytes may match the key
-#else
-  uint64_t mask = 0;
-  for (uint32_t w = 0; w < m_ways; ++w) mask |= uint64_t{partial[w] == key} << w;
-  return mask;
-#endif
-}
-
-inline void Cache::make_youngest(uint8_t* ages, uint32_t w) const {
-#if defined(__SSE2__)
-  const __m128i threshold = cache_simd::splat(ages[w]);
-  if (m_pad_ways == 16) {
-    cache_simd::age_younger(ages, threshold);
-  } else {
-    for (uint32_t i = 0; i < m_pad_ways; i += 16) cache_simd::age_younger(ages + i, threshold);
-  }
-#else
-  const uint8_t age = ages[w];
-  for (uint32_t i = 0; i < m_ways; ++i) ages[i] += ages[i] < age;
-#endif
-  ages[w] = 0;
-}
-
-inline uint32_t Cache::oldest(const uint8_t* ages) const {
-  const uint8_t last = static_cast<uint8_t>(m_ways - 1);
-#if defined(__SSE2__)
-  const __m128i want = cache_simd::splat(last);
-  for (uint32_t i = 0; i < m_pad_ways; i += 16)
-    if (const uint64_t mask = cache_simd::equal_mask(ages + i, want))
-      return i + static_cast<uint32_t>(__builtin_ctzll(mask));
-#else
-  for (uint32_t i = 0; i < m_ways; ++i)
-    if (ages[i] == last) return i;
-#endif
-  return 0;  // unreachable: the ranks are a permutation
-}
 
 class MemHierarchy {
  public:
