@@ -56,10 +56,15 @@ inline void make_youngest(uint8_t* ranks, uint32_t pad, uint32_t w) {
 #if defined(__SSE2__)
   // Ranks and the pad are below 128, so the signed byte compare is exact.
   const __m128i t = splat(age);
-  for (uint32_t i = 0; i < pad; i += 16) {
-    __m128i* q = reinterpret_cast<__m128i*>(ranks + i);
+  auto step = [t](uint8_t* p) {
+    __m128i* q = reinterpret_cast<__m128i*>(p);
     const __m128i x = _mm_loadu_si128(q);
     _mm_storeu_si128(q, _mm_sub_epi8(x, _mm_cmplt_epi8(x, t)));
+  };
+  if (pad == 16) {
+    step(ranks);
+  } else {
+    for (uint32_t i = 0; i < pad; i += 16) step(ranks + i);
   }
 #else
   for (uint32_t i = 0; i < pad; ++i) ranks[i] += ranks[i] < age;
@@ -67,9 +72,9 @@ inline void make_youngest(uint8_t* ranks, uint32_t pad, uint32_t w) {
   ranks[w] = 0;
 }
 
-// The way of rank ways-1.
-inline uint32_t oldest(const uint8_t* ranks, uint32_t pad, uint32_t ways) {
-  const uint64_t m = matches(ranks, pad, static_cast<uint8_t>(ways - 1), way_mask(ways));
+// The way of rank ways-1 (mask: way_mask(ways)).
+inline uint32_t oldest(const uint8_t* ranks, uint32_t pad, uint32_t ways, uint64_t mask) {
+  const uint64_t m = matches(ranks, pad, static_cast<uint8_t>(ways - 1), mask);
   return m ? static_cast<uint32_t>(__builtin_ctzll(m)) : 0;  // m != 0: ranks are a permutation
 }
 

@@ -76,7 +76,7 @@ class Cache {
       writeback = false;
       return true;
     }
-    uint32_t victim = ways8::oldest(ages, m_pad_ways, m_ways);
+    uint32_t victim = ways8::oldest(ages, m_pad_ways, m_ways, m_way_mask);
     if (m_random && tags[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
     const uint64_t bit = uint64_t{1} << victim;
     writeback = tags[victim] != 0 && (dirty & bit);
