@@ -1,6 +1,8 @@
-// A set-associative array of tagged payloads with LRU, FIFO or random replacement. Storage is
-// laid out as parallel arrays (tags, contexts, stamps, payloads) allocated at construction, so a
-// lookup scans one set's tags contiguously and lookups and inserts never allocate.
+// A set-associative array of tagged payloads with LRU, FIFO or random replacement. Each set keeps
+// a byte per way of partial tag (a hash of key and context, so one 16-byte compare finds the
+// candidate ways), a byte per way of age rank (models/byte_set.h) and a valid mask; tags,
+// contexts and payloads are parallel arrays. Everything is allocated at construction, so lookups
+// and inserts never allocate.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/byte_set.h"
 #include "models/replacement.h"
 #include "models/rng.h"
 
@@ -22,12 +25,13 @@ class SetAssoc {
     bool valid = false;
     uint64_t tag = 0;
     uint32_t ctx = 0;
-    uint64_t stamp = 0;  // last use (LRU) or fill (FIFO) time on the array's clock
+    uint8_t age = 0;  // rank in its set: 0 = last used (LRU) or filled (FIFO)
     Payload payload{};
   };
 
   // entries == 0 builds a disabled array (every lookup misses, inserts are dropped). Otherwise
-  // entries must be a non-zero multiple of ways; the set index is key % (entries / ways).
+  // entries must be a non-zero multiple of ways (at most 64); the set index is
+  // key % (entries / ways).
   SetAssoc(uint32_t entries, uint32_t ways, ReplPolicy policy, uint64_t seed)
       : m_policy(policy), m_rng(seed) {
     if (entries == 0) return;
@@ -35,12 +39,18 @@ class SetAssoc {
       throw std::invalid_argument("set-associative array: " + std::to_string(entries) +
                                   " entries is not a multiple of " + std::to_string(ways) +
                                   " ways");
+    if (ways > 64) throw std::invalid_argument("set-associative array: at most 64 ways");
     m_ways = ways;
     m_sets = entries / ways;
     m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
+    m_pad = ways8::padded(ways);
+    m_way_mask = ways8::way_mask(ways);
+    m_partial.assign(size_t{m_sets} * m_pad, 0);
+    m_ranks.assign(size_t{m_sets} * m_pad, 0);
+    for (uint32_t s = 0; s < m_sets; ++s) ways8::init_ranks(&m_ranks[size_t{s} * m_pad], ways);
+    m_valid_ways.assign(m_sets, 0);
     m_tags.assign(entries, 0);
-    m_ctxs.assign(entries, kInvalid);
-    m_stamps.assign(entries, 0);
+    m_ctxs.assign(entries, 0);
     m_payloads.assign(entries, Payload{});
   }
 
@@ -52,11 +62,11 @@ class SetAssoc {
   uint32_t size() const { return m_valid; }
   ReplPolicy policy() const { return m_policy; }
 
-  // Returns the payload of the (key, ctx) entry or nullptr; a hit refreshes the LRU stamp.
+  // Returns the payload of the (key, ctx) entry or nullptr; a hit makes it the youngest (LRU).
   Payload* lookup(uint64_t key, uint32_t ctx) {
     const size_t i = find(key, ctx);
     if (i == kNone) return nullptr;
-    if (m_policy == ReplPolicy::kLru) m_stamps[i] = ++m_clock;
+    if (m_policy == ReplPolicy::kLru) touch(i);
     return &m_payloads[i];
   }
 
@@ -66,9 +76,10 @@ class SetAssoc {
     return i == kNone ? nullptr : &m_payloads[i];
   }
 
-  // Fills (key, ctx); an existing entry for it is overwritten in place (and its stamp refreshed,
-  // as a refill). Otherwise an invalid way is used first, then the policy picks a victim. Returns
-  // true when a valid entry was evicted, copying it to *evicted if given. Dropped when disabled.
+  // Fills (key, ctx); an existing entry for it is overwritten in place (and made the youngest,
+  // as a refill). Otherwise an invalid way is used first (the lowest), then the policy picks a
+  // victim. Returns true when a valid entry was evicted, copying it to *evicted if given. Dropped
+  // when disabled.
   bool insert(uint64_t key, uint32_t ctx, const Payload& payload, Slot* evicted = nullptr) {
     return fill(key, ctx, payload, evicted, false);
   }
@@ -81,7 +92,7 @@ class SetAssoc {
   bool invalidate(uint64_t key, uint32_t ctx) {
     const size_t i = find(key, ctx);
     if (i == kNone) return false;
-    m_ctxs[i] = kInvalid;
+    m_valid_ways[i / m_ways] &= ~(uint64_t{1} << (i % m_ways));
     --m_valid;
     return true;
   }
@@ -90,11 +101,14 @@ class SetAssoc {
   template <typename Pred>
   uint32_t invalidate_if(Pred&& pred) {
     uint32_t dropped = 0;
-    for (size_t i = 0; i < m_ctxs.size(); ++i) {
-      if (m_ctxs[i] != kInvalid &&
-          pred(m_tags[i], untagged(m_ctxs[i]), static_cast<const Payload&>(m_payloads[i]))) {
-        m_ctxs[i] = kInvalid;
-        ++dropped;
+    for (uint32_t s = 0; s < m_sets; ++s) {
+      for (uint64_t v = m_valid_ways[s]; v; v &= v - 1) {
+        const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(v));
+        const size_t i = size_t{s} * m_ways + w;
+        if (pred(m_tags[i], m_ctxs[i], static_cast<const Payload&>(m_payloads[i]))) {
+          m_valid_ways[s] &= ~(uint64_t{1} << w);
+          ++dropped;
+        }
       }
     }
     m_valid -= dropped;
@@ -104,76 +118,82 @@ class SetAssoc {
   // Drops every entry; returns how many were valid.
   uint32_t clear() {
     const uint32_t dropped = m_valid;
-    for (auto& c : m_ctxs) c = kInvalid;
+    for (auto& v : m_valid_ways) v = 0;
     m_valid = 0;
     return dropped;
   }
 
-  // Visits every valid slot in storage order.
+  // Visits every valid slot in storage order (set by set, way by way).
   template <typename F>
   void for_each(F&& f) const {
-    for (size_t i = 0; i < m_ctxs.size(); ++i)
-      if (m_ctxs[i] != kInvalid) f(slot(i));
+    for (uint32_t s = 0; s < m_sets; ++s)
+      for (uint64_t v = m_valid_ways[s]; v; v &= v - 1)
+        f(slot(size_t{s} * m_ways + static_cast<uint32_t>(__builtin_ctzll(v))));
   }
 
  private:
   static constexpr size_t kNone = ~size_t{0};
-  // Contexts are stored with a valid bit above the 32-bit context; 0 marks an invalid way.
-  static constexpr uint64_t kInvalid = 0;
-  static uint64_t tagged(uint32_t ctx) { return (uint64_t{1} << 32) | ctx; }
-  static uint32_t untagged(uint64_t c) { return static_cast<uint32_t>(c); }
 
   // Power-of-two set counts index with a mask, others with a modulo.
   size_t set_index(uint64_t key) const {
     return static_cast<size_t>(m_set_mask ? key & m_set_mask : key % m_sets);
   }
+  static uint8_t partial_tag(uint64_t key, uint32_t ctx) {
+    return static_cast<uint8_t>(((key ^ (uint64_t{ctx} << 40)) * 0x9e3779b97f4a7c15ULL) >> 56);
+  }
 
   size_t find(uint64_t key, uint32_t ctx) const {
     if (m_sets == 0) return kNone;
-    const size_t base = set_index(key) * m_ways;
-    const uint64_t want = tagged(ctx);
-    for (size_t i = base; i < base + m_ways; ++i)
-      if (m_tags[i] == key && m_ctxs[i] == want) return i;
+    const size_t set = set_index(key);
+    const uint64_t candidates =
+        ways8::matches(&m_partial[set * m_pad], m_pad, partial_tag(key, ctx), m_valid_ways[set]);
+    for (uint64_t c = candidates; c; c &= c - 1) {
+      const size_t i = set * m_ways + static_cast<uint32_t>(__builtin_ctzll(c));
+      if (m_tags[i] == key && m_ctxs[i] == ctx) return i;
+    }
     return kNone;
   }
 
+  void touch(size_t i) { ways8::make_youngest(&m_ranks[i / m_ways * m_pad], m_pad, i % m_ways); }
+
   bool fill(uint64_t key, uint32_t ctx, const Payload& payload, Slot* evicted, bool absent) {
     if (m_sets == 0) return false;
-    const size_t base = set_index(key) * m_ways;
-    const uint64_t want = tagged(ctx);
-    // One pass: an existing entry, else the first invalid way, else the oldest stamp.
-    size_t free = kNone, oldest = base;
-    for (size_t i = base; i < base + m_ways; ++i) {
-      if (!absent && m_tags[i] == key && m_ctxs[i] == want) {
+    if (!absent) {
+      const size_t i = find(key, ctx);
+      if (i != kNone) {
         m_payloads[i] = payload;
-        m_stamps[i] = ++m_clock;
+        touch(i);
         return false;
       }
-      if (m_ctxs[i] == kInvalid) {
-        if (free == kNone) free = i;
-      } else if (m_stamps[i] < m_stamps[oldest]) {
-        oldest = i;
-      }
     }
+    const size_t set = set_index(key);
+    const uint64_t free = ~m_valid_ways[set] & m_way_mask;
+    uint32_t w;
     bool evict = false;
-    size_t target = free;
-    if (target == kNone) {
-      target = m_policy == ReplPolicy::kRandom ? base + m_rng.below(m_ways) : oldest;
-      evict = true;
-      if (evicted) *evicted = slot(target);
-    } else {
+    if (free) {
+      w = static_cast<uint32_t>(__builtin_ctzll(free));
       ++m_valid;
+    } else {
+      w = m_policy == ReplPolicy::kRandom
+              ? static_cast<uint32_t>(m_rng.below(m_ways))
+              : ways8::oldest(&m_ranks[set * m_pad], m_pad, m_ways, m_way_mask);
+      evict = true;
+      if (evicted) *evicted = slot(set * m_ways + w);
     }
-    m_tags[target] = key;
-    m_ctxs[target] = want;
-    m_stamps[target] = ++m_clock;
-    m_payloads[target] = payload;
+    const size_t i = set * m_ways + w;
+    m_tags[i] = key;
+    m_ctxs[i] = ctx;
+    m_payloads[i] = payload;
+    m_partial[set * m_pad + w] = partial_tag(key, ctx);
+    m_valid_ways[set] |= uint64_t{1} << w;
+    touch(i);
     return evict;
   }
 
   Slot slot(size_t i) const {
-    return Slot{m_ctxs[i] != kInvalid, m_tags[i], untagged(m_ctxs[i]), m_stamps[i],
-                m_payloads[i]};
+    const size_t set = i / m_ways, w = i % m_ways;
+    return Slot{((m_valid_ways[set] >> w) & 1) != 0, m_tags[i], m_ctxs[i],
+                m_ranks[set * m_pad + w], m_payloads[i]};
   }
 
   ReplPolicy m_policy;
@@ -181,11 +201,14 @@ class SetAssoc {
   uint32_t m_sets = 0;
   uint64_t m_set_mask = 0;
   uint32_t m_ways = 0;
+  uint32_t m_pad = 0;  // ways rounded up to 16
+  uint64_t m_way_mask = 0;
   uint32_t m_valid = 0;
-  uint64_t m_clock = 0;
+  std::vector<uint8_t> m_partial;      // per set, m_pad bytes
+  std::vector<uint8_t> m_ranks;        // per set, m_pad bytes
+  std::vector<uint64_t> m_valid_ways;  // per set, a bit per way
   std::vector<uint64_t> m_tags;
-  std::vector<uint64_t> m_ctxs;
-  std::vector<uint64_t> m_stamps;
+  std::vector<uint32_t> m_ctxs;
   std::vector<Payload> m_payloads;
 };
 

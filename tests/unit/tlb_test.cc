@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/replacement.h"
+#include "models/rng.h"
 #include "models/set_assoc.h"
 #include "tests/unit/stats_recorder.h"
 
@@ -71,6 +72,139 @@ TEST(SetAssoc, GeometryAndInvalidFirst) {
   EXPECT_EQ(a.size(), 0u);
   EXPECT_THROW(SetAssoc<int>(10, 4, ReplPolicy::kLru, 1), std::invalid_argument);
   EXPECT_THROW(SetAssoc<int>(4, 0, ReplPolicy::kLru, 1), std::invalid_argument);
+}
+
+// A plain reference: per way a valid bit, tag, context, payload and a timestamp of its last use
+// (LRU) or fill (FIFO); a fill takes the lowest invalid way, else the oldest stamp, else (random)
+// any way.
+class ReferenceSetAssoc {
+ public:
+  ReferenceSetAssoc(uint32_t entries, uint32_t ways, ReplPolicy policy, uint64_t seed)
+      : m_sets(entries / ways), m_ways(ways), m_policy(policy), m_rng(seed), m_e(entries) {}
+  int* lookup(uint64_t key, uint32_t ctx, bool touch) {
+    Entry* e = find(key, ctx);
+    if (!e) return nullptr;
+    if (touch && m_policy == ReplPolicy::kLru) e->stamp = ++m_clock;
+    return &e->payload;
+  }
+  // Returns evicted; *victim gets the evicted entry's tag and payload.
+  bool insert(uint64_t key, uint32_t ctx, int payload, uint64_t* victim_tag, int* victim_payload) {
+    if (Entry* e = find(key, ctx)) {
+      e->payload = payload;
+      e->stamp = ++m_clock;
+      return false;
+    }
+    Entry* base = &m_e[(key % m_sets) * m_ways];
+    Entry* target = nullptr;
+    for (uint32_t w = 0; w < m_ways && !target; ++w)
+      if (!base[w].valid) target = &base[w];
+    const bool evict = target == nullptr;
+    if (evict) {
+      if (m_policy == ReplPolicy::kRandom) {
+        target = &base[m_rng.below(m_ways)];
+      } else {
+        target = &base[0];
+        for (uint32_t w = 1; w < m_ways; ++w)
+          if (base[w].stamp < target->stamp) target = &base[w];
+      }
+      *victim_tag = target->tag;
+      *victim_payload = target->payload;
+    }
+    *target = Entry{true, key, ctx, payload, ++m_clock};
+    return evict;
+  }
+  bool invalidate(uint64_t key, uint32_t ctx) {
+    Entry* e = find(key, ctx);
+    if (e) e->valid = false;
+    return e != nullptr;
+  }
+  uint32_t invalidate_ctx(uint32_t ctx) {
+    uint32_t n = 0;
+    for (Entry& e : m_e)
+      if (e.valid && e.ctx == ctx) e.valid = false, ++n;
+    return n;
+  }
+  uint32_t size() const {
+    uint32_t n = 0;
+    for (const Entry& e : m_e) n += e.valid;
+    return n;
+  }
+
+ private:
+  struct Entry {
+    bool valid = false;
+    uint64_t tag = 0;
+    uint32_t ctx = 0;
+    int payload = 0;
+    uint64_t stamp = 0;
+  };
+  Entry* find(uint64_t key, uint32_t ctx) {
+    Entry* base = &m_e[(key % m_sets) * m_ways];
+    for (uint32_t w = 0; w < m_ways; ++w)
+      if (base[w].valid && base[w].tag == key && base[w].ctx == ctx) return &base[w];
+    return nullptr;
+  }
+  uint32_t m_sets, m_ways;
+  ReplPolicy m_policy;
+  Rng m_rng;
+  uint64_t m_clock = 0;
+  std::vector<Entry> m_e;
+};
+
+TEST(SetAssoc, AgreesWithATimestampReferenceUnderRandomOperations) {
+  for (ReplPolicy policy : {ReplPolicy::kLru, ReplPolicy::kFifo, ReplPolicy::kRandom}) {
+    for (uint32_t ways : {1u, 2u, 4u, 12u, 16u, 17u, 40u, 64u}) {
+      for (uint32_t sets : {1u, 3u, 8u}) {
+        SetAssoc<int> a(sets * ways, ways, policy, 5);
+        ReferenceSetAssoc ref(sets * ways, ways, policy, 5);
+        Rng rng(ways * 31 + sets);
+        const uint64_t keys = sets * ways * 2 + 3;
+        for (int i = 0; i < 20000; ++i) {
+          const uint64_t key = rng.below(keys);
+          const uint32_t ctx = static_cast<uint32_t>(rng.below(3));
+          const unsigned op = static_cast<unsigned>(rng.below(100));
+          const std::string where = std::string(repl_policy_name(policy)) + " " +
+                                    std::to_string(sets) + "x" + std::to_string(ways) + " op " +
+                                    std::to_string(i);
+          if (op < 45) {
+            int* r = ref.lookup(key, ctx, true);
+            int* got = a.lookup(key, ctx);
+            ASSERT_EQ(got != nullptr, r != nullptr) << where;
+            if (r) {
+              ASSERT_EQ(*got, *r) << where;
+            }
+            if (!r) {  // a fill after the miss
+              uint64_t vt = 0;
+              int vp = 0;
+              const bool ev = ref.insert(key, ctx, i, &vt, &vp);
+              ASSERT_EQ(a.insert_absent(key, ctx, i), ev) << where;
+            }
+          } else if (op < 55) {
+            const int* r = ref.lookup(key, ctx, false);
+            const int* got = a.peek(key, ctx);
+            ASSERT_EQ(got != nullptr, r != nullptr) << where;
+          } else if (op < 90) {
+            uint64_t vt = 0;
+            int vp = 0;
+            SetAssoc<int>::Slot victim;
+            const bool ev = ref.insert(key, ctx, i, &vt, &vp);
+            ASSERT_EQ(a.insert(key, ctx, i, &victim), ev) << where;
+            if (ev) {
+              ASSERT_EQ(victim.tag, vt) << where;
+              ASSERT_EQ(victim.payload, vp) << where;
+            }
+          } else if (op < 98) {
+            ASSERT_EQ(a.invalidate(key, ctx), ref.invalidate(key, ctx)) << where;
+          } else {
+            ASSERT_EQ(a.invalidate_if([ctx](uint64_t, uint32_t c, const int&) { return c == ctx; }),
+                      ref.invalidate_ctx(ctx))
+                << where;
+          }
+          ASSERT_EQ(a.size(), ref.size()) << where;
+        }
+      }
+    }
+  }
 }
 
 TEST(Tlb, HitsAndMissesOnCraftedSequence) {

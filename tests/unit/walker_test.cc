@@ -324,7 +324,9 @@ TEST(WalkHints, PointAtTheLeafEntriesTheWalkReads) {
       for (int i = 0; i < 200; ++i) {
         const Addr va = 0x1000'0000'0000ULL + (rng.below(Addr{1} << 33) & ~Addr{7});
         ASSERT_TRUE(m.populate(1, va));
-        if (v == Virtualization::kShadow) ASSERT_TRUE(m.shadow_fill(1, va));
+        if (v == Virtualization::kShadow) {
+          ASSERT_TRUE(m.shadow_fill(1, va));
+        }
         // Twice: the second answer comes from the memo of leaf tables.
         for (int pass = 0; pass < 2; ++pass) {
           Addr hinted[2];
@@ -337,7 +339,9 @@ TEST(WalkHints, PointAtTheLeafEntriesTheWalkReads) {
           for (unsigned k = 0; k < r.nrefs; ++k)
             if (r.refs[k].dim == 0) guest_leaf = r.refs[k].pa;
           EXPECT_EQ(hinted[0], guest_leaf) << virtualization_name(v) << " va " << va;
-          if (n == 2) EXPECT_EQ(hinted[1], r.refs[r.nrefs - 1].pa);
+          if (n == 2) {
+            EXPECT_EQ(hinted[1], r.refs[r.nrefs - 1].pa);
+          }
         }
       }
     }
