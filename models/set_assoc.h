@@ -133,6 +133,7 @@ class SetAssoc {
 
  private:
   static constexpr size_t kNone = ~size_t{0};
+  static constexpr uint32_t kPartialFrom = 8;  // ways from which partial tags pick candidates
 
   // Power-of-two set counts index with a mask, others with a modulo.
   size_t set_index(uint64_t key) const {
@@ -145,10 +146,16 @@ class SetAssoc {
   size_t find(uint64_t key, uint32_t ctx) const {
     if (m_sets == 0) return kNone;
     const size_t set = set_index(key);
-    const uint64_t candidates =
-        ways8::matches(&m_partial[set * m_pad], m_pad, partial_tag(key, ctx), m_valid_ways[set]);
-    for (uint64_t c = candidates; c; c &= c - 1) {
-      const size_t i = set * m_ways + static_cast<uint32_t>(__builtin_ctzll(c));
+    const size_t base = set * m_ways;
+    const uint64_t valid = m_valid_ways[set];
+    if (m_ways < kPartialFrom) {  // small sets (the paging-structure caches): compare each way
+      for (uint32_t w = 0; w < m_ways; ++w)
+        if (m_tags[base + w] == key && m_ctxs[base + w] == ctx && ((valid >> w) & 1)) return base + w;
+      return kNone;
+    }
+    for (uint64_t c = ways8::matches(&m_partial[set * m_pad], m_pad, partial_tag(key, ctx), valid);
+         c; c &= c - 1) {
+      const size_t i = base + static_cast<uint32_t>(__builtin_ctzll(c));
       if (m_tags[i] == key && m_ctxs[i] == ctx) return i;
     }
     return kNone;
