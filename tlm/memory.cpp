@@ -49,12 +49,16 @@ void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     (gp.is_read() ? m_reads : m_writes)++;
     r = m_hier.access(gp.get_address(), gp.is_write(), m_walker_entry, MemHierarchy::kWalk);
   }
-  if (ext) ext->served = r.served;
-  if (r.latency != m_last_cycles) {
-    m_last_cycles = r.latency;
-    m_last_time = m_clock.cycles(r.latency);
+  if (ext) {
+    ext->served = r.served;
+    ext->cycles = r.latency;
   }
-  delay += m_last_time;
+  TimeOf& t = m_time_of[static_cast<unsigned>(r.served)];
+  if (r.latency != t.cycles) {
+    t.cycles = r.latency;
+    t.time = m_clock.cycles(r.latency);
+  }
+  delay += t.time;
 }
 
 unsigned int Memory::transport_dbg(tlm::tlm_generic_payload& gp) {

@@ -20,6 +20,7 @@ namespace mmusim {
 struct MemExt : tlm::tlm_extension<MemExt> {
   bool data = false;                   // in: a workload data access, not a page-table entry
   MemLevel served = MemLevel::kDram;   // out
+  Cycles cycles = 0;                   // out: the latency the delay was annotated with
 
   tlm::tlm_extension_base* clone() const override { return new MemExt(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
@@ -57,9 +58,11 @@ class Memory : public sc_core::sc_module, public LtTarget {
   MemLevel m_walker_entry;
   MemHierarchy m_hier;
   MshrPool m_mshrs;
-  // Latencies repeat: each distinct one is converted to SystemC time once.
-  Cycles m_last_cycles = ~Cycles{0};
-  sc_core::sc_time m_last_time;
+  // Latencies repeat, one or two per level: each is converted to SystemC time once.
+  struct TimeOf {
+    Cycles cycles = ~Cycles{0};
+    sc_core::sc_time time;
+  } m_time_of[4];
   uint64_t m_reads = 0, m_writes = 0, m_data = 0;
 };
 

@@ -111,12 +111,10 @@ uint64_t PageWalker::read_entry(Addr pa, unsigned, unsigned, Cycles& latency) {
     return m_data;
   }
   sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  m_mem_ext.cycles = kNoCycles;
   mem->b_transport(m_gp, t);
-  if (t != m_last_delay) {  // memory latencies repeat: convert each distinct one once
-    m_last_delay = t;
-    m_last_cycles = m_clock.to_cycles(t);
-  }
-  latency += m_last_cycles;
+  // The memory reports its annotation in cycles too; a target that does not is converted.
+  latency += m_mem_ext.cycles != kNoCycles ? m_mem_ext.cycles : m_clock.to_cycles(t);
   return m_data;
 }
 

@@ -95,9 +95,8 @@ class PageWalker : public sc_core::sc_module,
   LatencyHistogram m_latency;
   StepHistogram m_steps;
   uint64_t m_data = 0;
-  sc_core::sc_time m_last_delay = sc_core::SC_ZERO_TIME;
   sc_core::sc_time m_walk_start;  // simulated time the current walk began
-  Cycles m_last_cycles = 0;
+  static constexpr Cycles kNoCycles = ~Cycles{0};
   bool m_debug = false;  // entry reads go through transport_dbg (untimed functional walk)
   Stats m_stats;
 };
