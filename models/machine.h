@@ -146,10 +146,9 @@ class Machine : public WalkRoots {
 
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
   Expectation expect(Context ctx, Addr va, AccessKind access) const;
-  // Host-cache hints for an access to va a few accesses from now; they change no result. The
-  // simulator is bound by host memory latency (page-table entries and oracle records spread over
-  // megabytes), so a caller that knows its addresses ahead calls each stage in turn, some
-  // accesses apart, with the same PrefetchState: stage 0 starts loading the (guest) oracle
+  // Host-cache hints for an access to va a few accesses from now; they change no result. An
+  // access reads page-table entries and oracle records spread over megabytes of host memory, so
+  // a caller that knows its addresses ahead calls each stage in turn, some accesses apart, with the same PrefetchState: stage 0 starts loading the (guest) oracle
   // record; stage 1 reads it and starts loading the host record and the leaf entry of the table
   // hardware walks first (native, guest or shadow); stage 2 starts loading the host (EPT) leaf
   // entry. Nested virtualization gets the oracle hints only.
