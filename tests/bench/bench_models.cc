@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/cache.h"
 #include "models/machine.h"
 #include "models/pwc.h"
 #include "models/rng.h"
@@ -102,6 +103,25 @@ void BM_OracleExpect(benchmark::State& state) {
 BENCHMARK(BM_OracleExpect);
 
 // Memory the machine needs per mapped page (tables, oracle), reported as counters.
+// One access through the default hierarchy (L1D 32 KiB 8-way, L2 1 MiB 16-way, LLC 22 MiB
+// 11-way) to random lines over 2^arg bytes: 2^14 hits the L1D, 2^34 misses every level.
+void BM_MemHierarchyRandom(benchmark::State& state) {
+  MemHierarchyParams p;
+  p.level[0] = {32 << 10, 8, ReplPolicy::kLru, 4};
+  p.level[1] = {1 << 20, 16, ReplPolicy::kLru, 14};
+  p.level[2] = {22528 << 10, 11, ReplPolicy::kLru, 54};
+  MemHierarchy h(p);
+  std::vector<Addr> lines(1 << 16);
+  Rng rng(3);
+  for (Addr& a : lines) a = rng.below(uint64_t{1} << state.range(0)) & ~Addr{63};
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        h.access(lines[i++ & (lines.size() - 1)], false, MemLevel::kL1, MemHierarchy::kData));
+  }
+}
+BENCHMARK(BM_MemHierarchyRandom)->Arg(14)->Arg(20)->Arg(34);
+
 void BM_MachineFootprint(benchmark::State& state) {
   const uint64_t footprint = static_cast<uint64_t>(state.range(0)) << 20;
   for (auto _ : state) {
