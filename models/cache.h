@@ -10,6 +10,7 @@
 
 
 #include "models/byte_set.h"
+#include "models/host_prefetch.h"
 #include "models/huge_page_allocator.h"
 #include "models/replacement.h"
 #include "models/rng.h"
@@ -17,6 +18,7 @@
 #include "models/types.h"
 
 namespace mmusim {
+inline uint64_t g_pf_ring[64]; inline uint64_t g_pf_n, g_pf_found[2], g_pf_llc[2];
 
 // Where an access was served, in probe order.
 enum class MemLevel : uint8_t { kL1, kL2, kLlc, kDram };
@@ -86,6 +88,13 @@ class Cache {
     dirty = (dirty & ~bit) | (uint64_t{write} << victim);
     return false;
   }
+  // Starts loading the line's set block into the host's caches (a hint; no effect on results).
+  void prefetch(uint64_t line) const {
+    const size_t set = static_cast<size_t>(m_set_mask ? (line & m_set_mask) : (line % m_sets));
+    const uintptr_t b = reinterpret_cast<uintptr_t>(&m_blocks[set * m_stride]);
+    for (uintptr_t a = b & ~uintptr_t{63}; a < b + m_stride * 8; a += 64)
+      host_prefetch(reinterpret_cast<const void*>(a));
+  }
 
  private:
   static uint8_t partial_tag(uint64_t line) {
@@ -118,6 +127,14 @@ class MemHierarchy {
 
   // One access of `pa` entering at level `entry` (levels above it are bypassed).
   Result access(Addr pa, bool write, MemLevel entry, Source source);
+  // Starts loading the set blocks pa maps to in the L2 and LLC tag arrays into the host's caches,
+  // so a later access() does not wait for them (a hint; no effect on results). The L1D's
+  // blocks are few and stay in the host's caches.
+  void prefetch(Addr pa) const {
+    const uint64_t line = pa >> m_line_shift;
+    for (unsigned i = 1; i < kCacheLevels; ++i)
+      if (m_caches[i].enabled()) m_caches[i].prefetch(line);
+  }
   const MemHierarchyParams& params() const { return m_params; }
   void report(StatsVisitor& v) const;
 

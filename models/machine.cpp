@@ -557,6 +557,7 @@ void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& stat
   if (!has_space(ctx.asid)) return;
   const TranslationMap& guest = m_spaces[ctx.asid]->oracle();
   Addr entry;
+  state.nlines = 0;
   if (stage == 0) {
     guest.prefetch(va);
   } else if (stage == 1) {
@@ -565,9 +566,22 @@ void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& stat
     if (!state.mapped) return;
     state.gpa = g.translate(va);
     if (virtualized()) (nested() ? *m_ept12 : *m_host).oracle().prefetch(state.gpa);
-    if (!nested() && first_leaf_entry(ctx, va, entry)) m_mem.prefetch(entry);
-  } else if (state.mapped && host_leaf_entry(state.gpa, entry)) {
-    m_mem.prefetch(entry);
+    if (!nested() && first_leaf_entry(ctx, va, entry)) {
+      m_mem.prefetch(entry);
+      state.lines[state.nlines++] = entry;
+    }
+  } else if (state.mapped) {
+    if (!virtualized()) {
+      state.lines[state.nlines++] = state.gpa;
+      return;
+    }
+    if (host_leaf_entry(state.gpa, entry)) {
+      m_mem.prefetch(entry);
+      state.lines[state.nlines++] = entry;
+    }
+    Mapping h;
+    if (!nested() && !shadowed() && m_host->oracle().lookup(state.gpa, h))
+      state.lines[state.nlines++] = h.translate(state.gpa);
   }
 }
 

@@ -153,9 +153,14 @@ class Machine : public WalkRoots {
   // hardware walks first (native, guest or shadow); stage 2 starts loading the host (EPT) leaf
   // entry. Nested virtualization gets the oracle hints only.
   static constexpr unsigned kPrefetchStages = 3;
+  // Each stage also leaves in `lines` the host-physical addresses whose memory-hierarchy tag
+  // sets the caller may load (stage 1: the first leaf entry; stage 2: the host leaf entry and
+  // the data).
   struct PrefetchState {
     Addr gpa = 0;
     bool mapped = false;
+    unsigned nlines = 0;
+    Addr lines[2] = {};
   };
   void prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const;
   // The host-physical addresses of the leaf entries those hints load for va (the first

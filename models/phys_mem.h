@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/flat_map.h"
+#include "models/host_prefetch.h"
 #include "models/huge_page_allocator.h"
 #include "models/types.h"
 
@@ -24,7 +25,7 @@ class PhysMem {
   void write64(Addr pa, uint64_t value) { page(pa)[(pa & (kPageBytes - 1)) >> 3] = value; }
   // Starts loading the word at pa into the host's caches (a hint; no effect on results).
   void prefetch(Addr pa) const {
-    if (const Page* p = find_page(pa)) __builtin_prefetch(&(*p)[(pa & (kPageBytes - 1)) >> 3]);
+    if (const Page* p = find_page(pa)) host_prefetch(&(*p)[(pa & (kPageBytes - 1)) >> 3]);
   }
 
   // The stored page containing pa, created zeroed on first use.

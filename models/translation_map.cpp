@@ -1,4 +1,5 @@
 #include "models/translation_map.h"
+#include "models/host_prefetch.h"
 
 namespace mmusim {
 
@@ -53,7 +54,7 @@ void TranslationMap::prefetch(Addr addr) const {
   for (unsigned s = 0; s < kNumPageSizes; ++s) {
     if (m_count[s] == 0) continue;
     if (const uint64_t* v = slot(s, addr >> page_shift(static_cast<PageSize>(s))))
-      __builtin_prefetch(v);
+      host_prefetch(v);
     return;
   }
 }

@@ -113,8 +113,10 @@ void Core::run() {
 }
 
 void Core::hint(const Access& a, unsigned stage, Machine::PrefetchState& state) {
-  if (a.event == Access::Event::kAccess)
-    m_machine.prefetch(m_machine.context(a.asid), a.va, stage, state);
+  if (a.event != Access::Event::kAccess) return;
+  m_machine.prefetch(m_machine.context(a.asid), a.va, stage, state);
+  if (m_hint_hier)
+    for (unsigned i = 0; i < state.nlines; ++i) m_hint_hier->prefetch(state.lines[i]);
 }
 
 void Core::issue() {

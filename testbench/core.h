@@ -77,6 +77,8 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   // AT: the L1D miss registers a data access that misses the L1D holds until its fill (null:
   // none). The register is reserved when the request is made, from when its translation is due.
   void use_mshrs(MshrPool* pool) { m_mshrs = pool; }
+  // The memory hierarchy whose tag sets the read-ahead hints load into the host's caches.
+  void use_hints(const MemHierarchy* hier) { m_hint_hier = hier; }
   // Why the run stopped early (a problem of the simulated set-up), or empty.
   const std::string& error() const { return m_error; }
 
@@ -133,6 +135,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   tlm::tlm_generic_payload m_data_gp;
   MemExt m_data_ext;
   MshrPool* m_mshrs = nullptr;
+  const MemHierarchy* m_hint_hier = nullptr;
   double m_work_per_access;
   double m_work_carry = 0;
   LatencyHistogram m_translation_latency;

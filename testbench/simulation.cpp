@@ -47,6 +47,7 @@ struct System : sc_core::sc_module {
     // The L1D's miss registers (AT timing only): data accesses, and walk reads when they enter
     // at the L1D.
     core.use_mshrs(&memory.mshrs());
+    core.use_hints(&memory.hierarchy());
     if (memory.walker_entry() == MemLevel::kL1) mmu.walker().use_mshrs(&memory.mshrs());
   }
   Memory memory;
