@@ -554,10 +554,10 @@ bool Machine::host_leaf_entry(Addr gpa, Addr& entry) const {
 }
 
 void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const {
+  state.nlines = 0;
   if (!has_space(ctx.asid)) return;
   const TranslationMap& guest = m_spaces[ctx.asid]->oracle();
   Addr entry;
-  state.nlines = 0;
   if (stage == 0) {
     guest.prefetch(va);
   } else if (stage == 1) {
@@ -585,12 +585,13 @@ void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& stat
   }
 }
 
-unsigned Machine::hinted_entries(Context ctx, Addr va, Addr* out) const {
-  Mapping g;
-  if (!has_space(ctx.asid) || nested() || !m_spaces[ctx.asid]->oracle().lookup(va, g)) return 0;
+unsigned Machine::hinted_lines(Context ctx, Addr va, Addr* out) const {
+  PrefetchState state;
   unsigned n = 0;
-  if (first_leaf_entry(ctx, va, out[n])) ++n;
-  if (host_leaf_entry(g.translate(va), out[n])) ++n;
+  for (unsigned stage = 0; stage < kPrefetchStages; ++stage) {
+    prefetch(ctx, va, stage, state);
+    for (unsigned i = 0; i < state.nlines; ++i) out[n++] = state.lines[i];
+  }
   return n;
 }
 

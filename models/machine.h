@@ -151,7 +151,9 @@ class Machine : public WalkRoots {
   // a caller that knows its addresses ahead calls each stage in turn, some accesses apart, with the same PrefetchState: stage 0 starts loading the (guest) oracle
   // record; stage 1 reads it and starts loading the host record and the leaf entry of the table
   // hardware walks first (native, guest or shadow); stage 2 starts loading the host (EPT) leaf
-  // entry. Nested virtualization gets the oracle hints only.
+  // entry. Nested virtualization gets the oracle hints only. The leaf entries and the data are
+  // where a walk's reads and the data access leave the on-chip caches most; the caller may also
+  // load the memory hierarchy's tag sets for them.
   static constexpr unsigned kPrefetchStages = 3;
   // Each stage also leaves in `lines` the host-physical addresses whose memory-hierarchy tag
   // sets the caller may load (stage 1: the first leaf entry; stage 2: the host leaf entry and
@@ -163,9 +165,10 @@ class Machine : public WalkRoots {
     Addr lines[2] = {};
   };
   void prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const;
-  // The host-physical addresses of the leaf entries those hints load for va (the first
-  // dimension's, then the host's for the data), so tests can hold them against a walk.
-  unsigned hinted_entries(Context ctx, Addr va, Addr* out) const;
+  // Every host-physical address the stages leave in `lines` for va, in stage order: the leaf
+  // entries (the first dimension's, then the EPT's for the data), then the data. For tests,
+  // which hold them against a walk.
+  unsigned hinted_lines(Context ctx, Addr va, Addr* out) const;
   void report(StatsVisitor& v) const;
 
  private:
