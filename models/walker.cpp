@@ -34,10 +34,10 @@ uint64_t Walker::read(unsigned dim, unsigned level, Addr entry_pa) {
   WalkResult& r = *m_out;
   Cycles lat = 0;
   const Cycles start = r.cycles;
-  const uint64_t e = m_mem->read_entry(entry_pa, dim, level, lat);
+  Step served;
+  const uint64_t e = m_mem->read_entry(entry_pa, dim, level, lat, served);
   r.cycles += lat;
   r.mem_cycles += lat;
-  const Step served = m_mem->served();
   if (r.nrefs < WalkResult::kMaxRefs)
     r.refs[r.nrefs++] = {entry_pa, static_cast<uint8_t>(dim), static_cast<uint8_t>(level), served,
                          static_cast<uint32_t>(start), static_cast<uint32_t>(lat)};

@@ -32,17 +32,19 @@ struct WalkRef {
 class WalkMemory {
  public:
   virtual ~WalkMemory() = default;
-  virtual uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency) = 0;
-  // Where the last read_entry was served (a cache level, DRAM, or plain memory).
-  virtual Step served() const { return Step::kMem; }
+  // Returns the 8-byte entry at pa; adds the read's latency to `latency` and says where it was
+  // served (a cache level, DRAM, or plain memory).
+  virtual uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency,
+                              Step& served) = 0;
 };
 
 // Reads straight from physical memory at a fixed latency (unit tests, untimed debug walks).
 class DirectWalkMemory : public WalkMemory {
  public:
   explicit DirectWalkMemory(const PhysMem& mem, Cycles latency = 0) : m_mem(mem), m_lat(latency) {}
-  uint64_t read_entry(Addr pa, unsigned, unsigned, Cycles& latency) override {
+  uint64_t read_entry(Addr pa, unsigned, unsigned, Cycles& latency, Step& served) override {
     latency += m_lat;
+    served = Step::kMem;
     return m_mem.read64(pa);
   }
 

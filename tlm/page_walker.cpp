@@ -1,6 +1,8 @@
 #include "tlm/page_walker.h"
 
+#include <cstdio>
 #include <stdexcept>
+#include <string>
 
 namespace mmusim {
 
@@ -13,6 +15,8 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
       m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
       m_step_top(params.step_vectors) {
   target.bind(*this);
+  // Every transaction on m_gp is an 8-byte read (a target changes none of these).
+  m_gp.set_command(tlm::TLM_READ_COMMAND);
   m_gp.set_extension(&m_mem_ext);
   m_gp.set_data_ptr(reinterpret_cast<unsigned char*>(&m_data));
   m_gp.set_data_length(8);
@@ -28,8 +32,9 @@ PageWalker::~PageWalker() {
   m_gp.clear_extension(&m_mem_ext);
 }
 
-Step PageWalker::served() const {
-  switch (m_mem_ext.served) {
+namespace {
+Step step_of(MemLevel l) {
+  switch (l) {
     case MemLevel::kL1: return Step::kL1;
     case MemLevel::kL2: return Step::kL2;
     case MemLevel::kLlc: return Step::kLlc;
@@ -37,6 +42,7 @@ Step PageWalker::served() const {
   }
   return Step::kMem;
 }
+}  // namespace
 
 sc_core::sc_time PageWalker::schedule(const sc_core::sc_time& ready, const WalkResult& r) {
   auto first = m_free_at.begin();
@@ -102,20 +108,30 @@ unsigned PageWalker::dims_for(Context ctx, WalkDim* dims, bool with_caches) {
   return n;
 }
 
-uint64_t PageWalker::read_entry(Addr pa, unsigned, unsigned, Cycles& latency) {
-  m_gp.set_command(tlm::TLM_READ_COMMAND);
+uint64_t PageWalker::read_entry(Addr pa, unsigned, unsigned, Cycles& latency, Step& served) {
   m_gp.set_address(pa);
   m_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   if (m_debug) {
-    mem->transport_dbg(m_gp);
+    served = Step::kMem;
+    if (mem->transport_dbg(m_gp) != 8) read_failed();
     return m_data;
   }
   sc_core::sc_time t = sc_core::SC_ZERO_TIME;
   m_mem_ext.cycles = kNoCycles;
   mem->b_transport(m_gp, t);
+  if (!m_gp.is_response_ok()) [[unlikely]]
+    read_failed();
   // The memory reports its annotation in cycles too; a target that does not is converted.
   latency += m_mem_ext.cycles != kNoCycles ? m_mem_ext.cycles : m_clock.to_cycles(t);
+  served = step_of(m_mem_ext.served);
   return m_data;
+}
+
+void PageWalker::read_failed() const {
+  char at[32];
+  std::snprintf(at, sizeof at, "0x%llx", static_cast<unsigned long long>(m_gp.get_address()));
+  throw std::runtime_error(std::string("memory answered the page-table read at ") + at + " with " +
+                           m_gp.get_response_string());
 }
 
 void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {

@@ -72,11 +72,12 @@ class PageWalker : public sc_core::sc_module,
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
 
  private:
-  uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency) override;
-  Step served() const override;
+  uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency,
+                      Step& served) override;
   bool dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
                   Cycles& latency) override;
   unsigned dims_for(Context ctx, WalkDim* dims, bool with_caches);
+  [[noreturn]] void read_failed() const;
 
   const Clock& m_clock;
   const WalkRoots& m_roots;
