@@ -101,8 +101,8 @@ CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uin
   const std::string policy = n.get_string(
       "policy", "lru",
       "replacement policy: lru, fifo, random, or quad-age LRU named as Abel and Reineke name "
-      "the policies they measured, qlru_hXY_mX_rX_uX[_umo] (e.g. qlru_h00_m1_r2_u1: Skylake's "
-      "L2; mrXY in place of mX inserts at age X, one time in 16 at Y; README, caches)");
+      "the policies they measured, qlru_hXY_mX_rX_uX[_umo] (e.g. qlru_h00_m1_r2_u1: Coffee "
+      "Lake's L2; mrXY in place of mX inserts at age X, one time in 16 at Y; README, caches)");
   if (!parse_repl_policy(policy, c.policy)) {
     if (!parse_qlru_policy(policy, c.qlru_policy))
       n.fail("policy", "expected lru, fifo, random or a quad-age LRU name such as "
