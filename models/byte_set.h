@@ -44,6 +44,40 @@ inline uint64_t matches(const uint8_t* p, uint32_t pad, uint8_t b, uint64_t mask
 #endif
 }
 
+// Bit w set for each way whose byte is above b (ways beyond `mask` dropped). Bytes and b are
+// below 128, so the signed byte compare is exact.
+inline uint64_t above(const uint8_t* p, uint32_t pad, uint8_t b, uint64_t mask) {
+#if defined(__SSE2__)
+  const __m128i v = splat(b);
+  auto step = [v](const uint8_t* q) -> uint64_t {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpgt_epi8(x, v)));
+  };
+  if (pad == 16) return step(p) & mask;
+  uint64_t m = 0;
+  for (uint32_t i = 0; i < pad; i += 16) m |= step(p + i) << i;
+  return m & mask;
+#else
+  uint64_t m = 0;
+  for (uint32_t i = 0; i < pad; ++i) m |= uint64_t{p[i] > b} << i;
+  return m & mask;
+#endif
+}
+
+// Adds d to every byte below `limit` (bytes, limit and the sums below 128).
+inline void add_below(uint8_t* p, uint32_t pad, uint8_t limit, uint8_t d) {
+#if defined(__SSE2__)
+  const __m128i l = splat(limit), v = splat(d);
+  for (uint32_t i = 0; i < pad; i += 16) {
+    __m128i* q = reinterpret_cast<__m128i*>(p + i);
+    const __m128i x = _mm_loadu_si128(q);
+    _mm_storeu_si128(q, _mm_add_epi8(x, _mm_and_si128(_mm_cmplt_epi8(x, l), v)));
+  }
+#else
+  for (uint32_t i = 0; i < pad; ++i) p[i] = static_cast<uint8_t>(p[i] + (p[i] < limit ? d : 0));
+#endif
+}
+
 // Ranks start as ways-1-w, so an empty set's ways are taken 0, 1, 2... in order.
 inline void init_ranks(uint8_t* ranks, uint32_t ways) {
   for (uint32_t w = 0; w < padded(ways); ++w)

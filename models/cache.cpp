@@ -46,7 +46,12 @@ unsigned log2_exact(uint64_t v) {
 }  // namespace
 
 Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
-    : m_params(p), m_lru(p.policy == ReplPolicy::kLru), m_random(p.policy == ReplPolicy::kRandom),
+    : m_params(p),
+      m_lru(!p.qlru && p.policy == ReplPolicy::kLru),
+      m_random_or_qlru(p.qlru || p.policy == ReplPolicy::kRandom),
+      m_qlru(p.qlru),
+      m_duel(p.qlru && p.duel),
+      m_qlru_policy{p.qlru_policy, p.duel ? p.duel_policy : p.qlru_policy},
       m_rng(seed) {
   const uint32_t lines = cache_entries(p, line_bytes);
   if (lines == 0) return;
@@ -62,8 +67,85 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   m_dirty_word = 2 * m_pad_ways / 8;
   m_stride = m_dirty_word + 1 + m_ways;
   m_blocks.assign(m_sets * m_stride, 0);
-  for (size_t s = 0; s < m_sets; ++s)
-    ways8::init_ranks(reinterpret_cast<uint8_t*>(&m_blocks[s * m_stride]) + m_pad_ways, m_ways);
+  for (size_t s = 0; s < m_sets; ++s) {
+    uint8_t* ages = reinterpret_cast<uint8_t*>(&m_blocks[s * m_stride]) + m_pad_ways;
+    ways8::init_ranks(ages, m_ways);
+    if (m_qlru)
+      for (uint32_t w = 0; w < m_ways; ++w) ages[w] = kInvalidAge;
+  }
+}
+
+// The update function after an access to way w (w == m_ways: none, as before a UMO victim). An
+// invalid way counts as age 3, so no update runs while the set has one.
+void Cache::qlru_update(uint8_t* ages, uint8_t update, uint32_t w) {
+  const bool one = w < m_ways;
+  switch (update) {
+    case 0:
+    case 1: {
+      // U0 over every way, U1 over the others (the accessed way keeps its age).
+      const uint64_t mask = update == 1 && one ? m_way_mask & ~(uint64_t{1} << w) : m_way_mask;
+      if (mask == 0 || ways8::above(ages, m_pad_ways, 2, mask)) return;
+      const uint8_t d = ways8::above(ages, m_pad_ways, 1, mask)   ? 1
+                        : ways8::above(ages, m_pad_ways, 0, mask) ? 2
+                                                                  : 3;
+      const uint8_t keep = one ? ages[w] : 0;
+      ways8::add_below(ages, m_pad_ways, kInvalidAge, d);
+      if (update == 1 && one) ages[w] = keep;
+      return;
+    }
+    default: {
+      // U2 ages every way by one when none has age 3, U3 the others.
+      if (ways8::above(ages, m_pad_ways, 2, m_way_mask)) return;
+      const uint8_t keep = one ? ages[w] : 0;
+      ways8::add_below(ages, m_pad_ways, kInvalidAge, 1);
+      if (update == 3 && one) ages[w] = keep;
+      return;
+    }
+  }
+}
+
+const QlruPolicy& Cache::qlru_policy(size_t set) const {
+  const unsigned lead = m_duel ? leader(set) : 0;
+  return m_qlru_policy[lead ? lead - 1 : (m_psel >> (kPselBits - 1)) & 1];
+}
+
+void Cache::qlru_hit(size_t set, uint8_t* ages, uint32_t w) {
+  const QlruPolicy& q = qlru_policy(set);
+  ages[w] = q.hit[ages[w]];
+  if (!q.update_on_miss_only) qlru_update(ages, q.update, w);
+}
+
+bool Cache::qlru_fill(size_t set, uint64_t* block, uint64_t want, uint8_t key, bool write,
+                      bool& writeback) {
+  uint8_t* partial = reinterpret_cast<uint8_t*>(block);
+  uint8_t* ages = partial + m_pad_ways;
+  uint64_t& dirty = block[m_dirty_word];
+  uint64_t* tags = block + m_dirty_word + 1;
+  const QlruPolicy& q = qlru_policy(set);
+  if (m_duel) {
+    // A leader's miss moves PSEL towards the other policy.
+    const unsigned lead = leader(set);
+    if (lead == 1 && m_psel < (1u << kPselBits) - 1) ++m_psel;
+    if (lead == 2 && m_psel > 0) --m_psel;
+    if (lead) ++m_leader_misses[lead - 1];
+  }
+  uint32_t victim;
+  if (const uint64_t invalid = ways8::matches(ages, m_pad_ways, kInvalidAge, m_way_mask)) {
+    victim = q.victim == 2 ? 63 - static_cast<uint32_t>(__builtin_clzll(invalid))
+                           : static_cast<uint32_t>(__builtin_ctzll(invalid));
+  } else {
+    if (q.update_on_miss_only) qlru_update(ages, q.update, m_ways);
+    const uint64_t oldest = ways8::matches(ages, m_pad_ways, 3, m_way_mask);
+    victim = oldest ? static_cast<uint32_t>(__builtin_ctzll(oldest)) : 0;
+  }
+  const uint64_t bit = uint64_t{1} << victim;
+  writeback = tags[victim] != 0 && (dirty & bit);
+  tags[victim] = want;
+  partial[victim] = key;
+  ages[victim] = q.randomized() && m_rng.below(16) == 0 ? q.insert_rare : q.insert;
+  if (!q.update_on_miss_only) qlru_update(ages, q.update, victim);
+  dirty = (dirty & ~bit) | (uint64_t{write} << victim);
+  return false;
 }
 
 MemHierarchy::MemHierarchy(const MemHierarchyParams& p, uint64_t seed)
@@ -127,6 +209,14 @@ void MemHierarchy::report(StatsVisitor& v) const {
            "data_hits / data_accesses");
     v.counter("writebacks", s.writebacks, "count", "dirty lines evicted");
     v.counter("latency", m_caches[i].params().latency, "cycles", "load-to-use latency");
+    if (m_caches[i].params().duel) {
+      v.counter("leader_misses_policy", m_caches[i].leader_misses(0), "count",
+                "set dueling: misses in the leader sets of policy");
+      v.counter("leader_misses_duel_with", m_caches[i].leader_misses(1), "count",
+                "set dueling: misses in the leader sets of duel_with");
+      v.counter("psel", m_caches[i].psel(), "count",
+                "set dueling: the PSEL counter at the end (followers take duel_with from 512)");
+    }
     v.end();
   }
   v.begin("dram");

@@ -12,6 +12,7 @@
 #include "models/byte_set.h"
 #include "models/host_prefetch.h"
 #include "models/huge_page_allocator.h"
+#include "models/qlru.h"
 #include "models/replacement.h"
 #include "models/rng.h"
 #include "models/stats.h"
@@ -30,8 +31,12 @@ bool parse_mem_level(const std::string& text, MemLevel& out);
 struct CacheParams {
   uint64_t size_bytes = 0;  // 0 disables the level
   uint32_t ways = 8;
-  ReplPolicy policy = ReplPolicy::kLru;
-  Cycles latency = 4;  // load-to-use latency when the access is served here
+  ReplPolicy policy = ReplPolicy::kLru;  // unless qlru
+  Cycles latency = 4;                    // load-to-use latency when the access is served here
+  bool qlru = false;                     // quad-age LRU: qlru_policy replaces `policy`
+  QlruPolicy qlru_policy{};
+  bool duel = false;  // set dueling (qlru only): leader sets of each policy, followers pick by PSEL
+  QlruPolicy duel_policy{};
 };
 
 struct DramParams {
@@ -55,6 +60,15 @@ struct MemHierarchyParams {
 // only on a fill; the victim is the oldest way. Ranks start as ways-1-w, so an empty set fills
 // ways 0, 1, 2... in order. Random replacement fills invalid ways first in the same order, then
 // picks any way. A probe reads a few host cache lines of one block.
+//
+// Quad-age LRU keeps a 2-bit age in the age byte (4 marks an invalid way, which counts as age 3).
+// With set dueling, as Intel's adaptive L3 (Qureshi et al., ISCA 2007; Wong, "Intel Ivy Bridge
+// cache replacement policy", 2013; Abel and Reineke, uops.info/cache.html), two groups of 16
+// leader sets in every 1024 keep one policy each and count their misses in a 10-bit saturating
+// PSEL; the other sets follow the policy whose leaders miss less. The leader sets are Skylake's
+// as CacheQuery's config for the Core i5-6500 gives them (Vila et al., PLDI 2020): with g the set
+// index modulo 1024, g>>5 == g&31 and g&2 clear (0, 33, 132, 165, ...) for the first policy,
+// g>>5 == (g&31)^2 and g&2 set (2, 35, 134, 167, ...) for the second.
 class Cache {
  public:
   Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed);
@@ -73,13 +87,19 @@ class Cache {
     for (uint64_t c = ways8::matches(partial, m_pad_ways, key, m_way_mask); c; c &= c - 1) {
       const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
       if (tags[w] != want) continue;
-      if (m_lru) ways8::make_youngest(ages, m_pad_ways, w);
+      if (m_lru)
+        ways8::make_youngest(ages, m_pad_ways, w);
+      else if (m_qlru)
+        qlru_hit(set, ages, w);
       dirty |= uint64_t{write} << w;
       writeback = false;
       return true;
     }
     uint32_t victim = ways8::oldest(ages, m_pad_ways, m_ways, m_way_mask);
-    if (m_random && tags[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
+    if (m_random_or_qlru) {
+      if (m_qlru) return qlru_fill(set, block, want, key, write, writeback);
+      if (tags[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
+    }
     const uint64_t bit = uint64_t{1} << victim;
     writeback = tags[victim] != 0 && (dirty & bit);
     tags[victim] = want;
@@ -96,10 +116,29 @@ class Cache {
       host_prefetch(reinterpret_cast<const void*>(a));
   }
 
+  // Set dueling: the PSEL counter (followers take the second policy from its upper half) and the
+  // misses of each group of leader sets.
+  uint32_t psel() const { return m_psel; }
+  uint64_t leader_misses(unsigned policy) const { return m_leader_misses[policy]; }
+  static constexpr uint32_t kPselBits = 10;  // DIP's width (Qureshi et al.); Intel's is unknown
+  // 0: a follower set, 1: a leader of the first policy, 2: of the second.
+  static unsigned leader(size_t set) {
+    const unsigned g = static_cast<unsigned>(set & 1023), hi = g >> 5, lo = g & 31;
+    if (!(lo & 2)) return hi == lo ? 1 : 0;
+    return hi == (lo ^ 2) ? 2 : 0;
+  }
+
  private:
+  static constexpr uint8_t kInvalidAge = 4;
   static uint8_t partial_tag(uint64_t line) {
     return static_cast<uint8_t>((line * 0x9e3779b97f4a7c15ULL) >> 56);
   }
+  // Quad-age LRU: the policy a set follows; a hit on way w; a miss filling the line.
+  const QlruPolicy& qlru_policy(size_t set) const;
+  void qlru_hit(size_t set, uint8_t* ages, uint32_t w);
+  bool qlru_fill(size_t set, uint64_t* block, uint64_t want, uint8_t key, bool write,
+                 bool& writeback);
+  void qlru_update(uint8_t* ages, uint8_t update, uint32_t w);
 
   CacheParams m_params;
   uint32_t m_sets = 0, m_ways = 0;
@@ -108,7 +147,10 @@ class Cache {
   size_t m_dirty_word = 0;  // word of the block holding the dirty mask; the tags follow
   size_t m_stride = 0;      // words per set block
   uint64_t m_set_mask = 0;
-  bool m_lru, m_random;
+  bool m_lru, m_random_or_qlru, m_qlru, m_duel;
+  QlruPolicy m_qlru_policy[2];
+  uint32_t m_psel = (1u << (kPselBits - 1)) - 1;  // starts one short of the second policy
+  uint64_t m_leader_misses[2] = {};
   Rng m_rng;
   std::vector<uint64_t, HugePageAllocator<uint64_t>> m_blocks;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/qlru.h"
 #include "models/replacement.h"
 
 namespace mmusim {
@@ -97,7 +98,28 @@ CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uin
   c.size_bytes = n.get_uint("size_kib", size_kib, 0, uint64_t{1} << 30,
                             "capacity in KiB (0 disables the level)") << 10;
   c.ways = static_cast<uint32_t>(n.get_uint("ways", ways, 1, 64, "associativity"));
-  c.policy = read_policy(n);
+  const std::string policy = n.get_string(
+      "policy", "lru",
+      "replacement policy: lru, fifo, random, or quad-age LRU named as Abel and Reineke name "
+      "the policies they measured, qlru_hXY_mX_rX_uX[_umo] (e.g. qlru_h00_m1_r2_u1: Coffee "
+      "Lake's L2; mrXY in place of mX inserts at age X, one time in 16 at Y; README, caches)");
+  if (!parse_repl_policy(policy, c.policy)) {
+    if (!parse_qlru_policy(policy, c.qlru_policy))
+      n.fail("policy", "expected lru, fifo, random or a quad-age LRU name such as "
+                       "qlru_h11_m1_r0_u0 (see the README); got '" + policy + "'");
+    c.qlru = true;
+  }
+  const std::string duel = n.get_string(
+      "duel_with", "",
+      "set dueling with this second quad-age LRU policy, as Intel's adaptive L3: leader sets "
+      "keep one policy each, the others follow the one whose leaders miss less; empty: off");
+  if (!duel.empty()) {
+    if (!c.qlru) n.fail("duel_with", "set dueling needs a quad-age LRU policy in policy");
+    if (!parse_qlru_policy(duel, c.duel_policy))
+      n.fail("duel_with", "expected a quad-age LRU name such as qlru_h11_mr31_r0_u0; got '" +
+                              duel + "'");
+    c.duel = true;
+  }
   c.latency = n.get_uint("latency", latency, 0, 100000, "load-to-use latency when served here");
   if (c.size_bytes % (uint64_t{line_bytes} * c.ways) != 0)
     n.fail("size_kib", "must be a multiple of ways x line_bytes");

@@ -100,6 +100,230 @@ TEST(Cache, AgreesWithATimestampReferenceForEveryPolicyAndWayCount) {
   }
 }
 
+TEST(QlruPolicy, ParsesAbelAndReinekesNamesAndRefusesOthers) {
+  QlruPolicy p;
+  ASSERT_TRUE(parse_qlru_policy("qlru_h00_m1_r2_u1", p));  // Skylake's (Coffee Lake's) L2
+  EXPECT_EQ(p.hit[3], 0);
+  EXPECT_EQ(p.insert, 1);
+  EXPECT_EQ(p.victim, 2);
+  EXPECT_EQ(p.update, 1);
+  EXPECT_FALSE(p.randomized());
+  ASSERT_TRUE(parse_qlru_policy("qlru_h11_mr31_r0_u0", p));
+  EXPECT_EQ(p.hit[3], 1);
+  EXPECT_EQ(p.hit[2], 1);
+  EXPECT_EQ(p.insert, 3);
+  EXPECT_EQ(p.insert_rare, 1);
+  EXPECT_TRUE(p.randomized());
+  ASSERT_TRUE(parse_qlru_policy("qlru_h00_m2_r0_u0_umo", p));  // SRRIP
+  EXPECT_TRUE(p.update_on_miss_only);
+  for (const char* name : {"qlru_h21_m0_r1_u2", "qlru_h20_mr10_r2_u1", "qlru_h10_m3_r1_u3_umo",
+                           "qlru_h00_mr13_r0_u1",
+                           "qlru_h11_m1_r0_u0", "qlru_h00_mr32_r0_u0_umo"}) {
+    ASSERT_TRUE(parse_qlru_policy(name, p)) << name;
+    EXPECT_EQ(qlru_policy_name(p), name);
+  }
+  const QlruPolicy before = p;
+  for (const char* bad : {"", "qlru", "QLRU_H11_M1_R0_U0", "qlru_h12_m1_r0_u0", "qlru_h01_m1_r0_u0",
+                          "qlru_h30_m1_r0_u0", "qlru_h11_m4_r0_u0", "qlru_h11_mr14_r0_u0",
+                          "qlru_h11_mr33_r0_u0", "qlru_h11_m1_r3_u0", "qlru_h11_m1_r0_u4",
+                          "qlru_h11_m1_r0_u2", "qlru_h11_m1_r2_u3", "qlru_h11_m1_r0_u0_",
+                          "qlru_h11_m1_r0_u0_umox", "qlru_h11_m1_r0", "lru"})
+    EXPECT_FALSE(parse_qlru_policy(bad, p)) << bad;
+  EXPECT_TRUE(p == before);
+}
+
+TEST(QlruPolicy, LeaderSetsAreSkylakesPublishedOnes) {
+  // CacheQuery's leader-set test for a Skylake i5-6500 gives, for the first policy, the 16 sets
+  // in every 1024 that uops.info lists as keeping the fixed policy of Ice Lake's adaptive L3.
+  const std::vector<size_t> first = {0,   33,  132, 165, 264, 297, 396, 429,
+                                     528, 561, 660, 693, 792, 825, 924, 957};
+  std::vector<size_t> got[3];
+  for (size_t s = 0; s < 2048; ++s) got[Cache::leader(s)].push_back(s);
+  std::vector<size_t> first_twice = first;
+  for (size_t s : first) first_twice.push_back(s + 1024);
+  EXPECT_EQ(got[1], first_twice);
+  ASSERT_EQ(got[2].size(), 32u);
+  EXPECT_EQ(got[2][0], 2u);
+  EXPECT_EQ(got[2][1], 35u);
+  EXPECT_EQ(got[2][2], 134u);
+}
+
+// Abel and Reineke's QLRU simulator (nanoBench's cacheSim.py, QLRUSim) transcribed: per set a list
+// of blocks and of 2-bit ages, an invalid block at age 3; plus set dueling with CacheQuery's
+// leader-set test and a 10-bit PSEL, as Cache documents it.
+class ReferenceQlru {
+ public:
+  ReferenceQlru(uint32_t sets, uint32_t ways, const QlruPolicy& a, const QlruPolicy* b,
+                uint64_t seed)
+      : m_sets(sets), m_ways(ways), m_policy{a, b ? *b : a}, m_duel(b != nullptr), m_rng(seed),
+        m_blocks(sets, std::vector<uint64_t>(ways, 0)), m_bits(sets, std::vector<int>(ways, 3)),
+        m_dirty(sets, std::vector<bool>(ways, false)) {}
+
+  bool access(uint64_t line, bool write, bool& writeback) {
+    const size_t s = line % m_sets;
+    std::vector<uint64_t>& blocks = m_blocks[s];
+    std::vector<int>& bits = m_bits[s];
+    const size_t g = s % 1024;
+    const bool is_leader = m_duel && ((g >> 5) ^ (g & 31)) == (g & 2);
+    const int group = is_leader ? ((g & 2) ? 1 : 0) : (m_psel >= 512 ? 1 : 0);
+    const QlruPolicy& q = m_policy[group];
+    for (size_t i = 0; i < m_ways; ++i) {
+      if (blocks[i] != line + 1) continue;
+      bits[i] = q.hit[bits[i]];
+      if (!q.update_on_miss_only) update(bits, q.update, static_cast<int>(i));
+      m_dirty[s][i] = m_dirty[s][i] || write;
+      writeback = false;
+      return true;
+    }
+    if (is_leader) {
+      if (group == 0 && m_psel < 1023) ++m_psel;
+      if (group == 1 && m_psel > 0) --m_psel;
+    }
+    if (q.update_on_miss_only) update(bits, q.update, -1);
+    int victim = -1;
+    for (size_t i = 0; i < m_ways; ++i) {
+      if (blocks[i] != 0) continue;
+      if (victim < 0 || q.victim == 2) victim = static_cast<int>(i);  // R2: the last invalid
+    }
+    if (victim < 0) {
+      victim = 0;  // no way of age 3: way 0 (R1; R0 and R2 only with one way)
+      for (size_t i = 0; i < m_ways; ++i) {
+        if (bits[i] == 3) {
+          victim = static_cast<int>(i);
+          break;
+        }
+      }
+    }
+    writeback = blocks[victim] != 0 && m_dirty[s][victim];
+    blocks[victim] = line + 1;
+    m_dirty[s][victim] = write;
+    bits[victim] = q.randomized() && m_rng.below(16) == 0 ? q.insert_rare : q.insert;
+    if (!q.update_on_miss_only) update(bits, q.update, victim);
+    return false;
+  }
+  uint32_t psel() const { return m_psel; }
+
+ private:
+  // cacheSim's QLRUUpdFuncs; index -1 excludes no way.
+  static void update(std::vector<int>& bits, uint8_t u, int index) {
+    int max_all = 0, max_others = -1;
+    for (size_t i = 0; i < bits.size(); ++i) {
+      max_all = std::max(max_all, bits[i]);
+      if (static_cast<int>(i) != index) max_others = std::max(max_others, bits[i]);
+    }
+    for (size_t i = 0; i < bits.size(); ++i) {
+      const bool other = static_cast<int>(i) != index;
+      switch (u) {
+        case 0: bits[i] += 3 - max_all; break;
+        case 1: if (other && max_others >= 0) bits[i] += 3 - max_others; break;
+        case 2: if (max_all < 3) bits[i] += 1; break;
+        case 3: if (max_all < 3 && other) bits[i] += 1; break;
+      }
+    }
+  }
+
+  size_t m_sets, m_ways;
+  QlruPolicy m_policy[2];
+  bool m_duel;
+  Rng m_rng;
+  uint32_t m_psel = 511;
+  std::vector<std::vector<uint64_t>> m_blocks;
+  std::vector<std::vector<int>> m_bits;
+  std::vector<std::vector<bool>> m_dirty;
+};
+
+TEST(Cache, QlruAgreesWithAbelAndReinekesSimulatorForEveryWayCount) {
+  struct Case {
+    const char* policy;
+    const char* duel;  // "" : no set dueling
+  };
+  const Case cases[] = {
+      {"qlru_h00_m1_r2_u1", ""},      {"qlru_h11_m1_r0_u0", ""},
+      {"qlru_h11_m1_r1_u2", ""},      {"qlru_h00_m1_r0_u1", ""},
+      {"qlru_h21_m2_r0_u0_umo", ""},  {"qlru_h10_m3_r1_u3", ""},
+      {"qlru_h20_m0_r2_u1", ""},      {"qlru_h11_mr31_r0_u0", ""},
+      {"qlru_h11_m1_r0_u0", "qlru_h11_mr31_r0_u0"},
+      {"qlru_h00_m1_r2_u1", "qlru_h21_mr20_r1_u2_umo"},
+      {"qlru_h00_m1_r0_u1", "qlru_h00_mr13_r0_u1"},
+  };
+  for (const Case& k : cases) {
+    QlruPolicy a, b;
+    ASSERT_TRUE(parse_qlru_policy(k.policy, a));
+    const bool duel = k.duel[0] != '\0';
+    if (duel) {
+      ASSERT_TRUE(parse_qlru_policy(k.duel, b));
+    }
+    for (uint32_t ways : {1u, 2u, 3u, 4u, 11u, 16u, 17u, 33u, 64u}) {
+      for (uint32_t sets : {4u, 64u}) {
+        CacheParams p{uint64_t{sets} * ways * 64, ways, ReplPolicy::kLru, 4};
+        p.qlru = true;
+        p.qlru_policy = a;
+        p.duel = duel;
+        p.duel_policy = b;
+        Cache c(p, 64, 9);
+        ReferenceQlru ref(sets, ways, a, duel ? &b : nullptr, 9);
+        Rng rng(ways * 100 + sets);
+        const std::string where = std::string(k.policy) + " " + k.duel + " " +
+                                  std::to_string(ways) + " ways " + std::to_string(sets) + " sets";
+        uint64_t hits = 0, writebacks = 0;
+        uint32_t psel_min = 1023, psel_max = 0;
+        for (int i = 0; i < 20000; ++i) {
+          // A pool a little larger than the cache; half the time a quarter of it, so the
+          // policies' hit promotion matters and set dueling sees both policies win.
+          const uint64_t pool = sets * ways * 3 / 2 + 2;
+          const uint64_t line = rng.below((i / 2000) % 2 ? pool / 4 + 1 : pool);
+          const bool write = rng.below(4) == 0;
+          bool wb = false, ref_wb = false;
+          const bool hit = c.access(line, write, wb);
+          ASSERT_EQ(hit, ref.access(line, write, ref_wb)) << where << ", access " << i;
+          ASSERT_EQ(wb, ref_wb) << where << ", access " << i;
+          ASSERT_EQ(c.psel(), ref.psel()) << where << ", access " << i;
+          psel_min = std::min(psel_min, c.psel());
+          psel_max = std::max(psel_max, c.psel());
+          hits += hit;
+          writebacks += wb;
+        }
+        EXPECT_GT(hits, 0u) << where;
+        EXPECT_GT(writebacks, 0u) << where;
+        if (duel) {
+          EXPECT_LT(psel_min, 512u) << where;
+          EXPECT_GE(psel_max, 512u) << where;
+        }
+      }
+    }
+  }
+}
+
+// What a thrash-resistant insertion is for: lines that are reused, against a stream that never
+// is. Per set, 4 reused lines and 8 streaming ones between two uses of each: an 8-way LRU cache
+// never hits; inserting at age 3 (one time in 16 at 1) keeps the reused lines, and set dueling
+// between the two finds that.
+TEST(Cache, ThrashResistantInsertionKeepsReusedLinesAgainstAStream) {
+  auto run = [](const char* policy, const char* duel) {
+    const uint32_t sets = 64, ways = 8;
+    CacheParams p{uint64_t{sets} * ways * 64, ways, ReplPolicy::kLru, 4};
+    if (policy[0] != '\0') {
+      p.qlru = parse_qlru_policy(policy, p.qlru_policy);
+      EXPECT_TRUE(p.qlru);
+    }
+    p.duel = duel[0] != '\0' && parse_qlru_policy(duel, p.duel_policy);
+    Cache c(p, 64, 3);
+    uint64_t reused_hits = 0, stream = 1 << 20;
+    const uint64_t kReused = sets * 4;
+    for (uint64_t i = 0; i < 200 * kReused; ++i) {
+      bool wb;
+      reused_hits += c.access(i % kReused, false, wb);
+      c.access(stream++, false, wb);
+      c.access(stream++, false, wb);
+    }
+    return static_cast<double>(reused_hits) / (200 * kReused);
+  };
+  EXPECT_EQ(run("", ""), 0.0);                                    // LRU
+  EXPECT_LT(run("qlru_h11_m1_r0_u0", ""), 0.05);                  // inserted at age 1
+  EXPECT_GT(run("qlru_h11_mr31_r0_u0", ""), 0.8);                 // mostly at age 3
+  EXPECT_GT(run("qlru_h11_m1_r0_u0", "qlru_h11_mr31_r0_u0"), 0.8);  // dueling picks it
+}
+
 TEST(MemHierarchy, ServedByTheFirstLevelHoldingTheLine) {
   MemHierarchy h(small_hierarchy());
   auto r = h.access(0x1000, false, MemLevel::kL1, MemHierarchy::kWalk);
