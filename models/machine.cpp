@@ -440,7 +440,43 @@ unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
   return 3;
 }
 
-Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
+Expectation Machine::compose(Addr va, AccessKind access, const Mapping* guest, bool virtualized,
+                             const Mapping* host) {
+  Expectation e;
+  if (!guest) {
+    e.fault = FaultKind::kNotPresent;
+    return e;
+  }
+  if (!guest->perms.allows(access)) {
+    e.fault = FaultKind::kProtection;
+    return e;
+  }
+  e.pa = guest->translate(va);
+  e.size = guest->size;
+  e.perms = guest->perms;
+  if (!virtualized) return e;
+  if (!host || !host->perms.allows(access)) {
+    e.fault = FaultKind::kEptViolation;
+    return e;
+  }
+  e.pa = host->translate(e.pa);
+  e.size = smaller(guest->size, host->size);
+  e.perms = guest->perms & host->perms;
+  return e;
+}
+
+Expectation Machine::expect(Context ctx, Addr va, AccessKind access,
+                            const PrefetchState* hinted) const {
+  if (hinted && hinted->va == va && !shadowed() && !nested() && has_space(ctx.asid)) {
+    const TranslationMap& guest = m_spaces[ctx.asid]->oracle();
+    if (hinted->guest_map == &guest && hinted->guest_version == guest.version()) {
+      const Mapping* g = hinted->mapped ? &hinted->guest : nullptr;
+      if (!virtualized()) return compose(va, access, g, false, nullptr);
+      const TranslationMap& host = m_host->oracle();
+      if (!g || (hinted->host_map == &host && hinted->host_version == host.version()))
+        return compose(va, access, g, true, hinted->host_mapped ? &hinted->host : nullptr);
+    }
+  }
   Expectation e;
   if (shadowed()) {
     // Hardware sees the shadow: an entry it lacks is a fault (the hypervisor fills it), an entry
@@ -464,37 +500,25 @@ Expectation Machine::expect(Context ctx, Addr va, AccessKind access) const {
     return e;
   }
   Mapping g;
-  if (!has_space(ctx.asid) || !m_spaces[ctx.asid]->oracle().lookup(va, g)) {
-    e.fault = FaultKind::kNotPresent;
-    return e;
-  }
-  if (!g.perms.allows(access)) {
-    e.fault = FaultKind::kProtection;
-    return e;
-  }
-  e.pa = g.translate(va);
-  e.size = g.size;
-  e.perms = g.perms;
-  if (!virtualized()) return e;
+  const bool mapped = has_space(ctx.asid) && m_spaces[ctx.asid]->oracle().lookup(va, g);
+  if (!mapped || !g.perms.allows(access) || !virtualized())
+    return compose(va, access, mapped ? &g : nullptr, virtualized(), nullptr);
   // The host dimensions hardware walks: EPT, EPT12 x EPT01, or EPT02 (whose entries must agree
   // with EPT12 x EPT01 as they stand).
+  const Addr gpa = g.translate(va);
   Mapping h;
-  if (shadow_ept()) {
-    Mapping seen;
-    if (!m_ept02->record().lookup(e.pa, seen) || !seen.perms.allows(access)) {
-      e.fault = FaultKind::kEptViolation;
-      return e;
-    }
-    if (!host_truth(e.pa, h)) {
-      e.fault = FaultKind::kEptViolation;
-      return e;
-    }
-    h.size = seen.size;
-  } else if (!host_truth(e.pa, h) || !h.perms.allows(access)) {
+  if (!shadow_ept()) {
+    const bool host_mapped = host_truth(gpa, h);
+    return compose(va, access, &g, true, host_mapped ? &h : nullptr);
+  }
+  Mapping seen;
+  if (!m_ept02->record().lookup(gpa, seen) || !seen.perms.allows(access) ||
+      !host_truth(gpa, h)) {
     e.fault = FaultKind::kEptViolation;
     return e;
   }
-  e.pa = h.translate(e.pa);
+  h.size = seen.size;
+  e.pa = h.translate(gpa);
   e.size = smaller(g.size, h.size);
   e.perms = g.perms & h.perms;
   return e;
@@ -561,10 +585,13 @@ void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& stat
   if (stage == 0) {
     guest.prefetch(va);
   } else if (stage == 1) {
-    Mapping g;
-    state.mapped = guest.lookup(va, g);
+    state.mapped = guest.lookup(va, state.guest);
+    state.va = va;
+    state.guest_map = &guest;
+    state.guest_version = guest.version();
+    state.host_map = nullptr;
     if (!state.mapped) return;
-    state.gpa = g.translate(va);
+    state.gpa = state.guest.translate(va);
     if (virtualized()) (nested() ? *m_ept12 : *m_host).oracle().prefetch(state.gpa);
     if (!nested() && first_leaf_entry(ctx, va, entry)) {
       m_mem.prefetch(entry);
@@ -579,9 +606,12 @@ void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& stat
       m_mem.prefetch(entry);
       state.lines[state.nlines++] = entry;
     }
-    Mapping h;
-    if (!nested() && !shadowed() && m_host->oracle().lookup(state.gpa, h))
-      state.lines[state.nlines++] = h.translate(state.gpa);
+    if (nested() || shadowed()) return;
+    const TranslationMap& host = m_host->oracle();
+    state.host_mapped = host.lookup(state.gpa, state.host);
+    state.host_map = &host;
+    state.host_version = host.version();
+    if (state.host_mapped) state.lines[state.nlines++] = state.host.translate(state.gpa);
   }
 }
 

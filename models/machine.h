@@ -145,7 +145,11 @@ class Machine : public WalkRoots {
   bool host_truth(Addr gpa, Mapping& out) const;
 
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
-  Expectation expect(Context ctx, Addr va, AccessKind access) const;
+  struct PrefetchState;
+  // What a translation of va must give. With the PrefetchState of the access's hints, the
+  // mappings they looked up stand in for new lookups while their maps are unchanged.
+  Expectation expect(Context ctx, Addr va, AccessKind access,
+                     const PrefetchState* hinted = nullptr) const;
   // Host-cache hints for an access to va a few accesses from now; they change no result. An
   // access reads page-table entries and oracle records spread over megabytes of host memory, so
   // a caller that knows its addresses ahead calls each stage in turn, some accesses apart, with the same PrefetchState: stage 0 starts loading the (guest) oracle
@@ -158,11 +162,20 @@ class Machine : public WalkRoots {
   // Each stage also leaves in `lines` the host-physical addresses whose memory-hierarchy tag
   // sets the caller may load (stage 1: the first leaf entry; stage 2: the host leaf entry and
   // the data).
+  // They also keep the oracle's mappings they looked up (native or EPT), with the versions of
+  // the maps they came from, so the check of the access can reuse them while the maps are
+  // unchanged.
   struct PrefetchState {
     Addr gpa = 0;
     bool mapped = false;
     unsigned nlines = 0;
     Addr lines[2] = {};
+    Addr va = ~Addr{0};  // the access the mappings below are for
+    const TranslationMap* guest_map = nullptr;
+    const TranslationMap* host_map = nullptr;  // null: not looked up
+    uint64_t guest_version = 0, host_version = 0;
+    Mapping guest, host;
+    bool host_mapped = false;
   };
   void prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const;
   // Every host-physical address the stages leave in `lines` for va, in stage order: the leaf
@@ -174,6 +187,10 @@ class Machine : public WalkRoots {
  private:
   class Ept02Backing;
   class TeaPlacer;
+  // The expectation from va's guest (or native) mapping and, virtualized, the host mapping of
+  // its guest-physical address (null: not mapped).
+  static Expectation compose(Addr va, AccessKind access, const Mapping* guest, bool virtualized,
+                             const Mapping* host);
   // The host-physical address of the entry that maps addr in a radix table (root, levels and
   // format), reading only the upper levels, which are few and stay in the host's caches; tables in
   // guest-physical memory are located through the host oracle. False when addr is not mapped.

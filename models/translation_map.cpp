@@ -1,4 +1,7 @@
 #include "models/translation_map.h"
+
+#include <atomic>
+
 #include "models/host_prefetch.h"
 
 namespace mmusim {
@@ -27,7 +30,13 @@ uint64_t* TranslationMap::slot(unsigned size, uint64_t page, bool create) {
   return &l.blocks[*b][page & ((1u << kBlockShift) - 1)];
 }
 
+uint64_t TranslationMap::next_version() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
+
 void TranslationMap::insert(Addr addr, Addr target, PageSize size, Perms perms) {
+  m_version = next_version();
   const unsigned s = static_cast<unsigned>(size);
   uint64_t* v = slot(s, addr >> page_shift(size), true);
   if (*v == 0) ++m_count[s];
@@ -62,6 +71,7 @@ void TranslationMap::prefetch(Addr addr) const {
 bool TranslationMap::erase(Addr addr, Mapping* removed) {
   Mapping m;
   if (!lookup(addr, m)) return false;
+  m_version = next_version();
   const unsigned s = static_cast<unsigned>(m.size);
   *slot(s, addr >> page_shift(m.size), false) = 0;
   --m_count[s];

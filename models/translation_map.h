@@ -35,6 +35,9 @@ class TranslationMap {
   size_t size() const { return m_count[0] + m_count[1] + m_count[2]; }
   size_t pages(PageSize s) const { return m_count[static_cast<unsigned>(s)]; }
   size_t memory_bytes() const;
+  // Changes with every insert and erase, and no two maps ever share one: an answer looked up
+  // at version v still holds while version() == v.
+  uint64_t version() const { return m_version; }
 
  private:
   // Per page size, a two-level map: page number / 64 -> a dense block of 64 packed mappings
@@ -51,6 +54,8 @@ class TranslationMap {
 
   Level m_levels[kNumPageSizes];
   size_t m_count[kNumPageSizes] = {};
+  uint64_t m_version = next_version();
+  static uint64_t next_version();
 };
 
 }  // namespace mmusim

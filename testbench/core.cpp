@@ -45,9 +45,9 @@ Core::Slot& Core::slot_of(tlm::tlm_generic_payload& gp) {
   throw std::logic_error("core: a response for a payload it did not send");
 }
 
-void Core::check(const TranslationExt& ext) {
+void Core::check(const TranslationExt& ext, const Machine::PrefetchState* hinted) {
   ++m_stats.checked;
-  const Expectation e = m_machine.expect(ext.ctx, ext.va, ext.access);
+  const Expectation e = m_machine.expect(ext.ctx, ext.va, ext.access, hinted);
   const bool same = e.fault == ext.fault.kind &&
                     (e.fault != FaultKind::kNone || (e.pa == ext.pa && e.size == ext.size));
   if (!same) ++m_stats.oracle_mismatches;
@@ -132,6 +132,7 @@ void Core::issue() {
   uint16_t current = count ? ring[head].asid : 0;
   while (count > 0) {
     const Access a = ring[head];
+    const Machine::PrefetchState& hinted = hints[head];
     head = (head + 1) % kRing;
     --count;
     read_one();
@@ -165,7 +166,7 @@ void Core::issue() {
           break;
         }
     }
-    access(a, *slot);
+    access(a, *slot, &hinted);
     work();
     if (m_stats.accesses == m_params.warmup && m_on_warmup) {
       if (m_params.at) drain();  // the warm-up's accesses complete before measuring starts
@@ -183,7 +184,7 @@ void Core::issue() {
   m_stats.cycles = m_clock.to_cycles(sc_core::sc_time_stamp() - m_origin);
 }
 
-void Core::access(const Access& a, Slot& slot) {
+void Core::access(const Access& a, Slot& slot, const Machine::PrefetchState* hinted) {
   const Context ctx = m_machine.context(a.asid);
   TranslationExt& ext = slot.ext;
   tlm::tlm_generic_payload& gp = slot.gp;
@@ -211,7 +212,7 @@ void Core::access(const Access& a, Slot& slot) {
     }
     if (!gp.is_response_ok())
       throw std::runtime_error("MMU answered with " + gp.get_response_string());
-    if (m_params.check) check(ext);
+    if (m_params.check) check(ext, hinted);
     if (slot.sampled) slot.steps = ext.walk && ext.served_by == ServedBy::kWalk ? ext.walk->steps
                                                                                : StepVector{};
     if (!ext.fault) {

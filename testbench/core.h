@@ -112,9 +112,10 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   void issue();
   void hint(const Access& a, unsigned stage, Machine::PrefetchState& state);
   // One access: translation attempts (with fault handling) then the data access.
-  void access(const Access& a, Slot& slot);
+  // hinted: the access's read-ahead hint state (its oracle lookups serve the check), or null.
+  void access(const Access& a, Slot& slot, const Machine::PrefetchState* hinted);
   Cycles data_access(const TranslationExt& ext);
-  void check(const TranslationExt& ext);
+  void check(const TranslationExt& ext, const Machine::PrefetchState* hinted);
   void software(Cycles c);
   void work();
   void drain();

@@ -357,5 +357,55 @@ TEST(WalkHints, PointAtEntriesTheWalkReadsAndTheData) {
   }
 }
 
+// The check of an access may use the oracle mappings its hints looked up: the answer is the
+// same as a fresh one, and a hint whose maps changed since is not used.
+TEST(WalkHints, HintedExpectationsEqualFreshOnesAndGoStaleWithTheirMaps) {
+  for (Virtualization v : {Virtualization::kNone, Virtualization::kEpt}) {
+    Machine m(params(v, 4, 4, PageSize::k4K, PageSize::k4K));
+    Rng rng(11);
+    auto hint = [&](Addr va) {
+      Machine::PrefetchState st;
+      for (unsigned s = 0; s < Machine::kPrefetchStages; ++s) m.prefetch(m.context(1), va, s, st);
+      return st;
+    };
+    auto same = [](const Expectation& a, const Expectation& b) {
+      return a.fault == b.fault && a.pa == b.pa && a.size == b.size && a.perms == b.perms;
+    };
+    for (int i = 0; i < 300; ++i) {
+      const Addr va = 0x1000'0000'0000ULL + (rng.below(Addr{1} << 30) & ~Addr{7});
+      if (i % 3 != 0) {
+        ASSERT_TRUE(m.populate(1, va));  // one in three stays unmapped
+      }
+      const Machine::PrefetchState st = hint(va);
+      for (AccessKind k : {AccessKind::kLoad, AccessKind::kStore}) {
+        EXPECT_TRUE(same(m.expect(m.context(1), va, k, &st), m.expect(m.context(1), va, k)))
+            << virtualization_name(v) << " va " << va;
+      }
+    }
+    // Hinted while unmapped, mapped afterwards: the hint's "unmapped" is stale.
+    const Addr va = 0x1000'8000'0000ULL;
+    const Machine::PrefetchState before = hint(va);
+    EXPECT_EQ(m.expect(m.context(1), va, AccessKind::kLoad, &before).fault,
+              FaultKind::kNotPresent);
+    ASSERT_TRUE(m.populate(1, va));
+    const Expectation fresh = m.expect(m.context(1), va, AccessKind::kLoad);
+    EXPECT_EQ(fresh.fault, FaultKind::kNone);
+    EXPECT_TRUE(same(m.expect(m.context(1), va, AccessKind::kLoad, &before), fresh));
+    // Hinted for another address: not used.
+    const Machine::PrefetchState other = hint(va + 0x1000);
+    EXPECT_TRUE(same(m.expect(m.context(1), va, AccessKind::kLoad, &other), fresh));
+    if (v == Virtualization::kEpt) {
+      // The host map changes after the hint: unmapping the guest frame is an EPT violation.
+      const Machine::PrefetchState mapped = hint(va);
+      Mapping g;
+      ASSERT_TRUE(m.space(1).oracle().lookup(va, g));
+      ASSERT_TRUE(m.host()->unmap(g.translate(va)));
+      const Expectation now = m.expect(m.context(1), va, AccessKind::kLoad);
+      EXPECT_EQ(now.fault, FaultKind::kEptViolation);
+      EXPECT_TRUE(same(m.expect(m.context(1), va, AccessKind::kLoad, &mapped), now));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mmusim
