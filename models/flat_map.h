@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "models/host_prefetch.h"
 #include "models/huge_page_allocator.h"
 
 namespace mmusim {
@@ -36,6 +37,8 @@ class FlatMap {
     return const_cast<V*>(static_cast<const FlatMap*>(this)->find(key));
   }
   bool contains(uint64_t key) const { return find(key) != nullptr; }
+  // Starts loading the slot where find(key) begins (a host-cache hint; no effect on results).
+  void prefetch(uint64_t key) const { host_prefetch(&m_slots[slot(key)]); }
 
   // Inserts or overwrites; returns a reference to the stored value.
   V& insert(uint64_t key, const V& value) {

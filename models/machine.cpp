@@ -399,21 +399,25 @@ bool Machine::ept02_fill(Addr gpa) {
 
 unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
   if (!has_space(ctx.asid)) return 0;
-  auto dim = [](Addr root, unsigned levels, PtFormat f, Context c) {
-    WalkDim d;
+  // Fields are written in place: a WalkDim built aside and copied in is read back wider than
+  // it was written, which the host cannot forward from its store buffer.
+  auto dim = [](WalkDim& d, Addr root, unsigned levels, PtFormat f, Context c) {
     d.root = root;
     d.levels = static_cast<uint8_t>(levels);
     d.format = f;
     d.ctx = c;
-    return d;
+    d.pwc = nullptr;
+    d.tlb = nullptr;
+    d.dmt = WalkDmt{};
+    d.dmt_port = nullptr;
   };
   if (shadowed()) {
     const ShadowTable& st = *m_shadows[ctx.asid];
-    out[0] = dim(st.root(), st.levels(), PtFormat::kX86, ctx);
+    dim(out[0], st.root(), st.levels(), PtFormat::kX86, ctx);
     return 1;
   }
   const AddressSpace& s = *m_spaces[ctx.asid];
-  out[0] = dim(s.root(), s.levels(), s.format(), ctx);
+  dim(out[0], s.root(), s.levels(), s.format(), ctx);
   if (m_params.dmt != DmtMode::kOff) {
     // Guest TEAs hold guest-physical addresses unless pvDMT made them host-contiguous.
     out[0].dmt = WalkDmt{true, 0, virtualized() ? ctx.key() : ctx.asid,
@@ -423,16 +427,16 @@ unsigned Machine::walk_dims(Context ctx, WalkDim* out) const {
   // Inner dimensions tag their cache entries by VM and by which EPT they belong to.
   const Context ept01{0, ctx.vpid}, ept12{1, ctx.vpid};
   if (!nested()) {
-    out[1] = dim(m_host->root(), m_host->levels(), PtFormat::kEpt, ept01);
+    dim(out[1], m_host->root(), m_host->levels(), PtFormat::kEpt, ept01);
     if (m_host_tea.valid) out[1].dmt = WalkDmt{true, 1, ctx.vpid, true};
     return 2;
   }
   if (shadow_ept()) {
-    out[1] = dim(m_ept02->root(), m_ept02->levels(), PtFormat::kEpt, ept01);
+    dim(out[1], m_ept02->root(), m_ept02->levels(), PtFormat::kEpt, ept01);
     return 2;
   }
-  out[1] = dim(m_ept12->root(), m_ept12->levels(), PtFormat::kEpt, ept12);
-  out[2] = dim(m_host->root(), m_host->levels(), PtFormat::kEpt, ept01);
+  dim(out[1], m_ept12->root(), m_ept12->levels(), PtFormat::kEpt, ept12);
+  dim(out[2], m_host->root(), m_host->levels(), PtFormat::kEpt, ept01);
   if (m_l0_tea.valid) {  // nested pvDMT: L2 gPTE, L1 leaf, L0 leaf
     out[1].dmt = WalkDmt{true, 1, ctx.vpid, true};
     out[2].dmt = WalkDmt{true, 2, ctx.vpid, true};
@@ -581,10 +585,14 @@ void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& stat
   state.nlines = 0;
   if (!has_space(ctx.asid)) return;
   const TranslationMap& guest = m_spaces[ctx.asid]->oracle();
+  const TranslationMap* host =
+      virtualized() && !shadowed() ? &(nested() ? *m_ept12 : *m_host).oracle() : nullptr;
   Addr entry;
   if (stage == 0) {
-    guest.prefetch(va);
+    guest.prefetch_index(va);
   } else if (stage == 1) {
+    guest.prefetch(va);
+  } else if (stage == 2) {
     state.mapped = guest.lookup(va, state.guest);
     state.va = va;
     state.guest_map = &guest;
@@ -592,11 +600,13 @@ void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& stat
     state.host_map = nullptr;
     if (!state.mapped) return;
     state.gpa = state.guest.translate(va);
-    if (virtualized()) (nested() ? *m_ept12 : *m_host).oracle().prefetch(state.gpa);
+    if (host) host->prefetch_index(state.gpa);
     if (!nested() && first_leaf_entry(ctx, va, entry)) {
       m_mem.prefetch(entry);
       state.lines[state.nlines++] = entry;
     }
+  } else if (stage == 3) {
+    if (state.mapped && host) host->prefetch(state.gpa);
   } else if (state.mapped) {
     if (!virtualized()) {
       state.lines[state.nlines++] = state.gpa;

@@ -158,7 +158,7 @@ class Machine : public WalkRoots {
   // entry. Nested virtualization gets the oracle hints only. The leaf entries and the data are
   // where a walk's reads and the data access leave the on-chip caches most; the caller may also
   // load the memory hierarchy's tag sets for them.
-  static constexpr unsigned kPrefetchStages = 3;
+  static constexpr unsigned kPrefetchStages = 5;
   // Each stage also leaves in `lines` the host-physical addresses whose memory-hierarchy tag
   // sets the caller may load (stage 1: the first leaf entry; stage 2: the host leaf entry and
   // the data).

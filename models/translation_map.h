@@ -32,6 +32,9 @@ class TranslationMap {
   // Starts loading what lookup(addr) will read for the smallest mapped page size (a host-cache
   // hint only; no effect on results).
   void prefetch(Addr addr) const;
+  // Starts loading the index slot that prefetch(addr) and lookup(addr) read first, so a later
+  // prefetch(addr) does not wait for it.
+  void prefetch_index(Addr addr) const;
   size_t size() const { return m_count[0] + m_count[1] + m_count[2]; }
   size_t pages(PageSize s) const { return m_count[static_cast<unsigned>(s)]; }
   size_t memory_bytes() const;

@@ -30,10 +30,15 @@ enum class AccessKind : uint8_t { kLoad = 0, kStore = 1, kFetch = 2 };
 const char* access_kind_name(AccessKind k);
 
 // Permissions carried by a mapping; a translation's are the AND of every dimension's.
+// One byte (bit-fields): a Perms is copied, and read back, whole. Separate bools were written
+// byte by byte and read back as a wider word, which the host cannot forward from its store
+// buffer (a stall on every translation).
 struct Perms {
-  bool write = true;
-  bool exec = true;
-  bool user = true;
+  bool write : 1;
+  bool exec : 1;
+  bool user : 1;
+  constexpr Perms() : write(true), exec(true), user(true) {}
+  constexpr Perms(bool w, bool x, bool u) : write(w), exec(x), user(u) {}
   bool allows(AccessKind k) const {
     return k == AccessKind::kStore ? write : k == AccessKind::kFetch ? exec : true;
   }

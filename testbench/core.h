@@ -103,7 +103,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
 
   // Accesses read ahead of the one issued: host-cache hint stage s runs for the access
   // kHintDistance * (kPrefetchStages - s) ahead, so each stage's loads have time to land.
-  static constexpr unsigned kHintDistance = 4;
+  static constexpr unsigned kHintDistance = 3;
   static constexpr unsigned kAhead = kHintDistance * Machine::kPrefetchStages;
   static constexpr unsigned kRing = 16;  // a power of two above kAhead
   static_assert(kRing > kAhead && (kRing & (kRing - 1)) == 0, "read-ahead ring");
