@@ -1,12 +1,14 @@
 // A set-associative array of tagged payloads with LRU, FIFO or random replacement. Each set keeps
-// a byte per way of partial tag (a hash of key and context, so one 16-byte compare finds the
-// candidate ways), a byte per way of age rank (models/byte_set.h) and a valid mask; tags,
-// contexts and payloads are parallel arrays. Everything is allocated at construction, so lookups
-// and inserts never allocate.
+// a header (a valid mask, a byte per way of partial tag: a hash of key and context, so one
+// 16-byte compare finds the candidate ways, and a byte per way of age rank, models/byte_set.h)
+// and its ways side by side (tag, context and payload together), so a lookup touches the set's
+// header and the way it hits, a few host cache lines. Everything is allocated at construction,
+// so lookups and inserts never allocate.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -45,13 +47,10 @@ class SetAssoc {
     m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
     m_pad = ways8::padded(ways);
     m_way_mask = ways8::way_mask(ways);
-    m_partial.assign(size_t{m_sets} * m_pad, 0);
-    m_ranks.assign(size_t{m_sets} * m_pad, 0);
-    for (uint32_t s = 0; s < m_sets; ++s) ways8::init_ranks(&m_ranks[size_t{s} * m_pad], ways);
-    m_valid_ways.assign(m_sets, 0);
-    m_tags.assign(entries, 0);
-    m_ctxs.assign(entries, 0);
-    m_payloads.assign(entries, Payload{});
+    m_header = 8 + 2 * size_t{m_pad};  // valid mask, partial tags, ranks
+    m_headers.assign(size_t{m_sets} * m_header, 0);
+    for (uint32_t s = 0; s < m_sets; ++s) ways8::init_ranks(ranks(s), ways);
+    m_ways_store.assign(entries, Way{});
   }
 
   bool enabled() const { return m_sets != 0; }
@@ -67,13 +66,13 @@ class SetAssoc {
     const size_t i = find(key, ctx);
     if (i == kNone) return nullptr;
     if (m_policy == ReplPolicy::kLru) touch(i);
-    return &m_payloads[i];
+    return &m_ways_store[i].payload;
   }
 
   // Like lookup but leaves the replacement state untouched.
   const Payload* peek(uint64_t key, uint32_t ctx) const {
     const size_t i = find(key, ctx);
-    return i == kNone ? nullptr : &m_payloads[i];
+    return i == kNone ? nullptr : &m_ways_store[i].payload;
   }
 
   // Fills (key, ctx); an existing entry for it is overwritten in place (and made the youngest,
@@ -92,7 +91,8 @@ class SetAssoc {
   bool invalidate(uint64_t key, uint32_t ctx) {
     const size_t i = find(key, ctx);
     if (i == kNone) return false;
-    m_valid_ways[i / m_ways] &= ~(uint64_t{1} << (i % m_ways));
+    const size_t set = i / m_ways;
+    set_valid(set, valid(set) & ~(uint64_t{1} << (i - set * m_ways)));
     --m_valid;
     return true;
   }
@@ -102,14 +102,16 @@ class SetAssoc {
   uint32_t invalidate_if(Pred&& pred) {
     uint32_t dropped = 0;
     for (uint32_t s = 0; s < m_sets; ++s) {
-      for (uint64_t v = m_valid_ways[s]; v; v &= v - 1) {
+      uint64_t keep = valid(s);
+      for (uint64_t v = keep; v; v &= v - 1) {
         const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(v));
-        const size_t i = size_t{s} * m_ways + w;
-        if (pred(m_tags[i], m_ctxs[i], static_cast<const Payload&>(m_payloads[i]))) {
-          m_valid_ways[s] &= ~(uint64_t{1} << w);
+        const Way& way = m_ways_store[size_t{s} * m_ways + w];
+        if (pred(way.tag, way.ctx, static_cast<const Payload&>(way.payload))) {
+          keep &= ~(uint64_t{1} << w);
           ++dropped;
         }
       }
+      set_valid(s, keep);
     }
     m_valid -= dropped;
     return dropped;
@@ -118,7 +120,7 @@ class SetAssoc {
   // Drops every entry; returns how many were valid.
   uint32_t clear() {
     const uint32_t dropped = m_valid;
-    for (auto& v : m_valid_ways) v = 0;
+    for (uint32_t s = 0; s < m_sets; ++s) set_valid(s, 0);
     m_valid = 0;
     return dropped;
   }
@@ -127,13 +129,33 @@ class SetAssoc {
   template <typename F>
   void for_each(F&& f) const {
     for (uint32_t s = 0; s < m_sets; ++s)
-      for (uint64_t v = m_valid_ways[s]; v; v &= v - 1)
+      for (uint64_t v = valid(s); v; v &= v - 1)
         f(slot(size_t{s} * m_ways + static_cast<uint32_t>(__builtin_ctzll(v))));
   }
 
  private:
   static constexpr size_t kNone = ~size_t{0};
   static constexpr uint32_t kPartialFrom = 8;  // ways from which partial tags pick candidates
+  struct Way {
+    uint64_t tag = 0;
+    uint32_t ctx = 0;
+    Payload payload{};
+  };
+
+  // A set's header: the valid mask (a bit per way), then m_pad bytes of partial tags, then m_pad
+  // bytes of ranks.
+  uint8_t* header(size_t set) { return &m_headers[set * m_header]; }
+  const uint8_t* header(size_t set) const { return &m_headers[set * m_header]; }
+  uint64_t valid(size_t set) const {
+    uint64_t v;
+    std::memcpy(&v, header(set), 8);
+    return v;
+  }
+  void set_valid(size_t set, uint64_t v) { std::memcpy(header(set), &v, 8); }
+  uint8_t* partial(size_t set) { return header(set) + 8; }
+  const uint8_t* partial(size_t set) const { return header(set) + 8; }
+  uint8_t* ranks(size_t set) { return header(set) + 8 + m_pad; }
+  const uint8_t* ranks(size_t set) const { return header(set) + 8 + m_pad; }
 
   // Power-of-two set counts index with a mask, others with a modulo.
   size_t set_index(uint64_t key) const {
@@ -147,34 +169,41 @@ class SetAssoc {
     if (m_sets == 0) return kNone;
     const size_t set = set_index(key);
     const size_t base = set * m_ways;
-    const uint64_t valid = m_valid_ways[set];
-    if (m_ways < kPartialFrom) {  // small sets (the paging-structure caches): compare each way
+    const uint64_t v = valid(set);
+    const Way* ways = &m_ways_store[base];
+    if (m_ways < kPartialFrom) {
+      // Small sets (the paging-structure caches): every way compared without a branch, since
+      // which way holds a key is as good as random to the host's branch predictor.
+      uint64_t m = 0;
       for (uint32_t w = 0; w < m_ways; ++w)
-        if (m_tags[base + w] == key && m_ctxs[base + w] == ctx && ((valid >> w) & 1)) return base + w;
-      return kNone;
+        m |= static_cast<uint64_t>((ways[w].tag == key) & (ways[w].ctx == ctx)) << w;
+      m &= v;
+      return m ? base + static_cast<uint32_t>(__builtin_ctzll(m)) : kNone;
     }
-    for (uint64_t c = ways8::matches(&m_partial[set * m_pad], m_pad, partial_tag(key, ctx), valid);
-         c; c &= c - 1) {
-      const size_t i = base + static_cast<uint32_t>(__builtin_ctzll(c));
-      if (m_tags[i] == key && m_ctxs[i] == ctx) return i;
+    for (uint64_t c = ways8::matches(partial(set), m_pad, partial_tag(key, ctx), v); c;
+         c &= c - 1) {
+      const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
+      if (ways[w].tag == key && ways[w].ctx == ctx) return base + w;
     }
     return kNone;
   }
 
-  void touch(size_t i) { ways8::make_youngest(&m_ranks[i / m_ways * m_pad], m_pad, i % m_ways); }
+  void touch(size_t set, uint32_t w) { ways8::make_youngest(ranks(set), m_pad, w); }
+  void touch(size_t i) { touch(i / m_ways, static_cast<uint32_t>(i % m_ways)); }
 
   bool fill(uint64_t key, uint32_t ctx, const Payload& payload, Slot* evicted, bool absent) {
     if (m_sets == 0) return false;
     if (!absent) {
       const size_t i = find(key, ctx);
       if (i != kNone) {
-        m_payloads[i] = payload;
+        m_ways_store[i].payload = payload;
         touch(i);
         return false;
       }
     }
     const size_t set = set_index(key);
-    const uint64_t free = ~m_valid_ways[set] & m_way_mask;
+    const uint64_t v = valid(set);
+    const uint64_t free = ~v & m_way_mask;
     uint32_t w;
     bool evict = false;
     if (free) {
@@ -183,24 +212,24 @@ class SetAssoc {
     } else {
       w = m_policy == ReplPolicy::kRandom
               ? static_cast<uint32_t>(m_rng.below(m_ways))
-              : ways8::oldest(&m_ranks[set * m_pad], m_pad, m_ways, m_way_mask);
+              : ways8::oldest(ranks(set), m_pad, m_ways, m_way_mask);
       evict = true;
       if (evicted) *evicted = slot(set * m_ways + w);
     }
-    const size_t i = set * m_ways + w;
-    m_tags[i] = key;
-    m_ctxs[i] = ctx;
-    m_payloads[i] = payload;
-    m_partial[set * m_pad + w] = partial_tag(key, ctx);
-    m_valid_ways[set] |= uint64_t{1} << w;
-    touch(i);
+    Way& way = m_ways_store[set * m_ways + w];
+    way.tag = key;
+    way.ctx = ctx;
+    way.payload = payload;
+    partial(set)[w] = partial_tag(key, ctx);
+    set_valid(set, v | (uint64_t{1} << w));
+    touch(set, w);
     return evict;
   }
 
   Slot slot(size_t i) const {
     const size_t set = i / m_ways, w = i % m_ways;
-    return Slot{((m_valid_ways[set] >> w) & 1) != 0, m_tags[i], m_ctxs[i],
-                m_ranks[set * m_pad + w], m_payloads[i]};
+    const Way& way = m_ways_store[i];
+    return Slot{((valid(set) >> w) & 1) != 0, way.tag, way.ctx, ranks(set)[w], way.payload};
   }
 
   ReplPolicy m_policy;
@@ -211,12 +240,9 @@ class SetAssoc {
   uint32_t m_pad = 0;  // ways rounded up to 16
   uint64_t m_way_mask = 0;
   uint32_t m_valid = 0;
-  std::vector<uint8_t> m_partial;      // per set, m_pad bytes
-  std::vector<uint8_t> m_ranks;        // per set, m_pad bytes
-  std::vector<uint64_t> m_valid_ways;  // per set, a bit per way
-  std::vector<uint64_t> m_tags;
-  std::vector<uint32_t> m_ctxs;
-  std::vector<Payload> m_payloads;
+  size_t m_header = 0;             // bytes per set header
+  std::vector<uint8_t> m_headers;  // per set: valid mask, partial tags, ranks
+  std::vector<Way> m_ways_store;   // per set, its ways
 };
 
 }  // namespace mmusim
