@@ -152,19 +152,19 @@ class Machine : public WalkRoots {
                      const PrefetchState* hinted = nullptr) const;
   // Host-cache hints for an access to va a few accesses from now; they change no result. An
   // access reads page-table entries and oracle records spread over megabytes of host memory, so
-  // a caller that knows its addresses ahead calls each stage in turn, some accesses apart, with the same PrefetchState: stage 0 starts loading the (guest) oracle
-  // record; stage 1 reads it and starts loading the host record and the leaf entry of the table
-  // hardware walks first (native, guest or shadow); stage 2 starts loading the host (EPT) leaf
-  // entry. Nested virtualization gets the oracle hints only. The leaf entries and the data are
-  // where a walk's reads and the data access leave the on-chip caches most; the caller may also
-  // load the memory hierarchy's tag sets for them.
+  // a caller that knows its addresses ahead calls each stage in turn, some accesses apart, with
+  // the same PrefetchState: stage 0 starts loading the (guest) oracle's index slot; stage 1 its
+  // record; stage 2 reads the record and starts loading the host oracle's index slot and the
+  // leaf entry of the table hardware walks first (native, guest or shadow); stage 3 the host
+  // record; stage 4 reads it and starts loading the EPT leaf entry for the data. Nested
+  // virtualization gets the guest oracle's hints only.
   static constexpr unsigned kPrefetchStages = 5;
-  // Each stage also leaves in `lines` the host-physical addresses whose memory-hierarchy tag
-  // sets the caller may load (stage 1: the first leaf entry; stage 2: the host leaf entry and
-  // the data).
-  // They also keep the oracle's mappings they looked up (native or EPT), with the versions of
-  // the maps they came from, so the check of the access can reuse them while the maps are
-  // unchanged.
+  // Stages 2 and 4 also leave in `lines` the host-physical addresses whose memory-hierarchy tag
+  // sets the caller may load: the leaf entries and (stage 4; native: stage 4 too) the data's.
+  // The leaf entries and the data are where a walk's reads and the data access leave the
+  // on-chip caches most. The state also keeps the oracle mappings the stages looked up (native
+  // or EPT), with the versions of the maps they came from, so the check of the access can reuse
+  // them while the maps are unchanged.
   struct PrefetchState {
     Addr gpa = 0;
     bool mapped = false;
