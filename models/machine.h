@@ -160,7 +160,7 @@ class Machine : public WalkRoots {
   // virtualization gets the guest oracle's hints only.
   static constexpr unsigned kPrefetchStages = 5;
   // Stages 2 and 4 also leave in `lines` the host-physical addresses whose memory-hierarchy tag
-  // sets the caller may load: the leaf entries and (stage 4; native: stage 4 too) the data's.
+  // sets the caller may load: the leaf entries and (stage 4) the data's.
   // The leaf entries and the data are where a walk's reads and the data access leave the
   // on-chip caches most. The state also keeps the oracle mappings the stages looked up (native
   // or EPT), with the versions of the maps they came from, so the check of the access can reuse
