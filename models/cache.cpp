@@ -65,7 +65,8 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   m_pad_ways = ways8::padded(m_ways);
   m_way_mask = ways8::way_mask(m_ways);
   m_dirty_word = 2 * m_pad_ways / 8;
-  m_stride = m_dirty_word + 1 + m_ways;
+  // Blocks start on host cache lines: a probe reads the partial tags and ages from one line.
+  m_stride = (m_dirty_word + 1 + m_ways + 7) / 8 * 8;
   m_blocks.assign(m_sets * m_stride, 0);
   for (size_t s = 0; s < m_sets; ++s) {
     uint8_t* ages = reinterpret_cast<uint8_t*>(&m_blocks[s * m_stride]) + m_pad_ways;

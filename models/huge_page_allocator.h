@@ -1,6 +1,7 @@
 // Allocator for the simulator's own large arrays (hash slots, oracle blocks, page-table slabs):
 // blocks of 2 MiB or more are 2 MiB aligned and advised to the kernel as huge pages, so the
-// simulator's random accesses do not miss the host's TLB. Smaller blocks use operator new.
+// simulator's random accesses do not miss the host's TLB. Smaller blocks start on a host cache
+// line.
 #pragma once
 
 #include <cstddef>
@@ -15,8 +16,10 @@ namespace mmusim {
 
 constexpr size_t kHostHugePage = size_t{1} << 21;
 
+constexpr std::align_val_t kHostLine{64};  // smaller blocks start on a host cache line
+
 inline void* huge_alloc(size_t bytes) {
-  if (bytes < kHostHugePage) return ::operator new(bytes);
+  if (bytes < kHostHugePage) return ::operator new(bytes, kHostLine);
   const size_t rounded = (bytes + kHostHugePage - 1) & ~(kHostHugePage - 1);
   void* p = std::aligned_alloc(kHostHugePage, rounded);
   if (!p) throw std::bad_alloc();
@@ -27,7 +30,7 @@ inline void* huge_alloc(size_t bytes) {
 }
 
 inline void huge_free(void* p, size_t bytes) {
-  if (bytes < kHostHugePage) ::operator delete(p);
+  if (bytes < kHostHugePage) ::operator delete(p, kHostLine);
   else std::free(p);
 }
 
