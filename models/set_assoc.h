@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/byte_set.h"
+#include "models/huge_page_allocator.h"
 #include "models/replacement.h"
 #include "models/rng.h"
 
@@ -47,7 +48,8 @@ class SetAssoc {
     m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
     m_pad = ways8::padded(ways);
     m_way_mask = ways8::way_mask(ways);
-    m_header = 8 + 2 * size_t{m_pad};  // valid mask, partial tags, ranks
+    // Valid mask, partial tags, ranks: whole host lines, so a header is one line up to 28 ways.
+    m_header = (8 + 2 * size_t{m_pad} + 63) / 64 * 64;
     m_headers.assign(size_t{m_sets} * m_header, 0);
     for (uint32_t s = 0; s < m_sets; ++s) ways8::init_ranks(ranks(s), ways);
     m_ways_store.assign(entries, Way{});
@@ -241,7 +243,7 @@ class SetAssoc {
   uint64_t m_way_mask = 0;
   uint32_t m_valid = 0;
   size_t m_header = 0;             // bytes per set header
-  std::vector<uint8_t> m_headers;  // per set: valid mask, partial tags, ranks
+  std::vector<uint8_t, HugePageAllocator<uint8_t>> m_headers;  // per set: valid, partial, ranks
   std::vector<Way> m_ways_store;   // per set, its ways
 };
 
