@@ -19,7 +19,6 @@
 #include "models/types.h"
 
 namespace mmusim {
-inline uint64_t g_pf_ring[64]; inline uint64_t g_pf_n, g_pf_found[2], g_pf_llc[2];
 
 // Where an access was served, in probe order.
 enum class MemLevel : uint8_t { kL1, kL2, kLlc, kDram };
