@@ -93,11 +93,10 @@ void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& stat
       m_mem.prefetch(entry);
       state.lines[state.nlines++] = entry;
     }
-    if (nested() || shadowed()) return;
-    const TranslationMap& host = m_host->oracle();
-    state.host_mapped = host.lookup(state.gpa, state.host);
-    state.host_map = &host;
-    state.host_version = host.version();
+    if (nested() || !host) return;  // host: the EPT's oracle
+    state.host_mapped = host->lookup(state.gpa, state.host);
+    state.host_map = host;
+    state.host_version = host->version();
     if (state.host_mapped) state.lines[state.nlines++] = state.host.translate(state.gpa);
   }
 }
