@@ -61,7 +61,8 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   if (p.ways > 64) throw std::invalid_argument("a cache has at most 64 ways");
   m_ways = p.ways;
   m_sets = lines / p.ways;
-  m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
+  m_pow2_sets = (m_sets & (m_sets - 1)) == 0;
+  m_set_mask = m_sets - 1;
   m_pad_ways = ways8::padded(m_ways);
   m_way_mask = ways8::way_mask(m_ways);
   m_dirty_word = 2 * m_pad_ways / 8;

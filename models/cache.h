@@ -75,7 +75,7 @@ class Cache {
   const CacheParams& params() const { return m_params; }
   // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
   __attribute__((always_inline)) bool access(uint64_t line, bool write, bool& writeback) {
-    const size_t set = static_cast<size_t>(m_set_mask ? (line & m_set_mask) : (line % m_sets));
+    const size_t set = static_cast<size_t>(m_pow2_sets ? (line & m_set_mask) : (line % m_sets));
     uint64_t* block = &m_blocks[set * m_stride];
     uint8_t* partial = reinterpret_cast<uint8_t*>(block);
     uint8_t* ages = partial + m_pad_ways;
@@ -109,7 +109,7 @@ class Cache {
   }
   // Starts loading the line's set block into the host's caches (a hint; no effect on results).
   void prefetch(uint64_t line) const {
-    const size_t set = static_cast<size_t>(m_set_mask ? (line & m_set_mask) : (line % m_sets));
+    const size_t set = static_cast<size_t>(m_pow2_sets ? (line & m_set_mask) : (line % m_sets));
     const uintptr_t b = reinterpret_cast<uintptr_t>(&m_blocks[set * m_stride]);
     for (uintptr_t a = b & ~uintptr_t{63}; a < b + m_stride * 8; a += 64)
       host_prefetch(reinterpret_cast<const void*>(a));
@@ -145,7 +145,8 @@ class Cache {
   uint64_t m_way_mask = 0;  // a bit per way
   size_t m_dirty_word = 0;  // word of the block holding the dirty mask; the tags follow
   size_t m_stride = 0;      // words per set block
-  uint64_t m_set_mask = 0;
+  uint64_t m_set_mask = 0;  // m_sets - 1
+  bool m_pow2_sets = true;  // a mask indexes (one set included), else a modulo
   bool m_lru, m_random_or_qlru, m_qlru, m_duel;
   QlruPolicy m_qlru_policy[2];
   uint32_t m_psel = (1u << (kPselBits - 1)) - 1;  // starts one short of the second policy

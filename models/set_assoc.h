@@ -45,7 +45,8 @@ class SetAssoc {
     if (ways > 64) throw std::invalid_argument("set-associative array: at most 64 ways");
     m_ways = ways;
     m_sets = entries / ways;
-    m_set_mask = (m_sets & (m_sets - 1)) == 0 ? m_sets - 1 : 0;
+    m_pow2_sets = (m_sets & (m_sets - 1)) == 0;
+    m_set_mask = m_sets - 1;
     m_pad = ways8::padded(ways);
     m_way_mask = ways8::way_mask(ways);
     // Valid mask, partial tags, ranks: whole host lines, so a header is one line up to 28 ways.
@@ -65,15 +66,17 @@ class SetAssoc {
 
   // Returns the payload of the (key, ctx) entry or nullptr; a hit makes it the youngest (LRU).
   Payload* lookup(uint64_t key, uint32_t ctx) {
-    const size_t i = find(key, ctx);
+    size_t set;
+    const size_t i = find(key, ctx, set);
     if (i == kNone) return nullptr;
-    if (m_policy == ReplPolicy::kLru) touch(i);
+    if (m_policy == ReplPolicy::kLru) touch(set, static_cast<uint32_t>(i - set * m_ways));
     return &m_ways_store[i].payload;
   }
 
   // Like lookup but leaves the replacement state untouched.
   const Payload* peek(uint64_t key, uint32_t ctx) const {
-    const size_t i = find(key, ctx);
+    size_t set;
+    const size_t i = find(key, ctx, set);
     return i == kNone ? nullptr : &m_ways_store[i].payload;
   }
 
@@ -91,9 +94,9 @@ class SetAssoc {
 
   // Drops the (key, ctx) entry; returns whether it was present.
   bool invalidate(uint64_t key, uint32_t ctx) {
-    const size_t i = find(key, ctx);
+    size_t set;
+    const size_t i = find(key, ctx, set);
     if (i == kNone) return false;
-    const size_t set = i / m_ways;
     set_valid(set, valid(set) & ~(uint64_t{1} << (i - set * m_ways)));
     --m_valid;
     return true;
@@ -137,7 +140,6 @@ class SetAssoc {
 
  private:
   static constexpr size_t kNone = ~size_t{0};
-  static constexpr uint32_t kPartialFrom = 8;  // ways from which partial tags pick candidates
   struct Way {
     uint64_t tag = 0;
     uint32_t ctx = 0;
@@ -161,27 +163,20 @@ class SetAssoc {
 
   // Power-of-two set counts index with a mask, others with a modulo.
   size_t set_index(uint64_t key) const {
-    return static_cast<size_t>(m_set_mask ? key & m_set_mask : key % m_sets);
+    return static_cast<size_t>(m_pow2_sets ? key & m_set_mask : key % m_sets);
   }
   static uint8_t partial_tag(uint64_t key, uint32_t ctx) {
     return static_cast<uint8_t>(((key ^ (uint64_t{ctx} << 40)) * 0x9e3779b97f4a7c15ULL) >> 56);
   }
 
-  size_t find(uint64_t key, uint32_t ctx) const {
+  // The storage index of the (key, ctx) way or kNone; set = its set (the key's).
+  size_t find(uint64_t key, uint32_t ctx, size_t& set) const {
+    set = 0;
     if (m_sets == 0) return kNone;
-    const size_t set = set_index(key);
+    set = set_index(key);
     const size_t base = set * m_ways;
     const uint64_t v = valid(set);
     const Way* ways = &m_ways_store[base];
-    if (m_ways < kPartialFrom) {
-      // Small sets (the paging-structure caches): every way compared without a branch, since
-      // which way holds a key is as good as random to the host's branch predictor.
-      uint64_t m = 0;
-      for (uint32_t w = 0; w < m_ways; ++w)
-        m |= static_cast<uint64_t>((ways[w].tag == key) & (ways[w].ctx == ctx)) << w;
-      m &= v;
-      return m ? base + static_cast<uint32_t>(__builtin_ctzll(m)) : kNone;
-    }
     for (uint64_t c = ways8::matches(partial(set), m_pad, partial_tag(key, ctx), v); c;
          c &= c - 1) {
       const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
@@ -191,15 +186,15 @@ class SetAssoc {
   }
 
   void touch(size_t set, uint32_t w) { ways8::make_youngest(ranks(set), m_pad, w); }
-  void touch(size_t i) { touch(i / m_ways, static_cast<uint32_t>(i % m_ways)); }
 
   bool fill(uint64_t key, uint32_t ctx, const Payload& payload, Slot* evicted, bool absent) {
     if (m_sets == 0) return false;
     if (!absent) {
-      const size_t i = find(key, ctx);
+      size_t set;
+      const size_t i = find(key, ctx, set);
       if (i != kNone) {
         m_ways_store[i].payload = payload;
-        touch(i);
+        touch(set, static_cast<uint32_t>(i - set * m_ways));
         return false;
       }
     }
@@ -237,7 +232,8 @@ class SetAssoc {
   ReplPolicy m_policy;
   Rng m_rng;
   uint32_t m_sets = 0;
-  uint64_t m_set_mask = 0;
+  uint64_t m_set_mask = 0;  // m_sets - 1
+  bool m_pow2_sets = true;  // a mask indexes (one set included), else a modulo
   uint32_t m_ways = 0;
   uint32_t m_pad = 0;  // ways rounded up to 16
   uint64_t m_way_mask = 0;
