@@ -86,11 +86,13 @@ Cycles Core::data_access(const TranslationExt& ext) {
   m_data_gp.set_address(ext.pa);
   m_data_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  m_data_ext.cycles = kNoCycles;
   mem->b_transport(m_data_gp, t);  // functional and annotated in both modes, in program order
   if (!m_data_gp.is_response_ok())
     throw std::runtime_error("memory answered a data access with " +
                              m_data_gp.get_response_string());
-  const Cycles c = m_clock.to_cycles(t);
+  // The memory reports its annotation in cycles too; a target that does not is converted.
+  const Cycles c = m_data_ext.cycles != kNoCycles ? m_data_ext.cycles : m_clock.to_cycles(t);
   ++m_stats.data_accesses;
   m_stats.data_cycles += c;
   return c;

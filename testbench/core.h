@@ -135,6 +135,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   tlm_utils::peq_with_cb_and_phase<Core> m_done;  // AT: data access finished
   tlm::tlm_generic_payload m_data_gp;
   MemExt m_data_ext;
+  static constexpr Cycles kNoCycles = ~Cycles{0};
   MshrPool* m_mshrs = nullptr;
   const MemHierarchy* m_hint_hier = nullptr;
   double m_work_per_access;

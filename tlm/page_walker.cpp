@@ -84,6 +84,10 @@ bool PageWalker::dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, 
   } else {
     // The unit gets the walk's offset from the kernel time now, so an implementation that
     // waits (the RTL) can sync to it; its cycles come back in the extension.
+    if (!m_walk_anchored) {  // the walk's start in simulated time, before any wait
+      m_walk_start = sc_core::sc_time_stamp() + m_walk_delay;
+      m_walk_anchored = true;
+    }
     sc_core::sc_time t = m_walk_start + m_clock.cycles(m_result.cycles) - sc_core::sc_time_stamp();
     dmt->b_transport(m_dmt_gp, t);
     latency += m_dmt_ext.cycles;
@@ -144,13 +148,18 @@ void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
     return;
   }
   WalkResult& r = m_result;
-  m_walk_start = sc_core::sc_time_stamp() + delay;  // the walk's start in simulated time
+  m_walk_delay = delay;
+  m_walk_anchored = false;
   m_walker.walk(dims, n, ext->va, ext->access, *this, r);
-  // The walk ends r.cycles later; time a DMT unit waited for has passed already.
-  const sc_core::sc_time end = m_walk_start + m_clock.cycles(r.cycles);
-  if (sc_core::sc_time_stamp() > end)
-    throw std::logic_error("the DMT unit waited past the end of the walk");
-  delay = end - sc_core::sc_time_stamp();
+  // The walk ends r.cycles after it began; time a DMT unit waited for has passed already.
+  if (!m_walk_anchored) {  // nothing in the walk asked for the kernel time, nor waited
+    delay += m_clock.cycles(r.cycles);
+  } else {
+    const sc_core::sc_time end = m_walk_start + m_clock.cycles(r.cycles);
+    if (sc_core::sc_time_stamp() > end)
+      throw std::logic_error("the DMT unit waited past the end of the walk");
+    delay = end - sc_core::sc_time_stamp();
+  }
   ext->walk_cycles = r.cycles;
   ext->mem_cycles = r.mem_cycles;
   ext->walk_refs = r.nrefs;

@@ -96,7 +96,11 @@ class PageWalker : public sc_core::sc_module,
   LatencyHistogram m_latency;
   StepHistogram m_steps;
   uint64_t m_data = 0;
-  sc_core::sc_time m_walk_start;  // simulated time the current walk began
+  // LT: the current walk's delay annotation on entry, and its start in simulated time, taken
+  // from the kernel the first time a DMT lookup needs it (anchored; a lookup may wait).
+  sc_core::sc_time m_walk_delay;
+  sc_core::sc_time m_walk_start;
+  bool m_walk_anchored = false;
   static constexpr Cycles kNoCycles = ~Cycles{0};
   bool m_debug = false;  // entry reads go through transport_dbg (untimed functional walk)
   Stats m_stats;
