@@ -74,45 +74,38 @@ class Cache {
   bool enabled() const { return m_sets != 0; }
   const CacheParams& params() const { return m_params; }
   // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
+  // LRU and FIFO sets of at most 16 ways take the path below (one 16-byte step for the partial
+  // tags, one for the ages); other geometries and policies take access_any().
   __attribute__((always_inline)) bool access(uint64_t line, bool write, bool& writeback) {
-    const size_t set = static_cast<size_t>(m_pow2_sets ? (line & m_set_mask) : (line % m_sets));
-    uint64_t* block = &m_blocks[set * m_stride];
+    if (!m_small_lru_fifo) return access_any(line, write, writeback);
+    uint64_t* block = &m_blocks[set_of(line) * m_stride];
     uint8_t* partial = reinterpret_cast<uint8_t*>(block);
-    uint8_t* ages = partial + m_pad_ways;
-    uint64_t& dirty = block[m_dirty_word];
-    uint64_t* tags = block + m_dirty_word + 1;
+    uint8_t* ages = partial + 16;
+    uint64_t& dirty = block[kSmallDirtyWord];
+    uint64_t* tags = block + kSmallDirtyWord + 1;
     const uint64_t want = line + 1;
     const uint8_t key = partial_tag(line);
-    for (uint64_t c = ways8::matches(partial, m_pad_ways, key, m_way_mask); c; c &= c - 1) {
+    for (uint64_t c = ways8::matches(partial, 16, key, m_way_mask); c; c &= c - 1) {
       const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
       if (tags[w] != want) continue;
-      if (m_lru)
-        ways8::make_youngest(ages, m_pad_ways, w);
-      else if (m_qlru)
-        qlru_hit(set, ages, w);
+      if (m_lru) ways8::make_youngest(ages, 16, w);
       dirty |= uint64_t{write} << w;
       writeback = false;
       return true;
     }
-    uint32_t victim = ways8::oldest(ages, m_pad_ways, m_ways, m_way_mask);
-    if (m_random_or_qlru) {
-      if (m_qlru) return qlru_fill(set, block, want, key, write, writeback);
-      if (tags[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
-    }
-    const uint64_t bit = uint64_t{1} << victim;
-    writeback = tags[victim] != 0 && (dirty & bit);
+    // The victim is the oldest way: an invalid one while the set has one (ranks start ways-1-w).
+    const uint32_t victim = ways8::renew_oldest16(ages, m_ways);
+    writeback = (dirty >> victim) & 1;  // only valid lines are ever dirty
     tags[victim] = want;
     partial[victim] = key;
-    ways8::make_youngest(ages, m_pad_ways, victim);
-    dirty = (dirty & ~bit) | (uint64_t{write} << victim);
+    dirty = (dirty & ~(uint64_t{1} << victim)) | (uint64_t{write} << victim);
     return false;
   }
   // Starts loading the line's set block into the host's caches (a hint; no effect on results).
   void prefetch(uint64_t line) const {
-    const size_t set = static_cast<size_t>(m_pow2_sets ? (line & m_set_mask) : (line % m_sets));
-    const uintptr_t b = reinterpret_cast<uintptr_t>(&m_blocks[set * m_stride]);
-    for (uintptr_t a = b & ~uintptr_t{63}; a < b + m_stride * 8; a += 64)
-      host_prefetch(reinterpret_cast<const void*>(a));
+    const char* b = reinterpret_cast<const char*>(&m_blocks[set_of(line) * m_stride]);
+    host_prefetch(b);
+    for (uint32_t i = 1; i < m_block_lines; ++i) host_prefetch(b + 64 * i);
   }
 
   // Set dueling: the PSEL counter (followers take the second policy from its upper half) and the
@@ -132,6 +125,14 @@ class Cache {
   static uint8_t partial_tag(uint64_t line) {
     return static_cast<uint8_t>((line * 0x9e3779b97f4a7c15ULL) >> 56);
   }
+  // Word of a small set's block holding the dirty mask: after 16 bytes of partial tags and 16
+  // of ages.
+  static constexpr size_t kSmallDirtyWord = 4;
+  size_t set_of(uint64_t line) const {
+    return static_cast<size_t>(m_pow2_sets ? (line & m_set_mask) : (line % m_sets));
+  }
+  // access() for any geometry and policy.
+  bool access_any(uint64_t line, bool write, bool& writeback);
   // Quad-age LRU: the policy a set follows; a hit on way w; a miss filling the line.
   const QlruPolicy& qlru_policy(size_t set) const;
   void qlru_hit(size_t set, uint8_t* ages, uint32_t w);
@@ -144,10 +145,12 @@ class Cache {
   uint32_t m_pad_ways = 0;  // ways rounded up to 16: bytes of partial tags, and of ages
   uint64_t m_way_mask = 0;  // a bit per way
   size_t m_dirty_word = 0;  // word of the block holding the dirty mask; the tags follow
-  size_t m_stride = 0;      // words per set block
+  size_t m_stride = 0;      // words per set block, a whole number of host lines
+  uint32_t m_block_lines = 0;  // host lines per set block
   uint64_t m_set_mask = 0;  // m_sets - 1
   bool m_pow2_sets = true;  // a mask indexes (one set included), else a modulo
   bool m_lru, m_random_or_qlru, m_qlru, m_duel;
+  bool m_small_lru_fifo = false;  // LRU or FIFO with at most 16 ways: access()'s own path
   QlruPolicy m_qlru_policy[2];
   uint32_t m_psel = (1u << (kPselBits - 1)) - 1;  // starts one short of the second policy
   uint64_t m_leader_misses[2] = {};
@@ -182,15 +185,20 @@ class MemHierarchy {
 
  private:
   Cycles dram(Addr pa);
+  // Accesses of `source` that probed level i (kCacheLevels: reached DRAM).
+  uint64_t probes(unsigned i, Source source) const;
 
   MemHierarchyParams m_params;
   unsigned m_line_shift;
   std::vector<Cache> m_caches;
   std::vector<uint64_t> m_open_rows;  // per bank, row + 1 (0: closed)
+  // Calls per source and entry level, and hits per level and source: how many accesses probed
+  // each level follows from them (those entering at or above it, less the hits above it).
+  uint64_t m_calls[2][kCacheLevels + 1] = {};
   struct LevelStats {
-    uint64_t accesses[2] = {}, hits[2] = {}, writebacks = 0;
+    uint64_t hits[2] = {}, writebacks = 0;
   } m_stats[kCacheLevels];
-  uint64_t m_dram_accesses[2] = {}, m_row_hits = 0, m_dram_writebacks = 0;
+  uint64_t m_row_hits = 0;
 };
 
 }  // namespace mmusim
