@@ -112,19 +112,23 @@ inline uint32_t oldest(const uint8_t* ranks, uint32_t pad, uint32_t ways, uint64
   return m ? static_cast<uint32_t>(__builtin_ctzll(m)) : 0;  // m != 0: ranks are a permutation
 }
 
-// Sets of at most 16 ways (pad 16): the oldest way (rank ways-1) becomes the youngest and every
-// other way ages by one, as oldest() then make_youngest() do. Returns that way.
-inline uint32_t renew_oldest16(uint8_t* ranks, uint32_t ways) {
-  const uint8_t last = static_cast<uint8_t>(ways - 1);
+// A byte in each of 4 bytes, as the renew_oldest16 argument takes it.
+constexpr uint32_t repeat4(uint8_t b) { return b * 0x01010101u; }
+
+// Sets of at most 16 ways (pad 16): the oldest way (rank ways-1, given as repeat4(ways - 1)) becomes
+// the youngest and every other way ages by one, as oldest() then make_youngest() do. Returns
+// that way.
+inline uint32_t renew_oldest16(uint8_t* ranks, uint32_t last4) {
 #if defined(__SSE2__)
   // Ranks and the pad are below 128, so the signed byte compare is exact; the pad is above last.
-  const __m128i t = splat(last);
+  const __m128i t = _mm_set1_epi32(static_cast<int>(last4));
   __m128i* q = reinterpret_cast<__m128i*>(ranks);
   const __m128i x = _mm_loadu_si128(q);
   const __m128i old = _mm_cmpeq_epi8(x, t);
   _mm_storeu_si128(q, _mm_andnot_si128(old, _mm_sub_epi8(x, _mm_cmplt_epi8(x, t))));
   return static_cast<uint32_t>(__builtin_ctz(static_cast<unsigned>(_mm_movemask_epi8(old))));
 #else
+  const uint32_t ways = (last4 & 0xff) + 1u;
   const uint32_t w = oldest(ranks, 16, ways, way_mask(ways));
   make_youngest(ranks, 16, w);
   return w;

@@ -69,7 +69,8 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   // Blocks start on host cache lines: a probe reads the partial tags and ages from one line.
   m_stride = (m_dirty_word + 1 + m_ways + 7) / 8 * 8;
   m_block_lines = static_cast<uint32_t>(m_stride / 8);
-  m_small_lru_fifo = m_pad_ways == 16 && !m_random_or_qlru;
+  m_small = m_pad_ways == 16 && !m_random_or_qlru && m_pow2_sets;
+  m_last_rank4 = ways8::repeat4(static_cast<uint8_t>(m_ways - 1));
   static_assert(kSmallDirtyWord == 2 * 16 / 8, "a small set's dirty word follows 32 bytes");
   m_blocks.assign(m_sets * m_stride, 0);
   for (size_t s = 0; s < m_sets; ++s) {
@@ -189,8 +190,7 @@ bool Cache::qlru_fill(size_t set, uint64_t* block, uint64_t want, uint8_t key, b
 
 MemHierarchy::MemHierarchy(const MemHierarchyParams& p, uint64_t seed)
     : m_params(p), m_line_shift(log2_exact(p.line_bytes)) {
-  m_caches.reserve(kCacheLevels);
-  for (unsigned i = 0; i < kCacheLevels; ++i) m_caches.emplace_back(p.level[i], p.line_bytes, seed + i);
+  for (unsigned i = 0; i < kCacheLevels; ++i) m_caches[i] = Cache(p.level[i], p.line_bytes, seed + i);
   if (p.dram.row_buffer) {
     if (p.dram.banks == 0 || p.dram.row_bytes == 0)
       throw std::invalid_argument("DRAM row buffer: banks and row size must be non-zero");
@@ -208,28 +208,6 @@ Cycles MemHierarchy::dram(Addr pa) {
   }
   open = row + 1;
   return m_params.dram.latency;
-}
-
-MemHierarchy::Result MemHierarchy::access(Addr pa, bool write, MemLevel entry, Source source) {
-  const uint64_t line = pa >> m_line_shift;
-  ++m_calls[source][static_cast<unsigned>(entry)];
-  // Only the first level probed sees the store; lower levels are filled clean.
-  bool store = write;
-  for (unsigned i = static_cast<unsigned>(entry); i < kCacheLevels; ++i) {
-    Cache& c = m_caches[i];
-    if (!c.enabled()) continue;
-    bool writeback;
-    const bool hit = c.access(line, store, writeback);
-    store = false;
-    // Dirty victims are counted; their write-back is off the critical path and does not refill
-    // the next level (a modelling simplification).
-    m_stats[i].writebacks += writeback;
-    if (hit) {
-      ++m_stats[i].hits[source];
-      return {c.params().latency, static_cast<MemLevel>(i)};
-    }
-  }
-  return {dram(pa), MemLevel::kDram};
 }
 
 uint64_t MemHierarchy::probes(unsigned i, Source source) const {

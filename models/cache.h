@@ -71,14 +71,17 @@ struct MemHierarchyParams {
 class Cache {
  public:
   Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed);
+  Cache() : Cache(CacheParams{}, 64, 1) {}  // disabled
   bool enabled() const { return m_sets != 0; }
+  // access() takes its inline path (so the cache is enabled).
+  bool small() const { return m_small; }
   const CacheParams& params() const { return m_params; }
   // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
-  // LRU and FIFO sets of at most 16 ways take the path below (one 16-byte step for the partial
-  // tags, one for the ages); other geometries and policies take access_any().
+  // LRU and FIFO caches of at most 16 ways and a power-of-two number of sets take the path below
+  // (one 16-byte step for the partial tags, one for the ages); others take access_any().
   __attribute__((always_inline)) bool access(uint64_t line, bool write, bool& writeback) {
-    if (!m_small_lru_fifo) return access_any(line, write, writeback);
-    uint64_t* block = &m_blocks[set_of(line) * m_stride];
+    if (!m_small) return access_any(line, write, writeback);
+    uint64_t* block = &m_blocks[(line & m_set_mask) * m_stride];
     uint8_t* partial = reinterpret_cast<uint8_t*>(block);
     uint8_t* ages = partial + 16;
     uint64_t& dirty = block[kSmallDirtyWord];
@@ -94,7 +97,7 @@ class Cache {
       return true;
     }
     // The victim is the oldest way: an invalid one while the set has one (ranks start ways-1-w).
-    const uint32_t victim = ways8::renew_oldest16(ages, m_ways);
+    const uint32_t victim = ways8::renew_oldest16(ages, m_last_rank4);
     writeback = (dirty >> victim) & 1;  // only valid lines are ever dirty
     tags[victim] = want;
     partial[victim] = key;
@@ -150,7 +153,8 @@ class Cache {
   uint64_t m_set_mask = 0;  // m_sets - 1
   bool m_pow2_sets = true;  // a mask indexes (one set included), else a modulo
   bool m_lru, m_random_or_qlru, m_qlru, m_duel;
-  bool m_small_lru_fifo = false;  // LRU or FIFO with at most 16 ways: access()'s own path
+  bool m_small = false;      // access()'s own path: LRU or FIFO, at most 16 ways, m_pow2_sets
+  uint32_t m_last_rank4 = 0;  // the oldest rank (m_ways - 1) in each of 4 bytes
   QlruPolicy m_qlru_policy[2];
   uint32_t m_psel = (1u << (kPselBits - 1)) - 1;  // starts one short of the second policy
   uint64_t m_leader_misses[2] = {};
@@ -171,7 +175,28 @@ class MemHierarchy {
   explicit MemHierarchy(const MemHierarchyParams& p, uint64_t seed = 1);
 
   // One access of `pa` entering at level `entry` (levels above it are bypassed).
-  Result access(Addr pa, bool write, MemLevel entry, Source source);
+  __attribute__((always_inline)) Result access(Addr pa, bool write, MemLevel entry,
+                                               Source source) {
+    const uint64_t line = pa >> m_line_shift;
+    ++m_calls[source][static_cast<unsigned>(entry)];
+    // Only the first level probed sees the store; lower levels are filled clean.
+    bool store = write;
+    for (unsigned i = static_cast<unsigned>(entry); i < kCacheLevels; ++i) {
+      Cache& c = m_caches[i];
+      if (!c.small() && !c.enabled()) continue;
+      bool writeback;
+      const bool hit = c.access(line, store, writeback);
+      store = false;
+      // Dirty victims are counted; their write-back is off the critical path and does not
+      // refill the next level (a modelling simplification).
+      m_stats[i].writebacks += writeback;
+      if (hit) {
+        ++m_stats[i].hits[source];
+        return {c.params().latency, static_cast<MemLevel>(i)};
+      }
+    }
+    return {dram(pa), MemLevel::kDram};
+  }
   // Starts loading the set blocks pa maps to in the L2 and LLC tag arrays into the host's caches,
   // so a later access() does not wait for them (a hint; no effect on results). The L1D's
   // blocks are few and stay in the host's caches.
@@ -190,7 +215,7 @@ class MemHierarchy {
 
   MemHierarchyParams m_params;
   unsigned m_line_shift;
-  std::vector<Cache> m_caches;
+  Cache m_caches[kCacheLevels];
   std::vector<uint64_t> m_open_rows;  // per bank, row + 1 (0: closed)
   // Calls per source and entry level, and hits per level and source: how many accesses probed
   // each level follows from them (those entering at or above it, less the hits above it).
