@@ -106,9 +106,13 @@ class Cache {
   }
   // Starts loading the line's set block into the host's caches (a hint; no effect on results).
   void prefetch(uint64_t line) const {
-    const char* b = reinterpret_cast<const char*>(&m_blocks[set_of(line) * m_stride]);
+    if (m_block_lines == 0) return;  // disabled
+    const char* b = reinterpret_cast<const char*>(m_blocks.data() + set_of(line) * m_stride);
+    // Sets of at most 16 ways span 1 to 3 lines.
     host_prefetch(b);
-    for (uint32_t i = 1; i < m_block_lines; ++i) host_prefetch(b + 64 * i);
+    if (m_block_lines > 1) host_prefetch(b + 64);
+    if (m_block_lines > 2) host_prefetch(b + 128);
+    for (uint32_t i = 3; i < m_block_lines; ++i) host_prefetch(b + 64 * i);
   }
 
   // Set dueling: the PSEL counter (followers take the second policy from its upper half) and the
@@ -202,8 +206,7 @@ class MemHierarchy {
   // blocks are few and stay in the host's caches.
   void prefetch(Addr pa) const {
     const uint64_t line = pa >> m_line_shift;
-    for (unsigned i = 1; i < kCacheLevels; ++i)
-      if (m_caches[i].enabled()) m_caches[i].prefetch(line);
+    for (unsigned i = 1; i < kCacheLevels; ++i) m_caches[i].prefetch(line);
   }
   const MemHierarchyParams& params() const { return m_params; }
   void report(StatsVisitor& v) const;
