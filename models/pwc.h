@@ -47,7 +47,8 @@ class Pwc {
   void invalidate(Addr addr, uint32_t ctx);
 
   const std::string& name() const { return m_name; }
-  const Stats& stats() const { return m_stats; }
+  // hits and misses are summed from level_hits when asked for.
+  Stats stats() const;
   // Key of the entry of entry_level covering addr: the input-address bits above what it maps.
   static uint64_t key(Addr addr, unsigned entry_level) {
     return addr >> (kPageShift + 9 * (entry_level - 1));
@@ -59,6 +60,8 @@ class Pwc {
   unsigned m_levels;
   bool m_enabled = false;
   std::vector<SetAssoc<Addr>> m_caches;  // index = entry level; 0 and 1 are empty placeholders
+  uint8_t m_probe[kMaxLevels + 1] = {};   // the enabled levels, deepest (2) first
+  unsigned m_nprobe = 0;
   Stats m_stats;
 };
 

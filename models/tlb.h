@@ -42,6 +42,7 @@ class Tlb {
     uint64_t lookups = 0, hits = 0, misses = 0, fills = 0, evictions = 0, flushes = 0,
              invalidations = 0;
   };
+  // hits and misses are summed from the arrays' hits when asked for.
 
   // Throws std::invalid_argument on a bad geometry or a page size held by two enabled arrays.
   explicit Tlb(const TlbParams& params);
@@ -65,7 +66,7 @@ class Tlb {
   void flush_page(Addr va, Context ctx);
 
   const std::string& name() const { return m_name; }
-  const Stats& stats() const { return m_stats; }
+  Stats stats() const;
   // Number of valid entries over all arrays.
   uint32_t occupancy() const;
   // Counters only: the caller wraps them in a group named after the TLB.
@@ -88,18 +89,32 @@ class Tlb {
     int array = -1;
     PageSize size = PageSize::k4K;
   };
+  // One probe of a lookup: an enabled array and one size it holds.
+  struct Probe {
+    uint8_t array = 0;
+    PageSize size = PageSize::k4K;
+  };
 
   // Index = page number of the size; the size sits in bits 60+ so sizes never alias.
   static uint64_t key(Addr va, PageSize s) {
     return (va >> page_shift(s)) | (static_cast<uint64_t>(s) << 60);
   }
 
+  // Marks the sizes filled since the last flush_all and lists the probes a lookup makes.
+  void set_held(uint8_t sizes);
+
   std::string m_name;
   std::vector<Array> m_arrays;
   FillTarget m_fill[kNumPageSizes];
   bool m_enabled = false;
-  Stats m_stats;
+  Stats m_stats;  // hits and misses follow from the arrays' hits (stats())
   uint8_t m_held_sizes = 0;  // page sizes filled since the last flush_all: others need no probe
+  // Every (array, size) pair in probe order (arrays in order, each array's sizes in order; a size
+  // is held by one array at most), and those of held sizes, which a lookup probes.
+  Probe m_probes[kNumPageSizes];
+  unsigned m_nprobes = 0;
+  Probe m_held_probes[kNumPageSizes];
+  unsigned m_nheld_probes = 0;
 };
 
 }  // namespace mmusim
