@@ -182,23 +182,14 @@ class MemHierarchy {
   __attribute__((always_inline)) Result access(Addr pa, bool write, MemLevel entry,
                                                Source source) {
     const uint64_t line = pa >> m_line_shift;
-    ++m_calls[source][static_cast<unsigned>(entry)];
-    // Only the first level probed sees the store; lower levels are filled clean.
-    bool store = write;
-    for (unsigned i = static_cast<unsigned>(entry); i < kCacheLevels; ++i) {
-      Cache& c = m_caches[i];
-      if (!c.small() && !c.enabled()) continue;
-      bool writeback;
-      const bool hit = c.access(line, store, writeback);
-      store = false;
-      // Dirty victims are counted; their write-back is off the critical path and does not
-      // refill the next level (a modelling simplification).
-      m_stats[i].writebacks += writeback;
-      if (hit) {
-        ++m_stats[i].hits[source];
-        return {c.params().latency, static_cast<MemLevel>(i)};
-      }
-    }
+    const unsigned first = static_cast<unsigned>(entry);
+    ++m_calls[source][first];
+    // The levels from the entry down, unrolled so each level's fields sit at fixed offsets.
+    if (first == 0 && probe(0, line, write, source)) return {m_caches[0].params().latency, MemLevel::kL1};
+    if (first <= 1 && probe(1, line, write && first == 1, source))
+      return {m_caches[1].params().latency, MemLevel::kL2};
+    if (first <= 2 && probe(2, line, write && first == 2, source))
+      return {m_caches[2].params().latency, MemLevel::kLlc};
     return {dram(pa), MemLevel::kDram};
   }
   // Starts loading the set blocks pa maps to in the L2 and LLC tag arrays into the host's caches,
@@ -213,6 +204,19 @@ class MemHierarchy {
 
  private:
   Cycles dram(Addr pa);
+  // Level i's part of access(): returns hit. Only the entry level sees the store (a disabled
+  // entry level passes none on); lower levels are filled clean.
+  __attribute__((always_inline)) bool probe(unsigned i, uint64_t line, bool store, Source source) {
+    Cache& c = m_caches[i];
+    if (!c.small() && !c.enabled()) return false;
+    bool writeback;
+    const bool hit = c.access(line, store, writeback);
+    // Dirty victims are counted; their write-back is off the critical path and does not refill
+    // the next level (a modelling simplification).
+    m_stats[i].writebacks += writeback;
+    if (hit) ++m_stats[i].hits[source];
+    return hit;
+  }
   // Accesses of `source` that probed level i (kCacheLevels: reached DRAM).
   uint64_t probes(unsigned i, Source source) const;
 

@@ -409,6 +409,28 @@ TEST(MemHierarchy, ReportsTheAccessesThatProbedEachLevel) {
   }
 }
 
+TEST(MemHierarchy, OnlyTheEntryLevelSeesTheStore) {
+  // The L1 is off: a store entering there fills the L2 clean; one entering at the L2 dirties it.
+  MemHierarchyParams p = small_hierarchy();
+  p.level[0].size_bytes = 0;
+  MemHierarchy h(p);
+  auto writebacks = [&h] {
+    GroupRecorder rec;
+    h.report(rec);
+    return rec.counters["l2.writebacks"];
+  };
+  // L2 set 0 (8 sets of 4 ways): lines 0, 8, 16, ...
+  auto evict_set0 = [&h] {
+    for (Addr n = 1; n <= 4; ++n) h.access(n * 8 * 64, false, MemLevel::kL2, MemHierarchy::kData);
+  };
+  h.access(0, true, MemLevel::kL1, MemHierarchy::kData);
+  evict_set0();
+  EXPECT_EQ(writebacks(), 0u);
+  h.access(0, true, MemLevel::kL2, MemHierarchy::kData);
+  evict_set0();
+  EXPECT_EQ(writebacks(), 1u);
+}
+
 TEST(MemHierarchy, OpenRowsAreFaster) {
   MemHierarchyParams p = small_hierarchy();
   p.level[0].size_bytes = p.level[1].size_bytes = 0;
