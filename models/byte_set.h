@@ -29,6 +29,25 @@ inline uint64_t equal16(const uint8_t* p, __m128i v) {
 }
 #endif
 
+// A byte repeated over 16, to find it in many rows of 16 bytes with matches16().
+#if defined(__SSE2__)
+struct Repeated16 {
+  __m128i v;
+};
+inline Repeated16 repeat16(uint8_t b) { return {splat(b)}; }
+inline uint64_t matches16(const uint8_t* p, Repeated16 r) { return equal16(p, r.v); }
+#else
+struct Repeated16 {
+  uint8_t b;
+};
+inline Repeated16 repeat16(uint8_t b) { return {b}; }
+inline uint64_t matches16(const uint8_t* p, Repeated16 r) {
+  uint64_t m = 0;
+  for (uint32_t i = 0; i < 16; ++i) m |= uint64_t{p[i] == r.b} << i;
+  return m;
+}
+#endif
+
 // Bit w set for each way whose byte is b (ways beyond `mask` dropped).
 inline uint64_t matches(const uint8_t* p, uint32_t pad, uint8_t b, uint64_t mask) {
 #if defined(__SSE2__)

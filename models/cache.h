@@ -77,9 +77,21 @@ class Cache {
   bool small() const { return m_small; }
   const CacheParams& params() const { return m_params; }
   // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
-  // LRU and FIFO caches of at most 16 ways and a power-of-two number of sets take the path below
-  // (one 16-byte step for the partial tags, one for the ages); others take access_any().
-  __attribute__((always_inline)) bool access(uint64_t line, bool write, bool& writeback) {
+  bool access(uint64_t line, bool write, bool& writeback) {
+    return access(line, LineKey(line), write, writeback);
+  }
+  // The line's partial tag, and it repeated for the 16-byte compare: computed once per access and
+  // shared by the levels probed.
+  struct LineKey {
+    explicit LineKey(uint64_t line) : tag(partial_tag(line)), rows(ways8::repeat16(tag)) {}
+    uint8_t tag;
+    ways8::Repeated16 rows;
+  };
+  // access() with the line's key at hand. LRU and FIFO caches of at most 16 ways and a
+  // power-of-two number of sets take the path below (one 16-byte step for the partial tags, one
+  // for the ages); others take access_any().
+  __attribute__((always_inline)) bool access(uint64_t line, const LineKey& key, bool write,
+                                             bool& writeback) {
     if (!m_small) return access_any(line, write, writeback);
     uint64_t* block = &m_blocks[(line & m_set_mask) * m_stride];
     uint8_t* partial = reinterpret_cast<uint8_t*>(block);
@@ -87,8 +99,7 @@ class Cache {
     uint64_t& dirty = block[kSmallDirtyWord];
     uint64_t* tags = block + kSmallDirtyWord + 1;
     const uint64_t want = line + 1;
-    const uint8_t key = partial_tag(line);
-    for (uint64_t c = ways8::matches(partial, 16, key, m_way_mask); c; c &= c - 1) {
+    for (uint64_t c = ways8::matches16(partial, key.rows) & m_way_mask; c; c &= c - 1) {
       const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
       if (tags[w] != want) continue;
       if (m_lru) ways8::make_youngest(ages, 16, w);
@@ -100,7 +111,7 @@ class Cache {
     const uint32_t victim = ways8::renew_oldest16(ages, m_last_rank4);
     writeback = (dirty >> victim) & 1;  // only valid lines are ever dirty
     tags[victim] = want;
-    partial[victim] = key;
+    partial[victim] = key.tag;
     dirty = (dirty & ~(uint64_t{1} << victim)) | (uint64_t{write} << victim);
     return false;
   }
@@ -182,13 +193,15 @@ class MemHierarchy {
   __attribute__((always_inline)) Result access(Addr pa, bool write, MemLevel entry,
                                                Source source) {
     const uint64_t line = pa >> m_line_shift;
+    const Cache::LineKey key(line);
     const unsigned first = static_cast<unsigned>(entry);
     ++m_calls[source][first];
     // The levels from the entry down, unrolled so each level's fields sit at fixed offsets.
-    if (first == 0 && probe(0, line, write, source)) return {m_caches[0].params().latency, MemLevel::kL1};
-    if (first <= 1 && probe(1, line, write && first == 1, source))
+    if (first == 0 && probe(0, line, key, write, source))
+      return {m_caches[0].params().latency, MemLevel::kL1};
+    if (first <= 1 && probe(1, line, key, write && first == 1, source))
       return {m_caches[1].params().latency, MemLevel::kL2};
-    if (first <= 2 && probe(2, line, write && first == 2, source))
+    if (first <= 2 && probe(2, line, key, write && first == 2, source))
       return {m_caches[2].params().latency, MemLevel::kLlc};
     return {dram(pa), MemLevel::kDram};
   }
@@ -206,11 +219,12 @@ class MemHierarchy {
   Cycles dram(Addr pa);
   // Level i's part of access(): returns hit. Only the entry level sees the store (a disabled
   // entry level passes none on); lower levels are filled clean.
-  __attribute__((always_inline)) bool probe(unsigned i, uint64_t line, bool store, Source source) {
+  __attribute__((always_inline)) bool probe(unsigned i, uint64_t line, const Cache::LineKey& key,
+                                            bool store, Source source) {
     Cache& c = m_caches[i];
     if (!c.small() && !c.enabled()) return false;
     bool writeback;
-    const bool hit = c.access(line, store, writeback);
+    const bool hit = c.access(line, key, store, writeback);
     // Dirty victims are counted; their write-back is off the critical path and does not refill
     // the next level (a modelling simplification).
     m_stats[i].writebacks += writeback;
