@@ -28,30 +28,6 @@ Pwc::Pwc(std::string name, const PwcParams& params, unsigned levels)
   m_enabled = m_nprobe != 0;
 }
 
-bool Pwc::lookup(Addr addr, uint32_t ctx, unsigned& table_level, Addr& table) {
-  ++m_stats.lookups;
-  for (unsigned k = 0; k < m_nprobe; ++k) {
-    const unsigned l = m_probe[k];
-    if (const Addr* t = m_caches[l].lookup(key(addr, l), ctx)) {
-      table_level = l - 1;
-      table = *t;
-      ++m_stats.level_hits[l];
-      return true;
-    }
-  }
-  return false;
-}
-
-void Pwc::insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table, bool after_miss) {
-  if (entry_level < 2 || entry_level > m_levels) return;
-  SetAssoc<Addr>& c = m_caches[entry_level];
-  if (!c.enabled()) return;
-  ++m_stats.fills;
-  const bool evicted = after_miss ? c.insert_absent(key(addr, entry_level), ctx, table)
-                                  : c.insert(key(addr, entry_level), ctx, table);
-  if (evicted) ++m_stats.evictions;
-}
-
 void Pwc::flush_all() {
   for (auto& c : m_caches) c.clear();
 }
