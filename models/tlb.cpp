@@ -50,38 +50,6 @@ void Tlb::set_held(uint8_t sizes) {
       m_held_probes[m_nheld_probes++] = m_probes[k];
 }
 
-bool Tlb::lookup(Addr va, Context ctx, TlbHit& hit) {
-  ++m_stats.lookups;
-  const uint32_t c = ctx.key();
-  for (unsigned k = 0; k < m_nheld_probes; ++k) {
-    const Probe p = m_held_probes[k];
-    Array& a = m_arrays[p.array];
-    if (const Entry* e = a.cache.lookup(key(va, p.size), c)) {
-      hit.pa_base = e->pa_base;
-      hit.size = p.size;
-      hit.perms = e->perms;
-      ++a.hits;
-      return true;
-    }
-  }
-  return false;
-}
-
-void Tlb::insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx, bool after_miss) {
-  const FillTarget& t = m_fill[static_cast<unsigned>(size)];
-  if (t.array < 0) return;
-  // The piece of size t.size containing va sits at the same offset inside the physical page.
-  const Addr offset = va & page_mask(size) & ~page_mask(t.size);
-  const Entry e{page_base(pa, size) + offset, perms};
-  ++m_stats.fills;
-  const uint8_t held = static_cast<uint8_t>(1u << static_cast<unsigned>(t.size));
-  if (!(m_held_sizes & held)) set_held(m_held_sizes | held);
-  SetAssoc<Entry>& cache = m_arrays[t.array].cache;
-  const bool evicted = after_miss ? cache.insert_absent(key(va, t.size), ctx.key(), e)
-                                  : cache.insert(key(va, t.size), ctx.key(), e);
-  if (evicted) ++m_stats.evictions;
-}
-
 void Tlb::flush_all() {
   ++m_stats.flushes;
   for (Array& a : m_arrays) m_stats.invalidations += a.cache.clear();

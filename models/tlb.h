@@ -50,12 +50,40 @@ class Tlb {
   // False when every array has 0 entries.
   bool enabled() const { return m_enabled; }
   // Probes every enabled array for every size it holds, matching ctx.key() exactly.
-  bool lookup(Addr va, Context ctx, TlbHit& hit);
+  bool lookup(Addr va, Context ctx, TlbHit& hit) {
+    ++m_stats.lookups;
+    const uint32_t c = ctx.key();
+    for (unsigned k = 0; k < m_nheld_probes; ++k) {
+      const Probe p = m_held_probes[k];
+      Array& a = m_arrays[p.array];
+      if (const Entry* e = a.cache.lookup(key(va, p.size), c)) {
+        hit.pa_base = e->pa_base;
+        hit.size = p.size;
+        hit.perms = e->perms;
+        ++a.hits;
+        return true;
+      }
+    }
+    return false;
+  }
   // Fills the translation va -> pa (same offset within the page, or pa the page base) into the
   // array holding `size`; without one, the piece of the largest held smaller size containing va
   // is filled instead; without that, nothing is.
   // after_miss: the caller has just missed on va in this TLB, so no entry for it can exist.
-  void insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx, bool after_miss = false);
+  void insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx, bool after_miss = false) {
+    const FillTarget& t = m_fill[static_cast<unsigned>(size)];
+    if (t.array < 0) return;
+    // The piece of size t.size containing va sits at the same offset inside the physical page.
+    const Addr offset = va & page_mask(size) & ~page_mask(t.size);
+    const Entry e{page_base(pa, size) + offset, perms};
+    ++m_stats.fills;
+    const uint8_t held = static_cast<uint8_t>(1u << static_cast<unsigned>(t.size));
+    if (!(m_held_sizes & held)) set_held(m_held_sizes | held);
+    SetAssoc<Entry>& cache = m_arrays[t.array].cache;
+    const bool evicted = after_miss ? cache.insert_absent(key(va, t.size), ctx.key(), e)
+                                    : cache.insert(key(va, t.size), ctx.key(), e);
+    if (evicted) ++m_stats.evictions;
+  }
 
   void flush_all();
   // Entries whose asid and vpid both match ctx.
