@@ -30,12 +30,18 @@ Tlb::Tlb(const TlbParams& params) : m_name(params.name) {
   }
   for (size_t i = 0; i < m_arrays.size(); ++i)
     if (m_arrays[i].cache.enabled())
-      for (PageSize s : m_arrays[i].sizes) m_probes[m_nprobes++] = Probe{static_cast<uint8_t>(i), s};
+      for (PageSize s : m_arrays[i].sizes)
+        m_probes[m_nprobes++] = Probe{static_cast<uint8_t>(i), s, SizeKey(s)};
   for (unsigned si = 0; si < kNumPageSizes; ++si) {
     for (int piece = static_cast<int>(si); piece >= 0; --piece) {
       if (holder[piece] >= 0) {
-        m_fill[si].array = holder[piece];
-        m_fill[si].size = static_cast<PageSize>(piece);
+        FillTarget& t = m_fill[si];
+        t.array = holder[piece];
+        t.size = static_cast<PageSize>(piece);
+        t.key = SizeKey(t.size);
+        t.page_base_mask = ~page_mask(static_cast<PageSize>(si));
+        t.piece_offset_mask = page_mask(static_cast<PageSize>(si)) & ~page_mask(t.size);
+        t.held = static_cast<uint8_t>(1u << static_cast<unsigned>(piece));
         break;
       }
     }

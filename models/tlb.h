@@ -56,7 +56,7 @@ class Tlb {
     for (unsigned k = 0; k < m_nheld_probes; ++k) {
       const Probe p = m_held_probes[k];
       Array& a = m_arrays[p.array];
-      if (const Entry* e = a.cache.lookup(key(va, p.size), c)) {
+      if (const Entry* e = a.cache.lookup(p.key.of(va), c)) {
         hit.pa_base = e->pa_base;
         hit.size = p.size;
         hit.perms = e->perms;
@@ -74,14 +74,12 @@ class Tlb {
     const FillTarget& t = m_fill[static_cast<unsigned>(size)];
     if (t.array < 0) return;
     // The piece of size t.size containing va sits at the same offset inside the physical page.
-    const Addr offset = va & page_mask(size) & ~page_mask(t.size);
-    const Entry e{page_base(pa, size) + offset, perms};
+    const Entry e{(pa & t.page_base_mask) + (va & t.piece_offset_mask), perms};
     ++m_stats.fills;
-    const uint8_t held = static_cast<uint8_t>(1u << static_cast<unsigned>(t.size));
-    if (!(m_held_sizes & held)) set_held(m_held_sizes | held);
+    if (!(m_held_sizes & t.held)) set_held(m_held_sizes | t.held);
     SetAssoc<Entry>& cache = m_arrays[t.array].cache;
-    const bool evicted = after_miss ? cache.insert_absent(key(va, t.size), ctx.key(), e)
-                                    : cache.insert(key(va, t.size), ctx.key(), e);
+    const bool evicted = after_miss ? cache.insert_absent(t.key.of(va), ctx.key(), e)
+                                    : cache.insert(t.key.of(va), ctx.key(), e);
     if (evicted) ++m_stats.evictions;
   }
 
@@ -112,21 +110,35 @@ class Tlb {
     SetAssoc<Entry> cache;
     uint64_t hits = 0;
   };
-  // Where a fill of a given page size lands: array index (-1 = nowhere) and the size stored.
+  // Index = page number of the size; the size sits in bits 60+ so sizes never alias.
+  static uint64_t key(Addr va, PageSize s) {
+    return (va >> page_shift(s)) | (static_cast<uint64_t>(s) << 60);
+  }
+  // key()'s two parts for one size, ready for the lookups and fills: key = va >> shift | tag.
+  struct SizeKey {
+    unsigned shift = 0;
+    uint64_t tag = 0;
+    explicit SizeKey(PageSize s = PageSize::k4K)
+        : shift(page_shift(s)), tag(static_cast<uint64_t>(s) << 60) {}
+    uint64_t of(Addr va) const { return (va >> shift) | tag; }
+  };
+
+  // Where a fill of a given page size lands: array index (-1 = nowhere) and the size stored,
+  // with what the fill computes from them.
   struct FillTarget {
     int array = -1;
     PageSize size = PageSize::k4K;
+    SizeKey key;
+    Addr page_base_mask = 0;     // ~page_mask of the size filled
+    Addr piece_offset_mask = 0;  // va bits of the piece's offset inside that page
+    uint8_t held = 0;            // the size stored, as a bit of m_held_sizes
   };
   // One probe of a lookup: an enabled array and one size it holds.
   struct Probe {
     uint8_t array = 0;
     PageSize size = PageSize::k4K;
+    SizeKey key;
   };
-
-  // Index = page number of the size; the size sits in bits 60+ so sizes never alias.
-  static uint64_t key(Addr va, PageSize s) {
-    return (va >> page_shift(s)) | (static_cast<uint64_t>(s) << 60);
-  }
 
   // Marks the sizes filled since the last flush_all and lists the probes a lookup makes.
   void set_held(uint8_t sizes);
