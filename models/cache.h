@@ -210,7 +210,8 @@ class MemHierarchy {
   // blocks are few and stay in the host's caches.
   void prefetch(Addr pa) const {
     const uint64_t line = pa >> m_line_shift;
-    for (unsigned i = 1; i < kCacheLevels; ++i) m_caches[i].prefetch(line);
+    m_caches[1].prefetch(line);
+    m_caches[2].prefetch(line);
   }
   const MemHierarchyParams& params() const { return m_params; }
   void report(StatsVisitor& v) const;
