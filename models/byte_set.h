@@ -134,9 +134,9 @@ inline uint32_t oldest(const uint8_t* ranks, uint32_t pad, uint32_t ways, uint64
 // A byte in each of 4 bytes, as the renew_oldest16 argument takes it.
 constexpr uint32_t repeat4(uint8_t b) { return b * 0x01010101u; }
 
-// Sets of at most 16 ways (pad 16): the oldest way (rank ways-1, given as repeat4(ways - 1)) becomes
-// the youngest and every other way ages by one, as oldest() then make_youngest() do. Returns
-// that way.
+// Sets of at most 16 ways (pad 16): the oldest way (rank ways-1, given as repeat4(ways - 1))
+// becomes the youngest and every other way ages by one, as oldest() then make_youngest() do.
+// Returns that way.
 inline uint32_t renew_oldest16(uint8_t* ranks, uint32_t last4) {
 #if defined(__SSE2__)
   // Ranks and the pad are below 128, so the signed byte compare is exact; the pad is above last.

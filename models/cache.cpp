@@ -190,7 +190,8 @@ bool Cache::qlru_fill(size_t set, uint64_t* block, uint64_t want, uint8_t key, b
 
 MemHierarchy::MemHierarchy(const MemHierarchyParams& p, uint64_t seed)
     : m_params(p), m_line_shift(log2_exact(p.line_bytes)) {
-  for (unsigned i = 0; i < kCacheLevels; ++i) m_caches[i] = Cache(p.level[i], p.line_bytes, seed + i);
+  for (unsigned i = 0; i < kCacheLevels; ++i)
+    m_caches[i] = Cache(p.level[i], p.line_bytes, seed + i);
   if (p.dram.row_buffer) {
     if (p.dram.banks == 0 || p.dram.row_bytes == 0)
       throw std::invalid_argument("DRAM row buffer: banks and row size must be non-zero");
@@ -250,8 +251,7 @@ void MemHierarchy::report(StatsVisitor& v) const {
   v.begin("dram");
   v.counter("walk_accesses", probes(kCacheLevels, kWalk), "count",
             "page-walk reads served by DRAM");
-  v.counter("data_accesses", probes(kCacheLevels, kData), "count",
-            "data accesses served by DRAM");
+  v.counter("data_accesses", probes(kCacheLevels, kData), "count", "data accesses served by DRAM");
   if (m_params.dram.row_buffer)
     v.counter("row_hits", m_row_hits, "count", "accesses to an open row");
   v.counter("latency", m_params.dram.latency, "cycles",

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-
 #include "models/byte_set.h"
 #include "models/host_prefetch.h"
 #include "models/huge_page_allocator.h"
@@ -76,10 +75,6 @@ class Cache {
   // access() takes its inline path (so the cache is enabled).
   bool small() const { return m_small; }
   const CacheParams& params() const { return m_params; }
-  // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
-  bool access(uint64_t line, bool write, bool& writeback) {
-    return access(line, LineKey(line), write, writeback);
-  }
   // The line's partial tag, and it repeated for the 16-byte compare: computed once per access and
   // shared by the levels probed.
   struct LineKey {
@@ -87,6 +82,10 @@ class Cache {
     uint8_t tag;
     ways8::Repeated16 rows;
   };
+  // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
+  bool access(uint64_t line, bool write, bool& writeback) {
+    return access(line, LineKey(line), write, writeback);
+  }
   // access() with the line's key at hand. LRU and FIFO caches of at most 16 ways and a
   // power-of-two number of sets take the path below (one 16-byte step for the partial tags, one
   // for the ages); others take access_any().
@@ -160,15 +159,15 @@ class Cache {
 
   CacheParams m_params;
   uint32_t m_sets = 0, m_ways = 0;
-  uint32_t m_pad_ways = 0;  // ways rounded up to 16: bytes of partial tags, and of ages
-  uint64_t m_way_mask = 0;  // a bit per way
-  size_t m_dirty_word = 0;  // word of the block holding the dirty mask; the tags follow
-  size_t m_stride = 0;      // words per set block, a whole number of host lines
+  uint32_t m_pad_ways = 0;     // ways rounded up to 16: bytes of partial tags, and of ages
+  uint64_t m_way_mask = 0;     // a bit per way
+  size_t m_dirty_word = 0;     // word of the block holding the dirty mask; the tags follow
+  size_t m_stride = 0;         // words per set block, a whole number of host lines
   uint32_t m_block_lines = 0;  // host lines per set block
-  uint64_t m_set_mask = 0;  // m_sets - 1
-  bool m_pow2_sets = true;  // a mask indexes (one set included), else a modulo
+  uint64_t m_set_mask = 0;     // m_sets - 1
+  bool m_pow2_sets = true;     // a mask indexes (one set included), else a modulo
   bool m_lru, m_random_or_qlru, m_qlru, m_duel;
-  bool m_small = false;      // access()'s own path: LRU or FIFO, at most 16 ways, m_pow2_sets
+  bool m_small = false;       // access()'s own path: LRU or FIFO, at most 16 ways, m_pow2_sets
   uint32_t m_last_rank4 = 0;  // the oldest rank (m_ways - 1) in each of 4 bytes
   QlruPolicy m_qlru_policy[2];
   uint32_t m_psel = (1u << (kPselBits - 1)) - 1;  // starts one short of the second policy
@@ -190,8 +189,7 @@ class MemHierarchy {
   explicit MemHierarchy(const MemHierarchyParams& p, uint64_t seed = 1);
 
   // One access of `pa` entering at level `entry` (levels above it are bypassed).
-  __attribute__((always_inline)) Result access(Addr pa, bool write, MemLevel entry,
-                                               Source source) {
+  __attribute__((always_inline)) Result access(Addr pa, bool write, MemLevel entry, Source source) {
     const uint64_t line = pa >> m_line_shift;
     const Cache::LineKey key(line);
     const unsigned first = static_cast<unsigned>(entry);

@@ -80,7 +80,7 @@ class Pwc {
   unsigned m_levels;
   bool m_enabled = false;
   std::vector<SetAssoc<Addr>> m_caches;  // index = entry level; 0 and 1 are empty placeholders
-  uint8_t m_probe[kMaxLevels + 1] = {};   // the enabled levels, deepest (2) first
+  uint8_t m_probe[kMaxLevels + 1] = {};  // the enabled levels, deepest (2) first
   unsigned m_nprobe = 0;
   Stats m_stats;
 };

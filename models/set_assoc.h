@@ -216,8 +216,7 @@ class SetAssoc {
     Way* ways = &m_ways_store[set * m_ways];
     const uint32_t w = find_way<kSmall>(h, ways, key, ctx);
     if (w == kNoWay) return nullptr;
-    if (m_policy == ReplPolicy::kLru)
-      ways8::make_youngest(h + 8 + pad<kSmall>(), pad<kSmall>(), w);
+    if (m_policy == ReplPolicy::kLru) ways8::make_youngest(h + 8 + pad<kSmall>(), pad<kSmall>(), w);
     return &ways[w].payload;
   }
 
@@ -282,9 +281,9 @@ class SetAssoc {
   uint64_t m_way_mask = 0;
   uint32_t m_last_rank4 = 0;  // the oldest rank, m_ways - 1, in each of 4 bytes
   uint32_t m_valid = 0;
-  size_t m_header = 0;             // bytes per set header
+  size_t m_header = 0;                                         // bytes per set header
   std::vector<uint8_t, HugePageAllocator<uint8_t>> m_headers;  // per set: valid, partial, ranks
-  std::vector<Way> m_ways_store;   // per set, its ways
+  std::vector<Way> m_ways_store;                               // per set, its ways
 };
 
 }  // namespace mmusim

@@ -147,7 +147,7 @@ class Tlb {
   std::vector<Array> m_arrays;
   FillTarget m_fill[kNumPageSizes];
   bool m_enabled = false;
-  Stats m_stats;  // hits and misses follow from the arrays' hits (stats())
+  Stats m_stats;             // hits and misses follow from the arrays' hits (stats())
   uint8_t m_held_sizes = 0;  // page sizes filled since the last flush_all: others need no probe
   // Every (array, size) pair in probe order (arrays in order, each array's sizes in order; a size
   // is held by one array at most), and those of held sizes, which a lookup probes.
