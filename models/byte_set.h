@@ -29,6 +29,25 @@ inline uint64_t equal16(const uint8_t* p, __m128i v) {
 }
 #endif
 
+// A byte repeated over 16, to find it in many rows of 16 bytes with matches16().
+#if defined(__SSE2__)
+struct Repeated16 {
+  __m128i v;
+};
+inline Repeated16 repeat16(uint8_t b) { return {splat(b)}; }
+inline uint64_t matches16(const uint8_t* p, Repeated16 r) { return equal16(p, r.v); }
+#else
+struct Repeated16 {
+  uint8_t b;
+};
+inline Repeated16 repeat16(uint8_t b) { return {b}; }
+inline uint64_t matches16(const uint8_t* p, Repeated16 r) {
+  uint64_t m = 0;
+  for (uint32_t i = 0; i < 16; ++i) m |= uint64_t{p[i] == r.b} << i;
+  return m;
+}
+#endif
+
 // Bit w set for each way whose byte is b (ways beyond `mask` dropped).
 inline uint64_t matches(const uint8_t* p, uint32_t pad, uint8_t b, uint64_t mask) {
 #if defined(__SSE2__)
@@ -110,6 +129,29 @@ inline void make_youngest(uint8_t* ranks, uint32_t pad, uint32_t w) {
 inline uint32_t oldest(const uint8_t* ranks, uint32_t pad, uint32_t ways, uint64_t mask) {
   const uint64_t m = matches(ranks, pad, static_cast<uint8_t>(ways - 1), mask);
   return m ? static_cast<uint32_t>(__builtin_ctzll(m)) : 0;  // m != 0: ranks are a permutation
+}
+
+// A byte in each of 4 bytes, as the renew_oldest16 argument takes it.
+constexpr uint32_t repeat4(uint8_t b) { return b * 0x01010101u; }
+
+// Sets of at most 16 ways (pad 16): the oldest way (rank ways-1, given as repeat4(ways - 1))
+// becomes the youngest and every other way ages by one, as oldest() then make_youngest() do.
+// Returns that way.
+inline uint32_t renew_oldest16(uint8_t* ranks, uint32_t last4) {
+#if defined(__SSE2__)
+  // Ranks and the pad are below 128, so the signed byte compare is exact; the pad is above last.
+  const __m128i t = _mm_set1_epi32(static_cast<int>(last4));
+  __m128i* q = reinterpret_cast<__m128i*>(ranks);
+  const __m128i x = _mm_loadu_si128(q);
+  const __m128i old = _mm_cmpeq_epi8(x, t);
+  _mm_storeu_si128(q, _mm_andnot_si128(old, _mm_sub_epi8(x, _mm_cmplt_epi8(x, t))));
+  return static_cast<uint32_t>(__builtin_ctz(static_cast<unsigned>(_mm_movemask_epi8(old))));
+#else
+  const uint32_t ways = (last4 & 0xff) + 1u;
+  const uint32_t w = oldest(ranks, 16, ways, way_mask(ways));
+  make_youngest(ranks, 16, w);
+  return w;
+#endif
 }
 
 }  // namespace ways8

@@ -68,6 +68,10 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   m_dirty_word = 2 * m_pad_ways / 8;
   // Blocks start on host cache lines: a probe reads the partial tags and ages from one line.
   m_stride = (m_dirty_word + 1 + m_ways + 7) / 8 * 8;
+  m_block_lines = static_cast<uint32_t>(m_stride / 8);
+  m_small = m_pad_ways == 16 && !m_random_or_qlru && m_pow2_sets;
+  m_last_rank4 = ways8::repeat4(static_cast<uint8_t>(m_ways - 1));
+  static_assert(kSmallDirtyWord == 2 * 16 / 8, "a small set's dirty word follows 32 bytes");
   m_blocks.assign(m_sets * m_stride, 0);
   for (size_t s = 0; s < m_sets; ++s) {
     uint8_t* ages = reinterpret_cast<uint8_t*>(&m_blocks[s * m_stride]) + m_pad_ways;
@@ -75,6 +79,40 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
     if (m_qlru)
       for (uint32_t w = 0; w < m_ways; ++w) ages[w] = kInvalidAge;
   }
+}
+
+bool Cache::access_any(uint64_t line, bool write, bool& writeback) {
+  const size_t set = set_of(line);
+  uint64_t* block = &m_blocks[set * m_stride];
+  uint8_t* partial = reinterpret_cast<uint8_t*>(block);
+  uint8_t* ages = partial + m_pad_ways;
+  uint64_t& dirty = block[m_dirty_word];
+  uint64_t* tags = block + m_dirty_word + 1;
+  const uint64_t want = line + 1;
+  const uint8_t key = partial_tag(line);
+  for (uint64_t c = ways8::matches(partial, m_pad_ways, key, m_way_mask); c; c &= c - 1) {
+    const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
+    if (tags[w] != want) continue;
+    if (m_lru)
+      ways8::make_youngest(ages, m_pad_ways, w);
+    else if (m_qlru)
+      qlru_hit(set, ages, w);
+    dirty |= uint64_t{write} << w;
+    writeback = false;
+    return true;
+  }
+  uint32_t victim = ways8::oldest(ages, m_pad_ways, m_ways, m_way_mask);
+  if (m_random_or_qlru) {
+    if (m_qlru) return qlru_fill(set, block, want, key, write, writeback);
+    if (tags[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
+  }
+  const uint64_t bit = uint64_t{1} << victim;
+  writeback = (dirty & bit) != 0;  // only valid lines are ever dirty
+  tags[victim] = want;
+  partial[victim] = key;
+  ways8::make_youngest(ages, m_pad_ways, victim);
+  dirty = (dirty & ~bit) | (uint64_t{write} << victim);
+  return false;
 }
 
 // The update function after an access to way w (w == m_ways: none, as before a UMO victim). An
@@ -141,7 +179,7 @@ bool Cache::qlru_fill(size_t set, uint64_t* block, uint64_t want, uint8_t key, b
     victim = oldest ? static_cast<uint32_t>(__builtin_ctzll(oldest)) : 0;
   }
   const uint64_t bit = uint64_t{1} << victim;
-  writeback = tags[victim] != 0 && (dirty & bit);
+  writeback = (dirty & bit) != 0;  // only valid lines are ever dirty
   tags[victim] = want;
   partial[victim] = key;
   ages[victim] = q.randomized() && m_rng.below(16) == 0 ? q.insert_rare : q.insert;
@@ -152,8 +190,8 @@ bool Cache::qlru_fill(size_t set, uint64_t* block, uint64_t want, uint8_t key, b
 
 MemHierarchy::MemHierarchy(const MemHierarchyParams& p, uint64_t seed)
     : m_params(p), m_line_shift(log2_exact(p.line_bytes)) {
-  m_caches.reserve(kCacheLevels);
-  for (unsigned i = 0; i < kCacheLevels; ++i) m_caches.emplace_back(p.level[i], p.line_bytes, seed + i);
+  for (unsigned i = 0; i < kCacheLevels; ++i)
+    m_caches[i] = Cache(p.level[i], p.line_bytes, seed + i);
   if (p.dram.row_buffer) {
     if (p.dram.banks == 0 || p.dram.row_bytes == 0)
       throw std::invalid_argument("DRAM row buffer: banks and row size must be non-zero");
@@ -173,25 +211,13 @@ Cycles MemHierarchy::dram(Addr pa) {
   return m_params.dram.latency;
 }
 
-MemHierarchy::Result MemHierarchy::access(Addr pa, bool write, MemLevel entry, Source source) {
-  const uint64_t line = pa >> m_line_shift;
-  for (unsigned i = static_cast<unsigned>(entry); i < kCacheLevels; ++i) {
-    Cache& c = m_caches[i];
-    if (!c.enabled()) continue;
-    ++m_stats[i].accesses[source];
-    bool writeback;
-    // Only the first level probed sees the store; lower levels are filled clean.
-    const bool hit = c.access(line, write && i == static_cast<unsigned>(entry), writeback);
-    // Dirty victims are counted; their write-back is off the critical path and does not refill
-    // the next level (a modelling simplification).
-    if (writeback) ++m_stats[i].writebacks;
-    if (hit) {
-      ++m_stats[i].hits[source];
-      return {c.params().latency, static_cast<MemLevel>(i)};
-    }
-  }
-  ++m_dram_accesses[source];
-  return {dram(pa), MemLevel::kDram};
+uint64_t MemHierarchy::probes(unsigned i, Source source) const {
+  // Every access entering at or above level i reaches it unless a level above i served it, and
+  // the hits above i all come from such accesses.
+  uint64_t n = 0;
+  for (unsigned e = 0; e <= i; ++e) n += m_calls[source][e];
+  for (unsigned j = 0; j < i; ++j) n -= m_stats[j].hits[source];
+  return n;
 }
 
 void MemHierarchy::report(StatsVisitor& v) const {
@@ -200,14 +226,15 @@ void MemHierarchy::report(StatsVisitor& v) const {
   for (unsigned i = 0; i < kCacheLevels; ++i) {
     if (!m_caches[i].enabled()) continue;
     const LevelStats& s = m_stats[i];
+    const uint64_t walk_accesses = probes(i, kWalk), data_accesses = probes(i, kData);
     v.begin(kNames[i]);
-    v.counter("walk_accesses", s.accesses[kWalk], "count", "page-walk reads that probed it");
+    v.counter("walk_accesses", walk_accesses, "count", "page-walk reads that probed it");
     v.counter("walk_hits", s.hits[kWalk], "count", "page-walk reads served here");
-    v.counter("data_accesses", s.accesses[kData], "count", "data accesses that probed it");
+    v.counter("data_accesses", data_accesses, "count", "data accesses that probed it");
     v.counter("data_hits", s.hits[kData], "count", "data accesses served here");
-    v.real("walk_hit_rate", ratio(s.hits[kWalk], s.accesses[kWalk]), "ratio",
+    v.real("walk_hit_rate", ratio(s.hits[kWalk], walk_accesses), "ratio",
            "walk_hits / walk_accesses");
-    v.real("data_hit_rate", ratio(s.hits[kData], s.accesses[kData]), "ratio",
+    v.real("data_hit_rate", ratio(s.hits[kData], data_accesses), "ratio",
            "data_hits / data_accesses");
     v.counter("writebacks", s.writebacks, "count", "dirty lines evicted");
     v.counter("latency", m_caches[i].params().latency, "cycles", "load-to-use latency");
@@ -222,8 +249,9 @@ void MemHierarchy::report(StatsVisitor& v) const {
     v.end();
   }
   v.begin("dram");
-  v.counter("walk_accesses", m_dram_accesses[kWalk], "count", "page-walk reads served by DRAM");
-  v.counter("data_accesses", m_dram_accesses[kData], "count", "data accesses served by DRAM");
+  v.counter("walk_accesses", probes(kCacheLevels, kWalk), "count",
+            "page-walk reads served by DRAM");
+  v.counter("data_accesses", probes(kCacheLevels, kData), "count", "data accesses served by DRAM");
   if (m_params.dram.row_buffer)
     v.counter("row_hits", m_row_hits, "count", "accesses to an open row");
   v.counter("latency", m_params.dram.latency, "cycles",

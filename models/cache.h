@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-
 #include "models/byte_set.h"
 #include "models/host_prefetch.h"
 #include "models/huge_page_allocator.h"
@@ -71,48 +70,59 @@ struct MemHierarchyParams {
 class Cache {
  public:
   Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed);
+  Cache() : Cache(CacheParams{}, 64, 1) {}  // disabled
   bool enabled() const { return m_sets != 0; }
+  // access() takes its inline path (so the cache is enabled).
+  bool small() const { return m_small; }
   const CacheParams& params() const { return m_params; }
+  // The line's partial tag, and it repeated for the 16-byte compare: computed once per access and
+  // shared by the levels probed.
+  struct LineKey {
+    explicit LineKey(uint64_t line) : tag(partial_tag(line)), rows(ways8::repeat16(tag)) {}
+    uint8_t tag;
+    ways8::Repeated16 rows;
+  };
   // Probes the line; a miss allocates it. Returns hit; writeback tells whether a dirty line left.
-  __attribute__((always_inline)) bool access(uint64_t line, bool write, bool& writeback) {
-    const size_t set = static_cast<size_t>(m_pow2_sets ? (line & m_set_mask) : (line % m_sets));
-    uint64_t* block = &m_blocks[set * m_stride];
+  bool access(uint64_t line, bool write, bool& writeback) {
+    return access(line, LineKey(line), write, writeback);
+  }
+  // access() with the line's key at hand. LRU and FIFO caches of at most 16 ways and a
+  // power-of-two number of sets take the path below (one 16-byte step for the partial tags, one
+  // for the ages); others take access_any().
+  __attribute__((always_inline)) bool access(uint64_t line, const LineKey& key, bool write,
+                                             bool& writeback) {
+    if (!m_small) return access_any(line, write, writeback);
+    uint64_t* block = &m_blocks[(line & m_set_mask) * m_stride];
     uint8_t* partial = reinterpret_cast<uint8_t*>(block);
-    uint8_t* ages = partial + m_pad_ways;
-    uint64_t& dirty = block[m_dirty_word];
-    uint64_t* tags = block + m_dirty_word + 1;
+    uint8_t* ages = partial + 16;
+    uint64_t& dirty = block[kSmallDirtyWord];
+    uint64_t* tags = block + kSmallDirtyWord + 1;
     const uint64_t want = line + 1;
-    const uint8_t key = partial_tag(line);
-    for (uint64_t c = ways8::matches(partial, m_pad_ways, key, m_way_mask); c; c &= c - 1) {
+    for (uint64_t c = ways8::matches16(partial, key.rows) & m_way_mask; c; c &= c - 1) {
       const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
       if (tags[w] != want) continue;
-      if (m_lru)
-        ways8::make_youngest(ages, m_pad_ways, w);
-      else if (m_qlru)
-        qlru_hit(set, ages, w);
+      if (m_lru) ways8::make_youngest(ages, 16, w);
       dirty |= uint64_t{write} << w;
       writeback = false;
       return true;
     }
-    uint32_t victim = ways8::oldest(ages, m_pad_ways, m_ways, m_way_mask);
-    if (m_random_or_qlru) {
-      if (m_qlru) return qlru_fill(set, block, want, key, write, writeback);
-      if (tags[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
-    }
-    const uint64_t bit = uint64_t{1} << victim;
-    writeback = tags[victim] != 0 && (dirty & bit);
+    // The victim is the oldest way: an invalid one while the set has one (ranks start ways-1-w).
+    const uint32_t victim = ways8::renew_oldest16(ages, m_last_rank4);
+    writeback = (dirty >> victim) & 1;  // only valid lines are ever dirty
     tags[victim] = want;
-    partial[victim] = key;
-    ways8::make_youngest(ages, m_pad_ways, victim);
-    dirty = (dirty & ~bit) | (uint64_t{write} << victim);
+    partial[victim] = key.tag;
+    dirty = (dirty & ~(uint64_t{1} << victim)) | (uint64_t{write} << victim);
     return false;
   }
   // Starts loading the line's set block into the host's caches (a hint; no effect on results).
   void prefetch(uint64_t line) const {
-    const size_t set = static_cast<size_t>(m_pow2_sets ? (line & m_set_mask) : (line % m_sets));
-    const uintptr_t b = reinterpret_cast<uintptr_t>(&m_blocks[set * m_stride]);
-    for (uintptr_t a = b & ~uintptr_t{63}; a < b + m_stride * 8; a += 64)
-      host_prefetch(reinterpret_cast<const void*>(a));
+    if (m_block_lines == 0) return;  // disabled
+    const char* b = reinterpret_cast<const char*>(m_blocks.data() + set_of(line) * m_stride);
+    // Sets of at most 16 ways span 1 to 3 lines.
+    host_prefetch(b);
+    if (m_block_lines > 1) host_prefetch(b + 64);
+    if (m_block_lines > 2) host_prefetch(b + 128);
+    for (uint32_t i = 3; i < m_block_lines; ++i) host_prefetch(b + 64 * i);
   }
 
   // Set dueling: the PSEL counter (followers take the second policy from its upper half) and the
@@ -132,6 +142,14 @@ class Cache {
   static uint8_t partial_tag(uint64_t line) {
     return static_cast<uint8_t>((line * 0x9e3779b97f4a7c15ULL) >> 56);
   }
+  // Word of a small set's block holding the dirty mask: after 16 bytes of partial tags and 16
+  // of ages.
+  static constexpr size_t kSmallDirtyWord = 4;
+  size_t set_of(uint64_t line) const {
+    return static_cast<size_t>(m_pow2_sets ? (line & m_set_mask) : (line % m_sets));
+  }
+  // access() for any geometry and policy.
+  bool access_any(uint64_t line, bool write, bool& writeback);
   // Quad-age LRU: the policy a set follows; a hit on way w; a miss filling the line.
   const QlruPolicy& qlru_policy(size_t set) const;
   void qlru_hit(size_t set, uint8_t* ages, uint32_t w);
@@ -141,13 +159,16 @@ class Cache {
 
   CacheParams m_params;
   uint32_t m_sets = 0, m_ways = 0;
-  uint32_t m_pad_ways = 0;  // ways rounded up to 16: bytes of partial tags, and of ages
-  uint64_t m_way_mask = 0;  // a bit per way
-  size_t m_dirty_word = 0;  // word of the block holding the dirty mask; the tags follow
-  size_t m_stride = 0;      // words per set block
-  uint64_t m_set_mask = 0;  // m_sets - 1
-  bool m_pow2_sets = true;  // a mask indexes (one set included), else a modulo
+  uint32_t m_pad_ways = 0;     // ways rounded up to 16: bytes of partial tags, and of ages
+  uint64_t m_way_mask = 0;     // a bit per way
+  size_t m_dirty_word = 0;     // word of the block holding the dirty mask; the tags follow
+  size_t m_stride = 0;         // words per set block, a whole number of host lines
+  uint32_t m_block_lines = 0;  // host lines per set block
+  uint64_t m_set_mask = 0;     // m_sets - 1
+  bool m_pow2_sets = true;     // a mask indexes (one set included), else a modulo
   bool m_lru, m_random_or_qlru, m_qlru, m_duel;
+  bool m_small = false;       // access()'s own path: LRU or FIFO, at most 16 ways, m_pow2_sets
+  uint32_t m_last_rank4 = 0;  // the oldest rank (m_ways - 1) in each of 4 bytes
   QlruPolicy m_qlru_policy[2];
   uint32_t m_psel = (1u << (kPselBits - 1)) - 1;  // starts one short of the second policy
   uint64_t m_leader_misses[2] = {};
@@ -168,29 +189,61 @@ class MemHierarchy {
   explicit MemHierarchy(const MemHierarchyParams& p, uint64_t seed = 1);
 
   // One access of `pa` entering at level `entry` (levels above it are bypassed).
-  Result access(Addr pa, bool write, MemLevel entry, Source source);
+  __attribute__((always_inline)) Result access(Addr pa, bool write, MemLevel entry, Source source) {
+    const uint64_t line = pa >> m_line_shift;
+    const Cache::LineKey key(line);
+    const unsigned first = static_cast<unsigned>(entry);
+    ++m_calls[source][first];
+    // The levels from the entry down, unrolled so each level's fields sit at fixed offsets.
+    if (first == 0 && probe(0, line, key, write, source))
+      return {m_caches[0].params().latency, MemLevel::kL1};
+    if (first <= 1 && probe(1, line, key, write && first == 1, source))
+      return {m_caches[1].params().latency, MemLevel::kL2};
+    if (first <= 2 && probe(2, line, key, write && first == 2, source))
+      return {m_caches[2].params().latency, MemLevel::kLlc};
+    return {dram(pa), MemLevel::kDram};
+  }
   // Starts loading the set blocks pa maps to in the L2 and LLC tag arrays into the host's caches,
   // so a later access() does not wait for them (a hint; no effect on results). The L1D's
   // blocks are few and stay in the host's caches.
   void prefetch(Addr pa) const {
     const uint64_t line = pa >> m_line_shift;
-    for (unsigned i = 1; i < kCacheLevels; ++i)
-      if (m_caches[i].enabled()) m_caches[i].prefetch(line);
+    m_caches[1].prefetch(line);
+    m_caches[2].prefetch(line);
   }
   const MemHierarchyParams& params() const { return m_params; }
   void report(StatsVisitor& v) const;
 
  private:
   Cycles dram(Addr pa);
+  // Level i's part of access(): returns hit. Only the entry level sees the store (a disabled
+  // entry level passes none on); lower levels are filled clean.
+  __attribute__((always_inline)) bool probe(unsigned i, uint64_t line, const Cache::LineKey& key,
+                                            bool store, Source source) {
+    Cache& c = m_caches[i];
+    if (!c.small() && !c.enabled()) return false;
+    bool writeback;
+    const bool hit = c.access(line, key, store, writeback);
+    // Dirty victims are counted; their write-back is off the critical path and does not refill
+    // the next level (a modelling simplification).
+    m_stats[i].writebacks += writeback;
+    if (hit) ++m_stats[i].hits[source];
+    return hit;
+  }
+  // Accesses of `source` that probed level i (kCacheLevels: reached DRAM).
+  uint64_t probes(unsigned i, Source source) const;
 
   MemHierarchyParams m_params;
   unsigned m_line_shift;
-  std::vector<Cache> m_caches;
+  Cache m_caches[kCacheLevels];
   std::vector<uint64_t> m_open_rows;  // per bank, row + 1 (0: closed)
+  // Calls per source and entry level, and hits per level and source: how many accesses probed
+  // each level follows from them (those entering at or above it, less the hits above it).
+  uint64_t m_calls[2][kCacheLevels + 1] = {};
   struct LevelStats {
-    uint64_t accesses[2] = {}, hits[2] = {}, writebacks = 0;
+    uint64_t hits[2] = {}, writebacks = 0;
   } m_stats[kCacheLevels];
-  uint64_t m_dram_accesses[2] = {}, m_row_hits = 0, m_dram_writebacks = 0;
+  uint64_t m_row_hits = 0;
 };
 
 }  // namespace mmusim

@@ -23,33 +23,9 @@ Pwc::Pwc(std::string name, const PwcParams& params, unsigned levels)
     const uint32_t entries = l >= 2 ? params.entries[l] : 0;
     m_caches.emplace_back(entries, params.ways[l], params.policy, hash64(params.seed, l));
   }
-  for (const auto& c : m_caches) m_enabled = m_enabled || c.enabled();
-}
-
-bool Pwc::lookup(Addr addr, uint32_t ctx, unsigned& table_level, Addr& table) {
-  ++m_stats.lookups;
-  for (unsigned l = 2; l <= m_levels; ++l) {
-    if (!m_caches[l].enabled()) continue;
-    if (const Addr* t = m_caches[l].lookup(key(addr, l), ctx)) {
-      table_level = l - 1;
-      table = *t;
-      ++m_stats.hits;
-      ++m_stats.level_hits[l];
-      return true;
-    }
-  }
-  ++m_stats.misses;
-  return false;
-}
-
-void Pwc::insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table, bool after_miss) {
-  if (entry_level < 2 || entry_level > m_levels) return;
-  SetAssoc<Addr>& c = m_caches[entry_level];
-  if (!c.enabled()) return;
-  ++m_stats.fills;
-  const bool evicted = after_miss ? c.insert_absent(key(addr, entry_level), ctx, table)
-                                  : c.insert(key(addr, entry_level), ctx, table);
-  if (evicted) ++m_stats.evictions;
+  for (unsigned l = 2; l <= levels; ++l)
+    if (m_caches[l].enabled()) m_probe[m_nprobe++] = static_cast<uint8_t>(l);
+  m_enabled = m_nprobe != 0;
 }
 
 void Pwc::flush_all() {
@@ -65,14 +41,22 @@ void Pwc::invalidate(Addr addr, uint32_t ctx) {
   for (unsigned l = 2; l <= m_levels; ++l) m_caches[l].invalidate(key(addr, l), ctx);
 }
 
+Pwc::Stats Pwc::stats() const {
+  Stats s = m_stats;
+  for (unsigned l = 2; l <= m_levels; ++l) s.hits += s.level_hits[l];
+  s.misses = s.lookups - s.hits;
+  return s;
+}
+
 void Pwc::report(StatsVisitor& v) const {
-  v.counter("lookups", m_stats.lookups, "count", "walks that probed the caches");
-  v.counter("hits", m_stats.hits, "count", "lookups that hit some level");
-  v.counter("misses", m_stats.misses, "count", "lookups that hit no level");
+  const Stats s = stats();
+  v.counter("lookups", s.lookups, "count", "walks that probed the caches");
+  v.counter("hits", s.hits, "count", "lookups that hit some level");
+  v.counter("misses", s.misses, "count", "lookups that hit no level");
   for (unsigned l = 2; l <= m_levels; ++l)
-    v.counter(kLevelHitNames[l], m_stats.level_hits[l], "count", "lookups that hit this level");
-  v.counter("fills", m_stats.fills, "entries", "entries filled");
-  v.counter("evictions", m_stats.evictions, "entries", "valid entries evicted by fills");
+    v.counter(kLevelHitNames[l], s.level_hits[l], "count", "lookups that hit this level");
+  v.counter("fills", s.fills, "entries", "entries filled");
+  v.counter("evictions", s.evictions, "entries", "valid entries evicted by fills");
 }
 
 }  // namespace mmusim

@@ -36,18 +36,39 @@ class Pwc {
   unsigned levels() const { return m_levels; }
   // Deepest hit wins (PDE, then PDPTE, PML4E, PML5E). On a hit, table_level = the level of the
   // table the cached entry points to (1 = page table) and table = its physical address.
-  bool lookup(Addr addr, uint32_t ctx, unsigned& table_level, Addr& table);
+  bool lookup(Addr addr, uint32_t ctx, unsigned& table_level, Addr& table) {
+    ++m_stats.lookups;
+    for (unsigned k = 0; k < m_nprobe; ++k) {
+      const unsigned l = m_probe[k];
+      if (const Addr* t = m_caches[l].lookup(key(addr, l), ctx)) {
+        table_level = l - 1;
+        table = *t;
+        ++m_stats.level_hits[l];
+        return true;
+      }
+    }
+    return false;
+  }
   // Caches the entry of entry_level (2..levels) covering addr, pointing to the table at `table`.
   // Levels outside 2..levels or with 0 entries ignore it.
   // after_miss: a lookup of addr has just missed at this level, so no entry for it can exist.
-  void insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table, bool after_miss = false);
+  void insert(Addr addr, uint32_t ctx, unsigned entry_level, Addr table, bool after_miss = false) {
+    if (entry_level < 2 || entry_level > m_levels) return;
+    SetAssoc<Addr>& c = m_caches[entry_level];
+    if (!c.enabled()) return;
+    ++m_stats.fills;
+    const bool evicted = after_miss ? c.insert_absent(key(addr, entry_level), ctx, table)
+                                    : c.insert(key(addr, entry_level), ctx, table);
+    if (evicted) ++m_stats.evictions;
+  }
   void flush_all();
   void flush_ctx(uint32_t ctx);
   // Drops every level's entry covering addr in ctx.
   void invalidate(Addr addr, uint32_t ctx);
 
   const std::string& name() const { return m_name; }
-  const Stats& stats() const { return m_stats; }
+  // hits and misses are summed from level_hits when asked for.
+  Stats stats() const;
   // Key of the entry of entry_level covering addr: the input-address bits above what it maps.
   static uint64_t key(Addr addr, unsigned entry_level) {
     return addr >> (kPageShift + 9 * (entry_level - 1));
@@ -59,6 +80,8 @@ class Pwc {
   unsigned m_levels;
   bool m_enabled = false;
   std::vector<SetAssoc<Addr>> m_caches;  // index = entry level; 0 and 1 are empty placeholders
+  uint8_t m_probe[kMaxLevels + 1] = {};  // the enabled levels, deepest (2) first
+  unsigned m_nprobe = 0;
   Stats m_stats;
 };
 

@@ -49,8 +49,11 @@ class SetAssoc {
     m_set_mask = m_sets - 1;
     m_pad = ways8::padded(ways);
     m_way_mask = ways8::way_mask(ways);
+    m_small = m_pad == 16 && m_pow2_sets;
+    m_last_rank4 = ways8::repeat4(static_cast<uint8_t>(ways - 1));
     // Valid mask, partial tags, ranks: whole host lines, so a header is one line up to 28 ways.
     m_header = (8 + 2 * size_t{m_pad} + 63) / 64 * 64;
+    static_assert(kSmallHeader == (8 + 2 * 16 + 63) / 64 * 64, "a small set's header is a line");
     m_headers.assign(size_t{m_sets} * m_header, 0);
     for (uint32_t s = 0; s < m_sets; ++s) ways8::init_ranks(ranks(s), ways);
     m_ways_store.assign(entries, Way{});
@@ -66,11 +69,7 @@ class SetAssoc {
 
   // Returns the payload of the (key, ctx) entry or nullptr; a hit makes it the youngest (LRU).
   Payload* lookup(uint64_t key, uint32_t ctx) {
-    size_t set;
-    const size_t i = find(key, ctx, set);
-    if (i == kNone) return nullptr;
-    if (m_policy == ReplPolicy::kLru) touch(set, static_cast<uint32_t>(i - set * m_ways));
-    return &m_ways_store[i].payload;
+    return m_small ? lookup_in<true>(key, ctx) : lookup_in<false>(key, ctx);
   }
 
   // Like lookup but leaves the replacement state untouched.
@@ -85,11 +84,13 @@ class SetAssoc {
   // victim. Returns true when a valid entry was evicted, copying it to *evicted if given. Dropped
   // when disabled.
   bool insert(uint64_t key, uint32_t ctx, const Payload& payload, Slot* evicted = nullptr) {
-    return fill(key, ctx, payload, evicted, false);
+    return m_small ? fill<true>(key, ctx, payload, evicted, false)
+                   : fill<false>(key, ctx, payload, evicted, false);
   }
   // insert() for a key the caller has just missed on (a fill after a miss): no duplicate check.
   bool insert_absent(uint64_t key, uint32_t ctx, const Payload& payload) {
-    return fill(key, ctx, payload, nullptr, true);
+    return m_small ? fill<true>(key, ctx, payload, nullptr, true)
+                   : fill<false>(key, ctx, payload, nullptr, true);
   }
 
   // Drops the (key, ctx) entry; returns whether it was present.
@@ -140,6 +141,8 @@ class SetAssoc {
 
  private:
   static constexpr size_t kNone = ~size_t{0};
+  static constexpr uint32_t kNoWay = 64;
+  static constexpr size_t kSmallHeader = 64;
   struct Way {
     uint64_t tag = 0;
     uint32_t ctx = 0;
@@ -150,14 +153,14 @@ class SetAssoc {
   // bytes of ranks.
   uint8_t* header(size_t set) { return &m_headers[set * m_header]; }
   const uint8_t* header(size_t set) const { return &m_headers[set * m_header]; }
-  uint64_t valid(size_t set) const {
+  static uint64_t valid_of(const uint8_t* header) {
     uint64_t v;
-    std::memcpy(&v, header(set), 8);
+    std::memcpy(&v, header, 8);
     return v;
   }
-  void set_valid(size_t set, uint64_t v) { std::memcpy(header(set), &v, 8); }
-  uint8_t* partial(size_t set) { return header(set) + 8; }
-  const uint8_t* partial(size_t set) const { return header(set) + 8; }
+  static void set_valid_of(uint8_t* header, uint64_t v) { std::memcpy(header, &v, 8); }
+  uint64_t valid(size_t set) const { return valid_of(header(set)); }
+  void set_valid(size_t set, uint64_t v) { set_valid_of(header(set), v); }
   uint8_t* ranks(size_t set) { return header(set) + 8 + m_pad; }
   const uint8_t* ranks(size_t set) const { return header(set) + 8 + m_pad; }
 
@@ -169,58 +172,96 @@ class SetAssoc {
     return static_cast<uint8_t>(((key ^ (uint64_t{ctx} << 40)) * 0x9e3779b97f4a7c15ULL) >> 56);
   }
 
+  // The lookup and fill paths take kSmall = m_small: with it the byte rows are one 16-byte step,
+  // a header is one host line and a mask indexes the sets, all known when compiling.
+  template <bool kSmall>
+  uint32_t pad() const {
+    return kSmall ? 16 : m_pad;
+  }
+  template <bool kSmall>
+  size_t set_of(uint64_t key) const {
+    return kSmall ? static_cast<size_t>(key & m_set_mask) : set_index(key);
+  }
+  template <bool kSmall>
+  uint8_t* header_of(size_t set) {
+    return &m_headers[set * (kSmall ? kSmallHeader : m_header)];
+  }
+
+  // The way of the set (its header and ways) holding (key, ctx), or kNoWay.
+  template <bool kSmall>
+  uint32_t find_way(const uint8_t* header, const Way* ways, uint64_t key, uint32_t ctx) const {
+    const uint8_t key_tag = partial_tag(key, ctx);
+    for (uint64_t c = ways8::matches(header + 8, pad<kSmall>(), key_tag, valid_of(header)); c;
+         c &= c - 1) {
+      const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
+      if (ways[w].tag == key && ways[w].ctx == ctx) return w;
+    }
+    return kNoWay;
+  }
+
   // The storage index of the (key, ctx) way or kNone; set = its set (the key's).
   size_t find(uint64_t key, uint32_t ctx, size_t& set) const {
     set = 0;
     if (m_sets == 0) return kNone;
     set = set_index(key);
-    const size_t base = set * m_ways;
-    const uint64_t v = valid(set);
-    const Way* ways = &m_ways_store[base];
-    for (uint64_t c = ways8::matches(partial(set), m_pad, partial_tag(key, ctx), v); c;
-         c &= c - 1) {
-      const uint32_t w = static_cast<uint32_t>(__builtin_ctzll(c));
-      if (ways[w].tag == key && ways[w].ctx == ctx) return base + w;
-    }
-    return kNone;
+    const uint32_t w = find_way<false>(header(set), &m_ways_store[set * m_ways], key, ctx);
+    return w == kNoWay ? kNone : set * m_ways + w;
   }
 
-  void touch(size_t set, uint32_t w) { ways8::make_youngest(ranks(set), m_pad, w); }
+  template <bool kSmall>
+  Payload* lookup_in(uint64_t key, uint32_t ctx) {
+    if (!kSmall && m_sets == 0) return nullptr;
+    const size_t set = set_of<kSmall>(key);
+    uint8_t* h = header_of<kSmall>(set);
+    Way* ways = &m_ways_store[set * m_ways];
+    const uint32_t w = find_way<kSmall>(h, ways, key, ctx);
+    if (w == kNoWay) return nullptr;
+    if (m_policy == ReplPolicy::kLru) ways8::make_youngest(h + 8 + pad<kSmall>(), pad<kSmall>(), w);
+    return &ways[w].payload;
+  }
 
+  template <bool kSmall>
   bool fill(uint64_t key, uint32_t ctx, const Payload& payload, Slot* evicted, bool absent) {
-    if (m_sets == 0) return false;
+    if (!kSmall && m_sets == 0) return false;
+    const size_t set = set_of<kSmall>(key);
+    uint8_t* h = header_of<kSmall>(set);
+    uint8_t* rk = h + 8 + pad<kSmall>();
+    Way* ways = &m_ways_store[set * m_ways];
     if (!absent) {
-      size_t set;
-      const size_t i = find(key, ctx, set);
-      if (i != kNone) {
-        m_ways_store[i].payload = payload;
-        touch(set, static_cast<uint32_t>(i - set * m_ways));
+      const uint32_t w = find_way<kSmall>(h, ways, key, ctx);
+      if (w != kNoWay) {
+        ways[w].payload = payload;
+        ways8::make_youngest(rk, pad<kSmall>(), w);
         return false;
       }
     }
-    const size_t set = set_index(key);
-    const uint64_t v = valid(set);
+    const uint64_t v = valid_of(h);
     const uint64_t free = ~v & m_way_mask;
     uint32_t w;
-    bool evict = false;
     if (free) {
       w = static_cast<uint32_t>(__builtin_ctzll(free));
       ++m_valid;
+      ways8::make_youngest(rk, pad<kSmall>(), w);
+    } else if (kSmall && m_policy != ReplPolicy::kRandom) {
+      // The victim is the oldest way; the ranks age around it in one step.
+      w = ways8::renew_oldest16(rk, m_last_rank4);
+      if (evicted) {
+        const uint8_t age = static_cast<uint8_t>(m_ways - 1);  // the victim's rank before
+        *evicted = Slot{true, ways[w].tag, ways[w].ctx, age, ways[w].payload};
+      }
     } else {
-      w = m_policy == ReplPolicy::kRandom
-              ? static_cast<uint32_t>(m_rng.below(m_ways))
-              : ways8::oldest(ranks(set), m_pad, m_ways, m_way_mask);
-      evict = true;
-      if (evicted) *evicted = slot(set * m_ways + w);
+      w = m_policy == ReplPolicy::kRandom ? static_cast<uint32_t>(m_rng.below(m_ways))
+                                          : ways8::oldest(rk, pad<kSmall>(), m_ways, m_way_mask);
+      if (evicted) *evicted = Slot{true, ways[w].tag, ways[w].ctx, rk[w], ways[w].payload};
+      ways8::make_youngest(rk, pad<kSmall>(), w);
     }
-    Way& way = m_ways_store[set * m_ways + w];
+    Way& way = ways[w];
     way.tag = key;
     way.ctx = ctx;
     way.payload = payload;
-    partial(set)[w] = partial_tag(key, ctx);
-    set_valid(set, v | (uint64_t{1} << w));
-    touch(set, w);
-    return evict;
+    h[8 + w] = partial_tag(key, ctx);
+    set_valid_of(h, v | (uint64_t{1} << w));
+    return !free;
   }
 
   Slot slot(size_t i) const {
@@ -234,13 +275,15 @@ class SetAssoc {
   uint32_t m_sets = 0;
   uint64_t m_set_mask = 0;  // m_sets - 1
   bool m_pow2_sets = true;  // a mask indexes (one set included), else a modulo
+  bool m_small = false;     // at most 16 ways and m_pow2_sets: the kSmall paths
   uint32_t m_ways = 0;
   uint32_t m_pad = 0;  // ways rounded up to 16
   uint64_t m_way_mask = 0;
+  uint32_t m_last_rank4 = 0;  // the oldest rank, m_ways - 1, in each of 4 bytes
   uint32_t m_valid = 0;
-  size_t m_header = 0;             // bytes per set header
+  size_t m_header = 0;                                         // bytes per set header
   std::vector<uint8_t, HugePageAllocator<uint8_t>> m_headers;  // per set: valid, partial, ranks
-  std::vector<Way> m_ways_store;   // per set, its ways
+  std::vector<Way> m_ways_store;                               // per set, its ways
 };
 
 }  // namespace mmusim

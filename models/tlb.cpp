@@ -28,56 +28,38 @@ Tlb::Tlb(const TlbParams& params) : m_name(params.name) {
     }
     m_arrays.push_back(Array{name, name + "_hits", ap.sizes, std::move(cache), 0});
   }
+  for (size_t i = 0; i < m_arrays.size(); ++i)
+    if (m_arrays[i].cache.enabled())
+      for (PageSize s : m_arrays[i].sizes)
+        m_probes[m_nprobes++] = Probe{static_cast<uint8_t>(i), s, SizeKey(s)};
   for (unsigned si = 0; si < kNumPageSizes; ++si) {
     for (int piece = static_cast<int>(si); piece >= 0; --piece) {
       if (holder[piece] >= 0) {
-        m_fill[si].array = holder[piece];
-        m_fill[si].size = static_cast<PageSize>(piece);
+        FillTarget& t = m_fill[si];
+        t.array = holder[piece];
+        t.size = static_cast<PageSize>(piece);
+        t.key = SizeKey(t.size);
+        t.page_base_mask = ~page_mask(static_cast<PageSize>(si));
+        t.piece_offset_mask = page_mask(static_cast<PageSize>(si)) & ~page_mask(t.size);
+        t.held = static_cast<uint8_t>(1u << static_cast<unsigned>(piece));
         break;
       }
     }
   }
 }
 
-bool Tlb::lookup(Addr va, Context ctx, TlbHit& hit) {
-  ++m_stats.lookups;
-  const uint32_t c = ctx.key();
-  for (Array& a : m_arrays) {
-    if (!a.cache.enabled()) continue;
-    for (PageSize s : a.sizes) {
-      if (!(m_held_sizes & (1u << static_cast<unsigned>(s)))) continue;  // none of that size
-      if (const Entry* e = a.cache.lookup(key(va, s), c)) {
-        hit.pa_base = e->pa_base;
-        hit.size = s;
-        hit.perms = e->perms;
-        ++a.hits;
-        ++m_stats.hits;
-        return true;
-      }
-    }
-  }
-  ++m_stats.misses;
-  return false;
-}
-
-void Tlb::insert(Addr va, Addr pa, PageSize size, Perms perms, Context ctx, bool after_miss) {
-  const FillTarget& t = m_fill[static_cast<unsigned>(size)];
-  if (t.array < 0) return;
-  // The piece of size t.size containing va sits at the same offset inside the physical page.
-  const Addr offset = va & page_mask(size) & ~page_mask(t.size);
-  const Entry e{page_base(pa, size) + offset, perms};
-  ++m_stats.fills;
-  m_held_sizes |= static_cast<uint8_t>(1u << static_cast<unsigned>(t.size));
-  SetAssoc<Entry>& cache = m_arrays[t.array].cache;
-  const bool evicted = after_miss ? cache.insert_absent(key(va, t.size), ctx.key(), e)
-                                  : cache.insert(key(va, t.size), ctx.key(), e);
-  if (evicted) ++m_stats.evictions;
+void Tlb::set_held(uint8_t sizes) {
+  m_held_sizes = sizes;
+  m_nheld_probes = 0;
+  for (unsigned k = 0; k < m_nprobes; ++k)
+    if (sizes & (1u << static_cast<unsigned>(m_probes[k].size)))
+      m_held_probes[m_nheld_probes++] = m_probes[k];
 }
 
 void Tlb::flush_all() {
   ++m_stats.flushes;
   for (Array& a : m_arrays) m_stats.invalidations += a.cache.clear();
-  m_held_sizes = 0;
+  set_held(0);
 }
 
 void Tlb::flush_asid(Context ctx) {
@@ -108,15 +90,23 @@ uint32_t Tlb::occupancy() const {
   return n;
 }
 
+Tlb::Stats Tlb::stats() const {
+  Stats s = m_stats;
+  for (const Array& a : m_arrays) s.hits += a.hits;
+  s.misses = s.lookups - s.hits;
+  return s;
+}
+
 void Tlb::report(StatsVisitor& v) const {
-  v.counter("lookups", m_stats.lookups, "count", "translations looked up");
-  v.counter("hits", m_stats.hits, "count", "lookups that hit");
-  v.counter("misses", m_stats.misses, "count", "lookups that missed");
-  v.counter("fills", m_stats.fills, "entries", "entries filled");
-  v.counter("evictions", m_stats.evictions, "entries", "valid entries evicted by fills");
-  v.counter("flushes", m_stats.flushes, "count", "flush operations (all, asid, vpid, page)");
-  v.counter("invalidations", m_stats.invalidations, "entries", "valid entries dropped by flushes");
-  v.real("hit_rate", ratio(m_stats.hits, m_stats.lookups), "ratio", "hits / lookups");
+  const Stats s = stats();
+  v.counter("lookups", s.lookups, "count", "translations looked up");
+  v.counter("hits", s.hits, "count", "lookups that hit");
+  v.counter("misses", s.misses, "count", "lookups that missed");
+  v.counter("fills", s.fills, "entries", "entries filled");
+  v.counter("evictions", s.evictions, "entries", "valid entries evicted by fills");
+  v.counter("flushes", s.flushes, "count", "flush operations (all, asid, vpid, page)");
+  v.counter("invalidations", s.invalidations, "entries", "valid entries dropped by flushes");
+  v.real("hit_rate", ratio(s.hits, s.lookups), "ratio", "hits / lookups");
   for (const Array& a : m_arrays)
     v.counter(a.hits_name.c_str(), a.hits, "count", "lookups that hit in this array");
 }

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "models/cache.h"
@@ -77,25 +79,28 @@ class ReferenceCache {
 TEST(Cache, AgreesWithATimestampReferenceForEveryPolicyAndWayCount) {
   for (ReplPolicy policy : {ReplPolicy::kLru, ReplPolicy::kFifo, ReplPolicy::kRandom}) {
     for (uint32_t ways : {1u, 2u, 3u, 8u, 11u, 16u, 17u, 33u, 64u}) {
-      const uint32_t sets = 4;
-      Cache c({uint64_t{sets} * ways * 64, ways, policy, 4}, 64, 9);
-      ReferenceCache ref(sets, ways, policy, 9);
-      Rng rng(ways);
-      uint64_t hits = 0, writebacks = 0;
-      for (int i = 0; i < 20000; ++i) {
-        // Lines from a pool a little larger than the cache, so hits, misses and evictions mix.
-        const uint64_t line = rng.below(sets * ways * 3 / 2 + 2);
-        const bool write = rng.below(4) == 0;
-        bool wb = false, ref_wb = false;
-        const bool hit = c.access(line, write, wb);
-        ASSERT_EQ(hit, ref.access(line, write, ref_wb))
-            << repl_policy_name(policy) << " " << ways << " ways, access " << i;
-        ASSERT_EQ(wb, ref_wb) << repl_policy_name(policy) << " " << ways << " ways, access " << i;
-        hits += hit;
-        writebacks += wb;
+      for (uint32_t sets : {4u, 3u}) {  // a mask indexes the sets, or a modulo
+        Cache c({uint64_t{sets} * ways * 64, ways, policy, 4}, 64, 9);
+        ReferenceCache ref(sets, ways, policy, 9);
+        Rng rng(ways);
+        uint64_t hits = 0, writebacks = 0;
+        const std::string where = std::string(repl_policy_name(policy)) + " " +
+                                  std::to_string(sets) + " sets x " + std::to_string(ways) +
+                                  " ways, access ";
+        for (int i = 0; i < 20000; ++i) {
+          // Lines from a pool a little larger than the cache, so hits, misses and evictions mix.
+          const uint64_t line = rng.below(sets * ways * 3 / 2 + 2);
+          const bool write = rng.below(4) == 0;
+          bool wb = false, ref_wb = false;
+          const bool hit = c.access(line, write, wb);
+          ASSERT_EQ(hit, ref.access(line, write, ref_wb)) << where << i;
+          ASSERT_EQ(wb, ref_wb) << where << i;
+          hits += hit;
+          writebacks += wb;
+        }
+        EXPECT_GT(hits, 0u);
+        EXPECT_GT(writebacks, 0u);
       }
-      EXPECT_GT(hits, 0u);
-      EXPECT_GT(writebacks, 0u);
     }
   }
 }
@@ -346,6 +351,84 @@ TEST(MemHierarchy, ServedByTheFirstLevelHoldingTheLine) {
   StatsRecorder rec;
   h.report(rec);
   EXPECT_EQ(rec.counters["data_accesses"], 3u);  // the DRAM group is reported last
+}
+
+// Records counters under their group's name ("l2.walk_accesses").
+class GroupRecorder : public StatsVisitor {
+ public:
+  void begin(const char* name) override { m_group = name; }
+  void end() override { m_group.clear(); }
+  void counter(const char* name, uint64_t value, const char*, const char*) override {
+    counters[m_group.empty() ? name : m_group + "." + name] = value;
+  }
+  void real(const char*, double, const char*, const char*) override {}
+  std::map<std::string, uint64_t> counters;
+
+ private:
+  std::string m_group;
+};
+
+TEST(MemHierarchy, ReportsTheAccessesThatProbedEachLevel) {
+  // Every entry level and source mixed, with every level on and with the L2 off; the counts
+  // expected come from where each access was served.
+  for (bool l2 : {true, false}) {
+    MemHierarchyParams p = small_hierarchy();
+    p.level[2] = {32 * 8 * 64, 8, ReplPolicy::kLru, 54};
+    if (!l2) p.level[1].size_bytes = 0;
+    MemHierarchy h(p);
+    uint64_t probes[2][kCacheLevels + 1] = {}, hits[2][kCacheLevels] = {};
+    Rng rng(5);
+    for (int i = 0; i < 20000; ++i) {
+      const Addr pa = rng.below(600) * 64;
+      const auto entry = static_cast<MemLevel>(rng.below(4));
+      const auto source = static_cast<MemHierarchy::Source>(rng.below(2));
+      const MemHierarchy::Result r = h.access(pa, rng.below(3) == 0, entry, source);
+      const unsigned served = static_cast<unsigned>(r.served);
+      ASSERT_GE(served, static_cast<unsigned>(entry));
+      for (unsigned l = static_cast<unsigned>(entry); l <= served; ++l) ++probes[source][l];
+      if (served < kCacheLevels) ++hits[source][served];
+    }
+    GroupRecorder rec;
+    h.report(rec);
+    const char* names[] = {"l1d", "l2", "llc", "dram"};
+    for (unsigned l = 0; l <= kCacheLevels; ++l) {
+      if (l == 1 && !l2) {
+        EXPECT_EQ(rec.counters.count("l2.walk_accesses"), 0u);
+        EXPECT_EQ(hits[0][1] + hits[1][1], 0u);
+        continue;
+      }
+      const std::string g = names[l];
+      EXPECT_EQ(rec.counters[g + ".walk_accesses"], probes[MemHierarchy::kWalk][l]) << g;
+      EXPECT_EQ(rec.counters[g + ".data_accesses"], probes[MemHierarchy::kData][l]) << g;
+      EXPECT_GT(probes[MemHierarchy::kWalk][l], 0u) << g;
+      if (l == kCacheLevels) continue;
+      EXPECT_EQ(rec.counters[g + ".walk_hits"], hits[MemHierarchy::kWalk][l]) << g;
+      EXPECT_EQ(rec.counters[g + ".data_hits"], hits[MemHierarchy::kData][l]) << g;
+      EXPECT_GT(hits[MemHierarchy::kData][l], 0u) << g;
+    }
+  }
+}
+
+TEST(MemHierarchy, OnlyTheEntryLevelSeesTheStore) {
+  // The L1 is off: a store entering there fills the L2 clean; one entering at the L2 dirties it.
+  MemHierarchyParams p = small_hierarchy();
+  p.level[0].size_bytes = 0;
+  MemHierarchy h(p);
+  auto writebacks = [&h] {
+    GroupRecorder rec;
+    h.report(rec);
+    return rec.counters["l2.writebacks"];
+  };
+  // L2 set 0 (8 sets of 4 ways): lines 0, 8, 16, ...
+  auto evict_set0 = [&h] {
+    for (Addr n = 1; n <= 4; ++n) h.access(n * 8 * 64, false, MemLevel::kL2, MemHierarchy::kData);
+  };
+  h.access(0, true, MemLevel::kL1, MemHierarchy::kData);
+  evict_set0();
+  EXPECT_EQ(writebacks(), 0u);
+  h.access(0, true, MemLevel::kL2, MemHierarchy::kData);
+  evict_set0();
+  EXPECT_EQ(writebacks(), 1u);
 }
 
 TEST(MemHierarchy, OpenRowsAreFaster) {

@@ -383,6 +383,37 @@ TEST(Tlb, UnifiedArrayHolds4KAnd2MWithoutAliasing) {
   EXPECT_FALSE(hits(t, 0x40200000));
 }
 
+// A lookup probes the arrays in order and each array's sizes in its order, only the sizes filled
+// since the last flush_all: the first hit wins when entries of two sizes cover the address.
+TEST(Tlb, ProbesArraysAndSizesInTheirOrderForSizesFilled) {
+  TlbParams p;
+  p.arrays.push_back({"unified", {PageSize::k2M, PageSize::k4K}, 8, 2});
+  p.arrays.push_back({"huge", {PageSize::k1G}, 2, 2});
+  Tlb t(p);
+  const Addr va = 0x40201000;
+  t.insert(va, 0x9000, PageSize::k4K, Perms{}, kCtx);
+  TlbHit h;
+  ASSERT_TRUE(t.lookup(va, kCtx, h));
+  EXPECT_EQ(h.size, PageSize::k4K);
+  t.insert(va, 0x80200000, PageSize::k2M, Perms{}, kCtx);
+  t.insert(va, 0xc0000000, PageSize::k1G, Perms{}, kCtx);
+  ASSERT_TRUE(t.lookup(va, kCtx, h));
+  EXPECT_EQ(h.size, PageSize::k2M);  // listed before 4K in the first array
+  EXPECT_EQ(h.pa_base, 0x80200000u);
+  ASSERT_TRUE(t.lookup(va + 0x400000, kCtx, h));
+  EXPECT_EQ(h.size, PageSize::k1G);
+  t.flush_all();
+  EXPECT_FALSE(hits(t, va));
+  t.insert(va, 0xc0000000, PageSize::k1G, Perms{}, kCtx);
+  ASSERT_TRUE(t.lookup(va, kCtx, h));
+  EXPECT_EQ(h.size, PageSize::k1G);
+  t.insert(va, 0x9000, PageSize::k4K, Perms{}, kCtx);
+  ASSERT_TRUE(t.lookup(va, kCtx, h));
+  EXPECT_EQ(h.size, PageSize::k4K);  // the first array before the second
+  EXPECT_EQ(t.stats().hits, 5u);
+  EXPECT_EQ(t.stats().misses, 1u);
+}
+
 TEST(Tlb, SplintersLargePageInto4KOnlyArray) {
   Tlb t(one_array({PageSize::k4K}, 8, 2));
   // pa given at the same offset as va.
