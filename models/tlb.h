@@ -42,7 +42,6 @@ class Tlb {
     uint64_t lookups = 0, hits = 0, misses = 0, fills = 0, evictions = 0, flushes = 0,
              invalidations = 0;
   };
-  // hits and misses are summed from the arrays' hits when asked for.
 
   // Throws std::invalid_argument on a bad geometry or a page size held by two enabled arrays.
   explicit Tlb(const TlbParams& params);
@@ -92,6 +91,7 @@ class Tlb {
   void flush_page(Addr va, Context ctx);
 
   const std::string& name() const { return m_name; }
+  // hits and misses are summed from the arrays' hits when asked for.
   Stats stats() const;
   // Number of valid entries over all arrays.
   uint32_t occupancy() const;
