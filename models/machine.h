@@ -176,6 +176,13 @@ class Machine : public WalkRoots {
     uint64_t guest_version = 0, host_version = 0;
     Mapping guest, host;
     bool host_mapped = false;
+    // The oracles the stages read (guest null: no address space; host null: none hinted),
+    // found by stage 0 for the access hint_va of hint_asid, and again by a later stage that
+    // finds them set for another access (one that started past stage 0).
+    Addr hint_va = ~Addr{0};
+    uint16_t hint_asid = 0;
+    const TranslationMap* hint_guest = nullptr;
+    const TranslationMap* hint_host = nullptr;
   };
   void prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const;
   // Every host-physical address the stages leave in `lines` for va, in stage order: the leaf

@@ -60,10 +60,17 @@ bool Machine::host_leaf_entry(Addr gpa, Addr& entry) const {
 
 void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const {
   state.nlines = 0;
-  if (!has_space(ctx.asid)) return;
-  const TranslationMap& guest = m_spaces[ctx.asid]->oracle();
-  const TranslationMap* host =
-      virtualized() && !shadowed() ? &(nested() ? *m_ept12 : *m_host).oracle() : nullptr;
+  if (stage == 0 || state.hint_va != va || state.hint_asid != ctx.asid) {
+    // Address spaces are created, never destroyed: the pointers hold for the later stages.
+    state.hint_va = va;
+    state.hint_asid = ctx.asid;
+    state.hint_guest = has_space(ctx.asid) ? &m_spaces[ctx.asid]->oracle() : nullptr;
+    state.hint_host =
+        virtualized() && !shadowed() ? &(nested() ? *m_ept12 : *m_host).oracle() : nullptr;
+  }
+  if (!state.hint_guest) return;  // no address space (yet, at stage 0)
+  const TranslationMap& guest = *state.hint_guest;
+  const TranslationMap* host = state.hint_host;
   Addr entry;
   if (stage == 0) {
     guest.prefetch_index(va);

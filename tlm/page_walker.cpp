@@ -140,7 +140,7 @@ void PageWalker::read_failed() const {
 
 void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   TranslationExt* ext = gp.get_extension<TranslationExt>();
-  WalkDim dims[3];
+  WalkDim* const dims = m_dims;  // a member: a local array would be zeroed at every walk
   const unsigned n = dims_for(ext->ctx, dims, true);
   if (n == 0) {  // no such address space: nothing to walk
     ext->fault = Fault{FaultKind::kNotPresent, 0, 0, ext->va};
