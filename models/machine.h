@@ -213,6 +213,9 @@ class Machine : public WalkRoots {
   };
   static constexpr size_t kLeafMemo = 4096;  // a power of two
   mutable std::vector<LeafMemo> m_leaf_memo = std::vector<LeafMemo>(kLeafMemo);
+  // leaf_entry past a memo miss: reads the upper levels and fills `memo`.
+  bool leaf_entry_read(Addr root, unsigned levels, PtFormat format, bool guest_tables, Addr addr,
+                       LeafMemo& memo, Addr& entry) const;
   // TEA leaf shift for a page policy: its large size when every region gets it, else 4K.
   static uint8_t tea_shift(const PagePolicy& p);
   // Gives a host EPT (EPT, or EPT01) a TEA over guest-physical [0, end): its leaf tables on

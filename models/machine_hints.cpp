@@ -16,6 +16,13 @@ bool Machine::leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest
     entry = memo.table + table_index(addr, 1) * 8;
     return true;
   }
+  return leaf_entry_read(root, levels, format, guest_tables, addr, memo, entry);
+}
+
+// Apart from leaf_entry, whose memo hits then need none of the registers a table read does.
+[[gnu::noinline]] bool Machine::leaf_entry_read(Addr root, unsigned levels, PtFormat format,
+                                                bool guest_tables, Addr addr, LeafMemo& memo,
+                                                Addr& entry) const {
   auto to_host = [&](Addr a, Addr& out) {
     if (!guest_tables) {
       out = a;
@@ -40,7 +47,7 @@ bool Machine::leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest
   }
   Addr leaf_table;
   if (!to_host(table, leaf_table)) return false;
-  memo = LeafMemo{root, region, leaf_table};
+  memo = LeafMemo{root, addr >> 21, leaf_table};
   entry = leaf_table + table_index(addr, 1) * 8;
   return true;
 }

@@ -94,13 +94,13 @@ void Core::drain() {
 }
 
 Cycles Core::data_access(const TranslationExt& ext) {
-  m_data_time = sc_core::SC_ZERO_TIME;
+  m_data_time = sc_core::sc_time();
   if (!m_params.data_accesses || ext.access == AccessKind::kFetch) return 0;
   m_data_gp.set_command(ext.access == AccessKind::kLoad ? tlm::TLM_READ_COMMAND
                                                         : tlm::TLM_WRITE_COMMAND);
   m_data_gp.set_address(ext.pa);
   m_data_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time t;  // zero
   m_data_ext.cycles = kNoCycles;
   mem->b_transport(m_data_gp, t);  // functional and annotated in both modes, in program order
   if (!m_data_gp.is_response_ok())

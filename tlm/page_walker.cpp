@@ -120,7 +120,7 @@ uint64_t PageWalker::read_entry(Addr pa, unsigned, unsigned, Cycles& latency, St
     if (mem->transport_dbg(m_gp) != 8) read_failed();
     return m_data;
   }
-  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time t;  // zero
   m_mem_ext.cycles = kNoCycles;
   mem->b_transport(m_gp, t);
   if (!m_gp.is_response_ok()) [[unlikely]]
