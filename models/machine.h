@@ -176,6 +176,13 @@ class Machine : public WalkRoots {
     uint64_t guest_version = 0, host_version = 0;
     Mapping guest, host;
     bool host_mapped = false;
+    // The oracles the stages read (guest null: no address space; host null: none hinted),
+    // found by stage 0 for the access hint_va of hint_asid, and again by a later stage that
+    // finds them set for another access (one that started past stage 0).
+    Addr hint_va = ~Addr{0};
+    uint16_t hint_asid = 0;
+    const TranslationMap* hint_guest = nullptr;
+    const TranslationMap* hint_host = nullptr;
   };
   void prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const;
   // Every host-physical address the stages leave in `lines` for va, in stage order: the leaf
@@ -206,6 +213,9 @@ class Machine : public WalkRoots {
   };
   static constexpr size_t kLeafMemo = 4096;  // a power of two
   mutable std::vector<LeafMemo> m_leaf_memo = std::vector<LeafMemo>(kLeafMemo);
+  // leaf_entry past a memo miss: reads the upper levels and fills `memo`.
+  bool leaf_entry_read(Addr root, unsigned levels, PtFormat format, bool guest_tables, Addr addr,
+                       LeafMemo& memo, Addr& entry) const;
   // TEA leaf shift for a page policy: its large size when every region gets it, else 4K.
   static uint8_t tea_shift(const PagePolicy& p);
   // Gives a host EPT (EPT, or EPT01) a TEA over guest-physical [0, end): its leaf tables on

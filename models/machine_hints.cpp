@@ -16,6 +16,13 @@ bool Machine::leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest
     entry = memo.table + table_index(addr, 1) * 8;
     return true;
   }
+  return leaf_entry_read(root, levels, format, guest_tables, addr, memo, entry);
+}
+
+// Apart from leaf_entry, whose memo hits then need none of the registers a table read does.
+[[gnu::noinline]] bool Machine::leaf_entry_read(Addr root, unsigned levels, PtFormat format,
+                                                bool guest_tables, Addr addr, LeafMemo& memo,
+                                                Addr& entry) const {
   auto to_host = [&](Addr a, Addr& out) {
     if (!guest_tables) {
       out = a;
@@ -40,7 +47,7 @@ bool Machine::leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest
   }
   Addr leaf_table;
   if (!to_host(table, leaf_table)) return false;
-  memo = LeafMemo{root, region, leaf_table};
+  memo = LeafMemo{root, addr >> 21, leaf_table};
   entry = leaf_table + table_index(addr, 1) * 8;
   return true;
 }
@@ -60,10 +67,17 @@ bool Machine::host_leaf_entry(Addr gpa, Addr& entry) const {
 
 void Machine::prefetch(Context ctx, Addr va, unsigned stage, PrefetchState& state) const {
   state.nlines = 0;
-  if (!has_space(ctx.asid)) return;
-  const TranslationMap& guest = m_spaces[ctx.asid]->oracle();
-  const TranslationMap* host =
-      virtualized() && !shadowed() ? &(nested() ? *m_ept12 : *m_host).oracle() : nullptr;
+  if (stage == 0 || state.hint_va != va || state.hint_asid != ctx.asid) {
+    // Address spaces are created, never destroyed: the pointers hold for the later stages.
+    state.hint_va = va;
+    state.hint_asid = ctx.asid;
+    state.hint_guest = has_space(ctx.asid) ? &m_spaces[ctx.asid]->oracle() : nullptr;
+    state.hint_host =
+        virtualized() && !shadowed() ? &(nested() ? *m_ept12 : *m_host).oracle() : nullptr;
+  }
+  if (!state.hint_guest) return;  // no address space (yet, at stage 0)
+  const TranslationMap& guest = *state.hint_guest;
+  const TranslationMap* host = state.hint_host;
   Addr entry;
   if (stage == 0) {
     guest.prefetch_index(va);

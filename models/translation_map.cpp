@@ -11,6 +11,11 @@ constexpr uint64_t kW = 1, kX = 2, kU = 4, kValid = 8;
 uint64_t pack(Addr target, Perms p) {
   return target | kValid | (p.write ? kW : 0) | (p.exec ? kX : 0) | (p.user ? kU : 0);
 }
+// The permissions of each combination of the W, X and U bits: lookups copy one instead of
+// building the bit-fields one by one.
+constexpr Perms kUnpack[8] = {{false, false, false}, {true, false, false}, {false, true, false},
+                              {true, true, false},   {false, false, true}, {true, false, true},
+                              {false, true, true},   {true, true, true}};
 }  // namespace
 
 const uint64_t* TranslationMap::slot(unsigned size, uint64_t page) const {
@@ -48,11 +53,12 @@ bool TranslationMap::lookup(Addr addr, Mapping& m) const {
     if (m_count[s] == 0) continue;
     const PageSize size = static_cast<PageSize>(s);
     const uint64_t* v = slot(s, addr >> page_shift(size));
-    if (v && *v != 0) {
+    const uint64_t packed = v ? *v : 0;
+    if (packed != 0) {
       m.base = page_base(addr, size);
-      m.target = *v & ~page_mask(PageSize::k4K);
+      m.target = packed & ~page_mask(PageSize::k4K);
       m.size = size;
-      m.perms = {(*v & kW) != 0, (*v & kX) != 0, (*v & kU) != 0};
+      m.perms = kUnpack[packed & (kW | kX | kU)];
       return true;
     }
   }

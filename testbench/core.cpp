@@ -25,6 +25,11 @@ Core::Core(sc_core::sc_module_name name, const CoreParams& params, const Clock& 
     gp.set_data_length(0);
     gp.set_streaming_width(0);
   }
+  if (m_work_per_access >= 0 && m_work_per_access < 1e18 &&
+      m_work_per_access == std::floor(m_work_per_access)) {
+    m_work_whole = static_cast<Cycles>(m_work_per_access);
+    m_work_time = clock.cycles(m_work_whole);
+  }
   m_data_ext.data = true;
   m_data_gp.set_extension(&m_data_ext);
   m_data_gp.set_data_length(8);
@@ -62,6 +67,15 @@ void Core::software(Cycles c) {
 }
 
 void Core::work() {
+  if (m_work_whole != kNoCycles) {  // the carry stays 0: the same cycles every access
+    if (m_work_whole == 0) return;
+    m_stats.work_cycles += m_work_whole;
+    if (!m_params.at)
+      m_qk.inc(m_work_time);
+    else
+      sc_core::wait(m_work_time);
+    return;
+  }
   const double w = m_work_per_access + m_work_carry;
   const double whole = std::floor(w);
   m_work_carry = w - whole;
@@ -80,19 +94,23 @@ void Core::drain() {
 }
 
 Cycles Core::data_access(const TranslationExt& ext) {
+  m_data_time = sc_core::sc_time();
   if (!m_params.data_accesses || ext.access == AccessKind::kFetch) return 0;
   m_data_gp.set_command(ext.access == AccessKind::kLoad ? tlm::TLM_READ_COMMAND
                                                         : tlm::TLM_WRITE_COMMAND);
   m_data_gp.set_address(ext.pa);
   m_data_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time t;  // zero
   m_data_ext.cycles = kNoCycles;
   mem->b_transport(m_data_gp, t);  // functional and annotated in both modes, in program order
   if (!m_data_gp.is_response_ok())
     throw std::runtime_error("memory answered a data access with " +
                              m_data_gp.get_response_string());
   // The memory reports its annotation in cycles too; a target that does not is converted.
-  const Cycles c = m_data_ext.cycles != kNoCycles ? m_data_ext.cycles : m_clock.to_cycles(t);
+  const bool in_cycles = m_data_ext.cycles != kNoCycles;
+  const Cycles c = in_cycles ? m_data_ext.cycles : m_clock.to_cycles(t);
+  // The annotation of a target that reports cycles is those cycles' time already.
+  m_data_time = in_cycles ? t : m_clock.cycles(c);
   ++m_stats.data_accesses;
   m_stats.data_cycles += c;
   return c;
@@ -236,7 +254,7 @@ void Core::access(const Access& a, Slot& slot, const Machine::PrefetchState* hin
         m_stats.translation_cycles += ext.total_cycles();
         m_translation_latency.add(ext.total_cycles());
         if (slot.sampled) log_event(slot, ext.total_cycles());
-        m_qk.inc(m_clock.cycles(slot.data_cycles));
+        m_qk.inc(m_data_time);
       }
       return;
     }

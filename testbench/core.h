@@ -135,11 +135,16 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   tlm_utils::peq_with_cb_and_phase<Core> m_done;  // AT: data access finished
   tlm::tlm_generic_payload m_data_gp;
   MemExt m_data_ext;
+  sc_core::sc_time m_data_time;  // the last data access's latency (zero: none made)
   static constexpr Cycles kNoCycles = ~Cycles{0};
   MshrPool* m_mshrs = nullptr;
   const MemHierarchy* m_hint_hier = nullptr;
   double m_work_per_access;
   double m_work_carry = 0;
+  // A whole number of work cycles per access leaves no carry: each access then adds the same
+  // cycles and time, worked out once (m_work_whole is kNoCycles when the carry is needed).
+  Cycles m_work_whole = kNoCycles;
+  sc_core::sc_time m_work_time;
   LatencyHistogram m_translation_latency;
   std::FILE* m_log = nullptr;  // not owned
   sc_core::sc_time m_origin;  // when the workload started

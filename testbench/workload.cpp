@@ -25,6 +25,7 @@ SyntheticWorkload::SyntheticWorkload(const SyntheticParams& p) : m_p(p), m_rng(p
 }
 
 Addr SyntheticWorkload::at(uint64_t offset) const {
+  if (m_p.vmas == 1) return m_p.base + offset;  // no gaps to skip (and no division)
   const uint64_t i = std::min<uint64_t>(offset / m_vma_bytes, m_p.vmas - 1u);
   return m_p.base + i * (m_vma_bytes + m_p.vma_gap) + (offset - i * m_vma_bytes);
 }
@@ -39,7 +40,11 @@ Addr SyntheticWorkload::next_address() {
       if (m_offset >= bytes()) m_offset = 0;
       break;
     case Kind::kUniform:
-      va = at(m_rng.below(bytes() / m_p.element) * m_p.element);
+      if (bytes() != m_elements_of) {  // the running process's size changed: recount
+        m_elements_of = bytes();
+        m_elements = m_elements_of / m_p.element;
+      }
+      va = at(m_rng.below(m_elements) * m_p.element);
       break;
     case Kind::kStrided:
       if (m_offset >= bytes()) m_offset %= m_p.stride;

@@ -87,6 +87,7 @@ class SyntheticWorkload : public Workload {
   uint64_t m_issued = 0;
   uint64_t m_offset = 0;
   uint64_t m_vma_bytes;           // each VMA's initial size
+  uint64_t m_elements_of = 0, m_elements = 0;  // uniform: elements in bytes() for that size
   std::vector<uint64_t> m_grown;  // by ASID: bytes the last VMA grew by
   uint16_t m_asid = 1;
   bool m_switch_due = false, m_churn_due = false, m_grow_due = false;

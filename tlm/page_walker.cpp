@@ -120,7 +120,7 @@ uint64_t PageWalker::read_entry(Addr pa, unsigned, unsigned, Cycles& latency, St
     if (mem->transport_dbg(m_gp) != 8) read_failed();
     return m_data;
   }
-  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time t;  // zero
   m_mem_ext.cycles = kNoCycles;
   mem->b_transport(m_gp, t);
   if (!m_gp.is_response_ok()) [[unlikely]]
@@ -140,7 +140,7 @@ void PageWalker::read_failed() const {
 
 void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   TranslationExt* ext = gp.get_extension<TranslationExt>();
-  WalkDim dims[3];
+  WalkDim* const dims = m_dims;  // a member: a local array would be zeroed at every walk
   const unsigned n = dims_for(ext->ctx, dims, true);
   if (n == 0) {  // no such address space: nothing to walk
     ext->fault = Fault{FaultKind::kNotPresent, 0, 0, ext->va};

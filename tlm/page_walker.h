@@ -85,6 +85,7 @@ class PageWalker : public sc_core::sc_module,
   Pwc m_guest_pwc;
   Pwc m_host_pwc;
   Tlb m_ntlb;
+  WalkDim m_dims[kMaxDims];  // the current walk's dimensions (written by dims_for per walk)
   WalkResult m_result;
   tlm::tlm_generic_payload m_gp;  // reused for every entry read
   tlm::tlm_generic_payload m_dmt_gp;  // reused for every TEA lookup
