@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 namespace mmusim {
 
@@ -37,14 +38,28 @@ struct Perms {
   bool write : 1;
   bool exec : 1;
   bool user : 1;
-  constexpr Perms() : write(true), exec(true), user(true) {}
-  constexpr Perms(bool w, bool x, bool u) : write(w), exec(x), user(u) {}
+  uint8_t zero_ : 5;  // always 0: the byte is then a plain mask, which & and == work on whole
+  constexpr Perms() : write(true), exec(true), user(true), zero_(0) {}
+  constexpr Perms(bool w, bool x, bool u) : write(w), exec(x), user(u), zero_(0) {}
   bool allows(AccessKind k) const {
     return k == AccessKind::kStore ? write : k == AccessKind::kFetch ? exec : true;
   }
-  Perms operator&(Perms o) const { return {write && o.write, exec && o.exec, user && o.user}; }
-  bool operator==(Perms o) const { return write == o.write && exec == o.exec && user == o.user; }
+  Perms operator&(Perms o) const { return from_mask(mask() & o.mask()); }
+  bool operator==(Perms o) const { return mask() == o.mask(); }
+
+ private:
+  uint8_t mask() const {
+    uint8_t m;
+    std::memcpy(&m, this, 1);
+    return m;
+  }
+  static Perms from_mask(uint8_t m) {
+    Perms p;
+    std::memcpy(&p, &m, 1);
+    return p;
+  }
 };
+static_assert(sizeof(Perms) == 1, "Perms is one byte");
 
 enum class FaultKind : uint8_t {
   kNone = 0,
