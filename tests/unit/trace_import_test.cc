@@ -15,7 +15,7 @@
 #include "tests/unit/temp_dir.h"
 
 #ifndef MMUSIM_SAMPLE_DATA
-#define MMUSIM_SAMPLE_DATA "/work/shared/data"
+#error "MMUSIM_SAMPLE_DATA: the build names the sample traces' directory (tests/CMakeLists.txt)"
 #endif
 
 namespace mmusim {

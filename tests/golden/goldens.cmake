@@ -1,0 +1,61 @@
+# Golden stats: every simulated figure of small runs, byte for byte (wall-clock lines aside).
+# The refactors that must change no result are checked against these. To rewrite them after a
+# change that is meant to alter results: MMUSIM_UPDATE_GOLDEN=1 ctest -R '^golden\.'
+function(mmusim_golden name config)
+  string(REPLACE ";" "$<SEMICOLON>" args "${ARGN}")
+  add_test(NAME golden.${name}
+           COMMAND ${CMAKE_COMMAND} -DMMUSIM=$<TARGET_FILE:mmusim> -DCONFIG=${config}
+                   "-DARGS=${args}" -DOUT=${CLI_OUT}/golden-${name}
+                   -DGOLDEN=${CMAKE_CURRENT_SOURCE_DIR}/golden/${name}.stats.json
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/golden.cmake)
+endfunction()
+
+set(GOLDEN_CONFIGS ${CMAKE_SOURCE_DIR}/configs)
+foreach(golden default native ept)
+  mmusim_golden(${golden} ${GOLDEN_CONFIGS}/${golden}.yaml
+                --set workload.count=50000 --set workload.footprint_mib=512)
+endforeach()
+
+# Every other example config, shortened.
+foreach(config dmt dmt_asplos24 hugegpt nested pvdmt shadow)
+  mmusim_golden(config_${config} ${GOLDEN_CONFIGS}/${config}.yaml --set workload.count=30000)
+endforeach()
+if(MMUSIM_RTL)
+  mmusim_golden(config_dmt_rtl ${GOLDEN_CONFIGS}/dmt_rtl.yaml --set workload.count=5000)
+endif()
+
+# Every scheme and feature, in LT and AT, on a workload that exercises the software paths:
+# demand paging, two processes with context switches (no PCIDs: CR3 writes flush), page-table
+# churn and a growing VMA (under DMT: with a TEA that doubles). Then the same schemes cold.
+set(GOLDEN_EVENTS --set workload.count=40000 --set workload.footprint_mib=16
+    --set workload.prefault=false --set workload.processes=2 --set workload.switch_every=2500
+    --set workload.churn_every=1500 --set workload.churn_pages=16
+    --set workload.vma_growth.every=7000 --set workload.vma_growth.mib=8 --set system.pcid=false
+    --set system.dmt_min_vma_mib=8)
+set(GOLDEN_SCHEMES
+    "native|system.virtualization=none"
+    "ept|system.virtualization=ept"
+    "ept_2m|system.virtualization=ept,system.guest_page=2M,system.host_page=2M"
+    "shadow|system.virtualization=shadow"
+    "shadow_2m|system.virtualization=shadow,system.guest_page=2M,system.host_page=4K"
+    "nested_shadow_ept|system.virtualization=nested,system.nested_walk=shadow_ept"
+    "nested_hw3d|system.virtualization=nested,system.nested_walk=hw3d"
+    "hugegpt|system.virtualization=ept,system.hugegpt=true"
+    "dmt_native|system.virtualization=none,system.dmt=dmt"
+    "dmt_ept|system.virtualization=ept,system.dmt=dmt"
+    "pvdmt_ept|system.virtualization=ept,system.dmt=pvdmt"
+    "pvdmt_nested|system.virtualization=nested,system.nested_walk=hw3d,system.dmt=pvdmt")
+foreach(row IN LISTS GOLDEN_SCHEMES)
+  string(REPLACE "|" ";" parts "${row}")
+  list(GET parts 0 name)
+  list(GET parts 1 assignments)
+  string(REPLACE "," ";" assignments "${assignments}")
+  set(sets "")
+  foreach(a IN LISTS assignments)
+    list(APPEND sets --set ${a})
+  endforeach()
+  mmusim_golden(scheme_${name}_lt ${DEFAULT_CONFIG} ${GOLDEN_EVENTS} ${sets})
+  mmusim_golden(scheme_${name}_at ${DEFAULT_CONFIG} ${GOLDEN_EVENTS} ${sets} --set sim.timing=at)
+  mmusim_golden(scheme_${name}_cold ${DEFAULT_CONFIG} --cold --set workload.count=5000
+                --set workload.footprint_mib=64 ${sets})
+endforeach()
