@@ -5,12 +5,14 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "testbench/lookahead.h"
+
 namespace mmusim {
 
 Core::Core(sc_core::sc_module_name name, const CoreParams& params, const Clock& clock,
            Workload& workload, OsEmulation& os, const Machine& machine)
     : sc_module(name), mmu("mmu"), mem("mem"), m_params(params), m_clock(clock),
-      m_workload(workload), m_os(os), m_machine(machine),
+      m_workload(workload), m_os(os), m_scheme(machine.scheme()),
       m_nslots(params.at ? std::max(1u, params.max_outstanding) : 1u),
       m_done(this, &Core::slot_done),
       m_work_per_access(params.base_cpi * params.instructions_per_access) {
@@ -50,9 +52,9 @@ Core::Slot& Core::slot_of(tlm::tlm_generic_payload& gp) {
   throw std::logic_error("core: a response for a payload it did not send");
 }
 
-void Core::check(const TranslationExt& ext, const Machine::PrefetchState* hinted) {
+void Core::check(const TranslationExt& ext, const OracleHints* hinted) {
   ++m_stats.checked;
-  const Expectation e = m_machine.expect(ext.ctx, ext.va, ext.access, hinted);
+  const Expectation e = m_scheme.expect(ext.ctx, ext.va, ext.access, hinted);
   const bool same = e.fault == ext.fault.kind &&
                     (e.fault != FaultKind::kNone || (e.pa == ext.pa && e.size == ext.size));
   if (!same) ++m_stats.oracle_mismatches;
@@ -132,45 +134,23 @@ void Core::run() {
   sc_core::sc_pause();
 }
 
-void Core::hint(const Access& a, unsigned stage, Machine::PrefetchState& state) {
-  if (a.event != Access::Event::kAccess) return;
-  m_machine.prefetch(m_machine.context(a.asid), a.va, stage, state);
-  if (m_hint_hier)
-    for (unsigned i = 0; i < state.nlines; ++i) m_hint_hier->prefetch(state.lines[i]);
-}
-
 void Core::issue() {
-  // The workload is read kAhead accesses ahead so host-cache hints for them can start early.
-  Access ring[kRing];
-  Machine::PrefetchState hints[kRing];
-  unsigned head = 0, count = 0;
-  bool more = true;
-  auto read_one = [&] {
-    if (more && (more = m_workload.next(ring[(head + count) % kRing]))) ++count;
-  };
-  while (count <= kAhead && more) read_one();
-  uint16_t current = count ? ring[head].asid : 0;
-  while (count > 0) {
-    const Access a = ring[head];
-    const Machine::PrefetchState& hinted = hints[head];
-    head = (head + 1) % kRing;
-    --count;
-    read_one();
-    for (unsigned s = 0; s < Machine::kPrefetchStages; ++s) {
-      const unsigned d = kHintDistance * (Machine::kPrefetchStages - s);  // 1 = the next access
-      const unsigned i = (head + d - 1) % kRing;
-      if (d <= count) hint(ring[i], s, hints[i]);
-    }
+  // The workload is read ahead so host-cache hints for its accesses can start early.
+  Lookahead ahead(m_workload, m_scheme, m_hint_hier);
+  uint16_t current = ahead.first_asid();
+  Access a;
+  const OracleHints* hinted = nullptr;
+  while (ahead.next(a, hinted)) {
     if (a.event != Access::Event::kAccess) {
       ++m_stats.events;
       if (m_params.at) drain();
       if (a.event == Access::Event::kSwitch) {
-        software(m_os.context_switch(m_machine.context(current), m_machine.context(a.asid)));
+        software(m_os.context_switch(m_scheme.context(current), m_scheme.context(a.asid)));
         current = a.asid;
       } else if (a.event == Access::Event::kGrow) {
-        software(m_os.grow(m_machine.context(a.asid), a.va, a.pages));
+        software(m_os.grow(m_scheme.context(a.asid), a.va, a.pages));
       } else {
-        software(m_os.unmap(m_machine.context(a.asid), a.va, a.pages));
+        software(m_os.unmap(m_scheme.context(a.asid), a.va, a.pages));
       }
       if (!m_params.at && m_qk.need_sync()) m_qk.sync();
       continue;
@@ -186,7 +166,7 @@ void Core::issue() {
           break;
         }
     }
-    access(a, *slot, &hinted);
+    access(a, *slot, hinted);
     work();
     if (m_stats.accesses == m_params.warmup && m_on_warmup) {
       if (m_params.at) drain();  // the warm-up's accesses complete before measuring starts
@@ -204,8 +184,8 @@ void Core::issue() {
   m_stats.cycles = m_clock.to_cycles(sc_core::sc_time_stamp() - m_origin);
 }
 
-void Core::access(const Access& a, Slot& slot, const Machine::PrefetchState* hinted) {
-  const Context ctx = m_machine.context(a.asid);
+void Core::access(const Access& a, Slot& slot, const OracleHints* hinted) {
+  const Context ctx = m_scheme.context(a.asid);
   TranslationExt& ext = slot.ext;
   tlm::tlm_generic_payload& gp = slot.gp;
   slot.index = m_stats.accesses - 1;

@@ -20,6 +20,7 @@
 
 #include "models/histogram.h"
 #include "models/machine.h"
+#include "models/oracle.h"
 #include "testbench/os_emulation.h"
 #include "testbench/progress.h"
 #include "testbench/workload.h"
@@ -101,21 +102,13 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   };
   Slot& slot_of(tlm::tlm_generic_payload& gp);
 
-  // Accesses read ahead of the one issued: host-cache hint stage s runs for the access
-  // kHintDistance * (kPrefetchStages - s) ahead, so each stage's loads have time to land.
-  static constexpr unsigned kHintDistance = 3;
-  static constexpr unsigned kAhead = kHintDistance * Machine::kPrefetchStages;
-  static constexpr unsigned kRing = 16;  // a power of two above kAhead
-  static_assert(kRing > kAhead && (kRing & (kRing - 1)) == 0, "read-ahead ring");
-
   void run();
   void issue();
-  void hint(const Access& a, unsigned stage, Machine::PrefetchState& state);
   // One access: translation attempts (with fault handling) then the data access.
   // hinted: the access's read-ahead hint state (its oracle lookups serve the check), or null.
-  void access(const Access& a, Slot& slot, const Machine::PrefetchState* hinted);
+  void access(const Access& a, Slot& slot, const OracleHints* hinted);
   Cycles data_access(const TranslationExt& ext);
-  void check(const TranslationExt& ext, const Machine::PrefetchState* hinted);
+  void check(const TranslationExt& ext, const OracleHints* hinted);
   void software(Cycles c);
   void work();
   void drain();
@@ -126,7 +119,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   const Clock& m_clock;
   Workload& m_workload;
   OsEmulation& m_os;
-  const Machine& m_machine;
+  const Scheme& m_scheme;
   tlm_utils::tlm_quantumkeeper m_qk;
   std::unique_ptr<Slot[]> m_slots;  // allocated once: max_outstanding (AT) or 1 (LT)
   unsigned m_nslots;

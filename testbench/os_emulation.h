@@ -1,14 +1,15 @@
-// The system software the testbench emulates: the (guest) OS's demand paging inside VMAs,
-// page-table churn and context switches, and the hypervisor's VM exits (backing guest-physical
-// pages on EPT violations). Each action returns the cycles it costs.
+// The system software the testbench emulates: the (guest) OS's VMAs, page-table churn, context
+// switches and VMA growth (with DMT's TEAs), and the ledger of what software costs. What the OS
+// and hypervisors do on a fault, a CR3 write or a table write is the translation scheme's. Each
+// action returns the cycles it costs.
 #pragma once
 
 #include <memory>
 #include <vector>
 
 #include "models/machine.h"
+#include "models/software.h"
 #include "models/stats.h"
-#include "testbench/software_costs.h"
 #include "testbench/tea_manager.h"
 #include "testbench/workload.h"
 
@@ -16,27 +17,10 @@ namespace mmusim {
 
 class Mmu;
 
-// Why the hypervisor ran.
-enum class ExitReason : uint8_t {
-  kEptViolation,   // EPT: an unbacked guest-physical page
-  kShadowFill,     // shadow: a shadow miss whose guest entry exists (hidden fault)
-  kShadowPtWrite,  // shadow: a write to a write-protected guest page-table page
-  kGuestFault,     // shadow: a real guest page fault, reflected into the guest
-  kCr3Write,       // shadow: a guest CR3 write
-  kReflected,      // nested: an L2 EPT violation L1 must handle (EPT12 lacks the page)
-  kEpt02Fill,      // nested shadow_ept: EPT02 lacks a page EPT12 and EPT01 map
-  kHypercall,      // HugeGPT: the guest asks the host to back a pool segment with a 2 MiB page
-  kCount
-};
-const char* exit_reason_name(ExitReason r);
-
 class OsEmulation {
  public:
-  enum class Outcome { kRetry, kAbandon };
-  struct Handled {
-    Outcome outcome;
-    Cycles cycles;  // software time spent (handlers and VM exits)
-  };
+  using Outcome = Scheme::Outcome;
+  using Handled = Scheme::Handled;
 
   // dmt: under DMT, which VMAs get a TEA (see TeaManager).
   OsEmulation(Machine& machine, std::vector<Vma> vmas, const SoftwareCosts& costs, bool pcid,
@@ -62,23 +46,18 @@ class OsEmulation {
   // std::runtime_error when no VMA ends there or the growth would overlap another VMA.
   Cycles grow(Context ctx, Addr end, uint32_t pages);
 
-  struct Stats {
-    uint64_t demand_faults = 0;   // first touch inside a VMA: the OS maps a page
-    uint64_t segfaults = 0;       // outside every VMA: a real page fault, reported
-    uint64_t protection_faults = 0;
+  // The software ledger's figures and the OS's own events.
+  struct Stats : Software::Stats {
     uint64_t context_switches = 0;
     uint64_t unmap_events = 0, unmapped_pages = 0;
-    uint64_t os_cycles = 0;       // (guest) OS handlers
-    uint64_t vm_exits[static_cast<unsigned>(ExitReason::kCount)] = {};
-    uint64_t vm_exit_cycles = 0;  // exits, round trips plus hypervisor handlers
     uint64_t vma_growths = 0, vma_grown_bytes = 0;
     uint64_t tea_cycles = 0;  // TEA creation and growth: OS handlers and VM exits
   };
-  const Stats& stats() const { return m_stats; }
+  Stats stats() const;
   const TeaManager& teas() const { return *m_dmt; }
   // The VMAs as they stand (grown ones included).
   const std::vector<Vma>& vmas() const { return m_vmas; }
-  uint64_t vm_exits() const;
+  uint64_t vm_exits() const { return m_sw.vm_exits(); }
   void report(StatsVisitor& v) const;
 
  private:
@@ -86,19 +65,11 @@ class OsEmulation {
   // What a VMA's growth did to its TEA costs: the OS's allocation, moves and invalidations, and
   // the host backing or making the new TEA host-contiguous.
   Cycles tea_work(const TeaManager::Work& w);
-  // Shadow paging: the exits for the guest page-table writes made since `writes_before`.
-  Cycles trapped_writes(uint64_t writes_before);
-  Cycles back(Addr gpa);  // the hypervisor backs a guest-physical page if it is not yet
-  Handled nested_violation(const Fault& fault);
-  Cycles vm_exit(ExitReason reason, Cycles handler);
-  Cycles os(Cycles c) {
-    m_stats.os_cycles += c;
-    return c;
-  }
 
   Machine& m_machine;
+  Scheme& m_scheme;
   std::vector<Vma> m_vmas;
-  SoftwareCosts m_costs;
+  Software m_sw;
   bool m_pcid;
   Mmu* m_mmu = nullptr;
   std::unique_ptr<TeaManager> m_dmt;

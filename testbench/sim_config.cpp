@@ -4,6 +4,7 @@
 
 #include "models/qlru.h"
 #include "models/replacement.h"
+#include "models/scheme_factory.h"
 
 namespace mmusim {
 
@@ -242,8 +243,6 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   pool.host_accepts = sys.get_bool("hugegpt_host_accepts", true,
                                    "HugeGPT: the host agrees to back segments (false: it "
                                    "refuses and the guest falls back)");
-  if (pool.enabled && m.virt != Virtualization::kEpt)
-    sys.fail("hugegpt", "HugeGPT needs system.virtualization: ept");
   const std::string dmt = sys.get_enum(
       "dmt", "off", {"off", "dmt", "pvdmt"},
       "direct memory translation: off; dmt = TEA registers give the leaf entry (virtualized: "
@@ -266,16 +265,8 @@ SimConfig read_sim_config(ConfigDoc& doc) {
       "capacity when one is outgrown, its leaf tables moved in, the old one freed; a VMA grown "
       "past dmt_min_vma_mib gets one; false: TEAs keep the size they were given at the start "
       "and the grown parts walk the radix");
-  const bool nested_pv = m.virt == Virtualization::kNested && m.dmt == DmtMode::kPvDmt;
-  if (m.dmt != DmtMode::kOff && m.virt == Virtualization::kShadow)
-    sys.fail("dmt", "DMT is not modelled under shadow paging");
-  if (m.dmt == DmtMode::kDmt && m.virt == Virtualization::kNested)
-    sys.fail("dmt", "nested virtualization models pvdmt (L2 gPTE, L1 leaf, L0 leaf) only");
-  if (m.dmt == DmtMode::kPvDmt && m.virt == Virtualization::kNone)
-    sys.fail("dmt", "pvdmt needs virtualization (ept or nested)");
-  if (nested_pv && m.nested_walk != NestedWalk::kHw3d)
-    sys.fail("nested_walk", "nested pvdmt looks up L2, L1 and L0 TEAs, falling back to the 3D "
-                            "walk: set system.nested_walk: hw3d");
+  SchemeConfigError refused;
+  if (!check_scheme(m, refused)) sys.fail(refused.key, refused.message);
   m.guest_pages.seed = seed * 3 + 1;
   m.host_pages.seed = seed * 3 + 2;
 

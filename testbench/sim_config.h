@@ -5,7 +5,7 @@
 
 #include "models/machine.h"
 #include "testbench/config_reader.h"
-#include "testbench/software_costs.h"
+#include "models/software_costs.h"
 #include "testbench/tea_manager.h"
 #include "testbench/trace_workload.h"
 #include "testbench/workload.h"

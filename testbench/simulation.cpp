@@ -39,7 +39,8 @@ struct System : sc_core::sc_module {
          Machine& machine, Workload& workload, OsEmulation& os, std::FILE* event_log)
       : sc_module(name),
         memory("memory", machine.mem(), clock, cfg.memory),
-        mmu("mmu", cfg.mmu, clock, machine, cfg.machine.levels, cfg.machine.host_levels),
+        mmu("mmu", cfg.mmu, clock, machine.scheme(), cfg.machine.levels,
+            cfg.machine.host_levels),
         core("core", make_core_params(cfg, event_log), clock, workload, os, machine) {
     core.mmu.bind(mmu.cpu);
     core.mem.bind(memory.socket);
@@ -297,15 +298,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
     write_file_atomically(dir / "config.yaml", options.effective_yaml);
 
   char line[256];
-  log << "mmusim: " << options.config_label << " (" << virtualization_name(cfg.machine.virt)
-      << ", " << cfg.machine.levels << "-level"
-      << (cfg.machine.virt != Virtualization::kNone
-              ? " x " + std::to_string(cfg.machine.host_levels) + "-level EPT"
-              : std::string())
-      << ", pages " << page_size_name(cfg.machine.guest_pages.size)
-      << (cfg.machine.virt != Virtualization::kNone
-              ? std::string("/") + page_size_name(cfg.machine.host_pages.size)
-              : std::string())
+  log << "mmusim: " << options.config_label << " (" << machine.scheme().describe()
       << (cfg.sim.cold ? ", cold" : "") << ")\n";
   std::snprintf(line, sizeof line,
                 "  accesses %llu  translations %llu  faults %llu  oracle mismatches %llu\n",

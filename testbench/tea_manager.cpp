@@ -8,7 +8,7 @@
 namespace mmusim {
 
 TeaManager::TeaManager(Machine& machine, const std::vector<Vma>& vmas, const TeaPolicy& policy)
-    : m_machine(machine), m_policy(policy), m_group_of(vmas.size()), m_vma_end(vmas.size()) {
+    : m_teas(machine.teas()), m_scheme(machine.scheme()), m_policy(policy), m_group_of(vmas.size()), m_vma_end(vmas.size()) {
   if (!enabled()) return;
   // Address order within each address space; adjacent VMAs join the group before them while the
   // group stays dense enough.
@@ -48,7 +48,7 @@ bool TeaManager::eligible(const Group& g) const {
 
 bool TeaManager::give_tea(Group& g, TeaChange* change) {
   TeaRegister reg;
-  if (!m_machine.create_tea(g.asid, g.start, g.end, reg, change)) return false;
+  if (!m_teas.create(g.asid, g.start, g.end, reg, change)) return false;
   if (g.asid >= m_regs.size()) m_regs.resize(g.asid + 1u);
   g.reg = static_cast<int>(m_regs[g.asid].size());
   m_regs[g.asid].push_back(reg);
@@ -66,8 +66,8 @@ const std::vector<TeaRegister>& TeaManager::registers(uint16_t asid) const {
 void TeaManager::attach(Mmu& mmu, uint16_t running) {
   m_mmu = &mmu;
   if (!enabled()) return;
-  if (const TeaRegister* host = m_machine.host_tea()) mmu.dmt().program(1, 0, *host);
-  if (const TeaRegister* l0 = m_machine.l0_tea()) mmu.dmt().program(2, 0, *l0);
+  for (unsigned set : {1u, 2u})  // the host's TEAs
+    if (const TeaRegister* host = m_teas.host_register(set)) mmu.dmt().program(set, 0, *host);
   switch_to(running);
 }
 
@@ -89,7 +89,7 @@ void TeaManager::set_register(const Group& g, const TeaRegister& reg) {
 
 void TeaManager::invalidate(uint16_t asid, const TeaChange& change) {
   if (!m_mmu) return;
-  for (Addr at : change.moved_ranges) m_mmu->flush_page(at, m_machine.context(asid));
+  for (Addr at : change.moved_ranges) m_mmu->flush_page(at, m_scheme.context(asid));
 }
 
 TeaManager::Work TeaManager::vma_grew(size_t index, Addr end) {
@@ -99,7 +99,7 @@ TeaManager::Work TeaManager::vma_grew(size_t index, Addr end) {
   g.bytes += end - m_vma_end[index];
   m_vma_end[index] = end;
   if (!m_policy.grow) return w;  // the grown part walks the radix
-  const bool pv = m_machine.virtualized() && m_machine.params().dmt == DmtMode::kPvDmt;
+  const bool pv = m_scheme.tea_hypercall();
   if (g.reg < 0) {
     // Large enough now (or registers or memory to be had now): the group gets its TEA, and the
     // leaf tables it has so far move into it.
@@ -127,7 +127,7 @@ TeaManager::Work TeaManager::vma_grew(size_t index, Addr end) {
   g.end = end;
   TeaChange change;
   TeaRegister reg;
-  w.failed = !m_machine.grow_tea(g.asid, g.start, g.end, reg, change);
+  w.failed = !m_teas.grow(g.asid, g.start, g.end, reg, change);
   if (w.failed) ++m_stats.growth_failures;
   if (change.reallocated()) {
     ++m_stats.growths;

@@ -66,7 +66,7 @@ class TeaManager {
     unsigned vmas;
     int reg = -1;  // its register in the address space's set, or none
   };
-  bool enabled() const { return m_machine.params().dmt != DmtMode::kOff; }
+  bool enabled() const { return m_teas.enabled(); }
   // Registers left in g's address space and g large enough.
   bool eligible(const Group& g) const;
   // Creates g's TEA and its register; false when contiguous memory cannot be had.
@@ -75,7 +75,8 @@ class TeaManager {
   // Stale paging-structure cache entries point at the moved tables' old pages: invlpg each range.
   void invalidate(uint16_t asid, const TeaChange& change);
 
-  Machine& m_machine;
+  TeaAllocator& m_teas;
+  const Scheme& m_scheme;
   TeaPolicy m_policy;
   std::vector<Group> m_groups;
   std::vector<size_t> m_group_of;                // VMA index -> group

@@ -28,7 +28,7 @@ struct Harness : sc_core::sc_module {
     cfg = read_sim_config(doc);
     machine = std::make_unique<Machine>(cfg.machine);
     memory = std::make_unique<Memory>("memory", machine->mem(), clock, cfg.memory);
-    mmu = std::make_unique<Mmu>("mmu", cfg.mmu, clock, *machine, cfg.machine.levels,
+    mmu = std::make_unique<Mmu>("mmu", cfg.mmu, clock, machine->scheme(), cfg.machine.levels,
                                 cfg.machine.host_levels);
     mmu->mem_port().bind(memory->socket);
     initiator.bind(mmu->cpu);
@@ -168,7 +168,7 @@ TEST(CoreLt, SimulatedTimeIsTheSumOfLatencies) {
   SyntheticWorkload workload(cfg.workload);
   OsEmulation os(machine, workload.vmas(), cfg.software, cfg.pcid);
   Memory memory("memory", machine.mem(), clock, cfg.memory);
-  Mmu mmu("mmu", cfg.mmu, clock, machine, 4, 4);
+  Mmu mmu("mmu", cfg.mmu, clock, machine.scheme(), 4, 4);
   Core core("core", make_core_params(cfg), clock, workload, os, machine);
   core.mmu.bind(mmu.cpu);
   core.mem.bind(memory.socket);
@@ -204,7 +204,7 @@ struct EventRun {
     workload = std::make_unique<SyntheticWorkload>(cfg.workload);
     os = std::make_unique<OsEmulation>(*machine, workload->vmas(), cfg.software, cfg.pcid, cfg.tea);
     memory = std::make_unique<Memory>("memory", machine->mem(), clock, cfg.memory);
-    mmu = std::make_unique<Mmu>("mmu", cfg.mmu, clock, *machine, 4, 4);
+    mmu = std::make_unique<Mmu>("mmu", cfg.mmu, clock, machine->scheme(), 4, 4);
     core = std::make_unique<Core>("core", make_core_params(cfg), clock, *workload, *os, *machine);
     core->mmu.bind(mmu->cpu);
     core->mem.bind(memory->socket);
@@ -325,9 +325,9 @@ TEST_P(DmtRun, DemandPagingChurnAndSwitchesStayCoherent) {
   // Seven switches (every 5000 of 40000 accesses) end in process 2: its TEA is loaded.
   const TeaRegister& loaded = r.mmu->dmt().read(0, 0);
   EXPECT_TRUE(loaded.valid);
-  EXPECT_EQ(loaded.tag, r.machine->virtualized() ? r.machine->context(2).key() : 2u);
+  EXPECT_EQ(loaded.tag, (r.machine->params().virt != Virtualization::kNone) ? r.machine->context(2).key() : 2u);
   // The host set holds the TEA over guest memory exactly when virtualized.
-  EXPECT_EQ(r.mmu->dmt().read(1, 0).valid, r.machine->virtualized());
+  EXPECT_EQ(r.mmu->dmt().read(1, 0).valid, (r.machine->params().virt != Virtualization::kNone));
 }
 
 // VMAs that grow while their processes run: their TEAs double (leaf tables moved, PWC entries

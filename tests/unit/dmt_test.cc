@@ -55,11 +55,11 @@ unsigned dmt_walk(Virtualization v, DmtMode mode, PageSize page, Addr va, WalkRe
   Machine m(p);
   const Addr start = 0x100000000000ULL, end = start + (Addr{1} << 30);
   TeaRegister reg;
-  EXPECT_TRUE(m.create_tea(1, start, end, reg));
+  EXPECT_TRUE(m.teas().create(1, start, end, reg));
   DirectDmt unit;
   unit.sets[0].program(0, reg);
-  if (m.host_tea()) unit.sets[1].program(0, *m.host_tea());
-  if (m.l0_tea()) unit.sets[2].program(0, *m.l0_tea());
+  if (m.teas().host_register(1)) unit.sets[1].program(0, *m.teas().host_register(1));
+  if (m.teas().host_register(2)) unit.sets[2].program(0, *m.teas().host_register(2));
   EXPECT_TRUE(m.populate(1, va));
   WalkDim dims[3];
   const unsigned n = m.walk_dims(m.context(1), dims);
@@ -101,7 +101,7 @@ TEST(DmtWalk, UnmappedTeaEntryFallsBackToTheRadixWalk) {
   Machine m(p);
   const Addr start = 0x100000000000ULL;
   TeaRegister reg;
-  ASSERT_TRUE(m.create_tea(1, start, start + (Addr{1} << 30), reg));
+  ASSERT_TRUE(m.teas().create(1, start, start + (Addr{1} << 30), reg));
   ASSERT_TRUE(m.populate(1, start));
   DirectDmt unit;
   unit.sets[0].program(0, reg);

@@ -64,8 +64,8 @@ MachineParams params(const Scheme& s, Addr host_bytes = Addr{64} << 30) {
 WalkResult walk(Machine& m, const TeaRegister& reg, Addr va) {
   DirectDmt unit;
   unit.sets[0].program(0, reg);
-  if (m.host_tea()) unit.sets[1].program(0, *m.host_tea());
-  if (m.l0_tea()) unit.sets[2].program(0, *m.l0_tea());
+  if (m.teas().host_register(1)) unit.sets[1].program(0, *m.teas().host_register(1));
+  if (m.teas().host_register(2)) unit.sets[2].program(0, *m.teas().host_register(2));
   WalkDim dims[3];
   const unsigned n = m.walk_dims(m.context(1), dims);
   for (unsigned i = 0; i < n; ++i) dims[i].dmt_port = &unit;
@@ -95,7 +95,7 @@ TEST_P(TeaGrowthInScheme, DoublesMovesTheLeafTablesAndFreesTheOldTea) {
   const std::string frames = s.virt == Virtualization::kNone ? "host_frames." : "guest_frames.";
   TeaRegister reg;
   TeaChange created;
-  ASSERT_TRUE(m.create_tea(1, kStart, kStart + kGiB, reg, &created));
+  ASSERT_TRUE(m.teas().create(1, kStart, kStart + kGiB, reg, &created));
   EXPECT_EQ(created.new_pages, 512u);  // one leaf table per 2 MiB
   EXPECT_EQ(created.moved, 0u);
   const std::vector<Addr> vas = {kStart, kStart + 0x1234'5678, kStart + 0x3000'7000,
@@ -117,7 +117,7 @@ TEST_P(TeaGrowthInScheme, DoublesMovesTheLeafTablesAndFreesTheOldTea) {
   // 1.5 GiB needs 768 leaf tables: the capacity doubles to 1024.
   TeaRegister grown;
   TeaChange change;
-  ASSERT_TRUE(m.grow_tea(1, kStart, kStart + 3 * kGiB / 2, grown, change));
+  ASSERT_TRUE(m.teas().grow(1, kStart, kStart + 3 * kGiB / 2, grown, change));
   EXPECT_TRUE(change.reallocated());
   EXPECT_EQ(change.old_pages, 512u);
   EXPECT_EQ(change.new_pages, 1024u);
@@ -153,7 +153,7 @@ TEST_P(TeaGrowthInScheme, DoublesMovesTheLeafTablesAndFreesTheOldTea) {
   EXPECT_EQ(r.pa, m.expect(m.context(1), fresh, AccessKind::kLoad).pa);
 
   // 4.5 GiB needs 2304: two doublings, to 4096.
-  ASSERT_TRUE(m.grow_tea(1, kStart, kStart + 9 * kGiB / 2, grown, change));
+  ASSERT_TRUE(m.teas().grow(1, kStart, kStart + 9 * kGiB / 2, grown, change));
   EXPECT_EQ(change.old_pages, 1024u);
   EXPECT_EQ(change.new_pages, 4096u);
   EXPECT_EQ(change.moved, vas.size() + 1);
@@ -178,10 +178,10 @@ TEST(TeaGrowth, WithinTheCapacityOnlyTheEndMoves) {
   // A VMA that starts and ends inside 2 MiB regions: its TEA holds their leaf tables whole.
   const Addr start = kStart + 0x3000, end = kStart + (Addr{63} << 20) + 0x5000;
   TeaRegister reg, grown;
-  ASSERT_TRUE(m.create_tea(1, start, end, reg));
+  ASSERT_TRUE(m.teas().create(1, start, end, reg));
   ASSERT_TRUE(m.populate(1, end - 0x1000));
   TeaChange change;
-  ASSERT_TRUE(m.grow_tea(1, start, kStart + (Addr{64} << 20), grown, change));
+  ASSERT_TRUE(m.teas().grow(1, start, kStart + (Addr{64} << 20), grown, change));
   EXPECT_FALSE(change.reallocated());
   EXPECT_EQ(change.new_pages, 32u);
   EXPECT_EQ(change.moved, 0u);
@@ -198,11 +198,11 @@ TEST(TeaGrowth, NoContiguousMemoryLeavesTheRestToTheRadixWalk) {
   // 1 GiB of memory: a 256 GiB VMA's TEA (512 MiB) fits, the doubled one does not.
   Machine m(params(Scheme{"native", Virtualization::kNone, DmtMode::kDmt, 1}, kGiB));
   TeaRegister reg, grown;
-  ASSERT_TRUE(m.create_tea(1, kStart, kStart + 256 * kGiB, reg));
+  ASSERT_TRUE(m.teas().create(1, kStart, kStart + 256 * kGiB, reg));
   const Addr inside = kStart + 100 * kGiB, beyond = kStart + 300 * kGiB;
   ASSERT_TRUE(m.populate(1, inside));
   TeaChange change;
-  EXPECT_FALSE(m.grow_tea(1, kStart, kStart + 512 * kGiB, grown, change));
+  EXPECT_FALSE(m.teas().grow(1, kStart, kStart + 512 * kGiB, grown, change));
   EXPECT_FALSE(change.reallocated());
   EXPECT_EQ(grown.base, reg.base);
   EXPECT_EQ(grown.end, kStart + 256 * kGiB);  // what the TEA holds
@@ -220,7 +220,7 @@ TEST(TeaGrowth, NoContiguousMemoryLeavesTheRestToTheRadixWalk) {
 TEST(TeaGrowth, PagingStructureCacheEntriesOfMovedTablesAreStale) {
   Machine m(params(Scheme{"native", Virtualization::kNone, DmtMode::kDmt, 1}));
   TeaRegister reg, grown;
-  ASSERT_TRUE(m.create_tea(1, kStart, kStart + kGiB, reg));
+  ASSERT_TRUE(m.teas().create(1, kStart, kStart + kGiB, reg));
   const Addr a = kStart + 0x40'0000, b = a + 0x5000;  // one leaf table
   ASSERT_TRUE(m.populate(1, a));
   ASSERT_TRUE(m.populate(1, b));
@@ -239,7 +239,7 @@ TEST(TeaGrowth, PagingStructureCacheEntriesOfMovedTablesAreStale) {
   w.walk(dims, 1, a, AccessKind::kLoad, mem, r);
   ASSERT_TRUE(r.ok());
   TeaChange change;
-  ASSERT_TRUE(m.grow_tea(1, kStart, kStart + 2 * kGiB, grown, change));
+  ASSERT_TRUE(m.teas().grow(1, kStart, kStart + 2 * kGiB, grown, change));
   ASSERT_EQ(change.moved_ranges.size(), 1u);
   EXPECT_EQ(change.moved_ranges[0], kStart + 0x40'0000);
   // The cached PDE still points at the old page, now freed: the walk goes wrong.
@@ -260,7 +260,7 @@ TEST(TeaGrowth, CreatingATeaMovesTheTablesTheRangeHasAlready) {
   const uint64_t frames_4k = stat(m, "guest_frames.frames_4k");
   TeaRegister reg;
   TeaChange change;
-  ASSERT_TRUE(m.create_tea(1, kStart, kStart + kGiB, reg, &change));
+  ASSERT_TRUE(m.teas().create(1, kStart, kStart + kGiB, reg, &change));
   EXPECT_EQ(change.moved, vas.size());
   // The leaf tables' own pages were freed (the TEA is counted in 2 MiB chunks).
   EXPECT_EQ(stat(m, "guest_frames.frames_4k"), frames_4k - vas.size());

@@ -1,0 +1,37 @@
+// The simulated machine's parameters as the configuration gives them: which translation scheme,
+// its tables' shapes and page policies, its physical spaces, and the features it composes
+// (HugeGPT's table pool, DMT). models/scheme_factory.cpp is the one place that reads `virt` and
+// `nested_walk` to build a scheme.
+#pragma once
+
+#include "models/address_space.h"
+#include "models/tea_allocator.h"
+
+namespace mmusim {
+
+// none: native paging. ept: hardware walks guest table x EPT. shadow: the hypervisor keeps a
+// gVA -> hPA shadow table per guest address space and hardware walks that like a native table.
+// nested: an L2 guest under an L1 hypervisor (EPT12) under L0 (EPT01), walked per NestedWalk.
+enum class Virtualization : uint8_t { kNone, kEpt, kShadow, kNested };
+const char* virtualization_name(Virtualization v);
+
+// shadow_ept: L0 composes EPT12 and EPT01 into EPT02, hardware walks L2 table x EPT02 (as KVM).
+// hw3d: a hypothetical hardware walk of L2 table x EPT12 x EPT01.
+enum class NestedWalk : uint8_t { kShadowEpt, kHw3d };
+
+struct MachineParams {
+  Virtualization virt = Virtualization::kEpt;
+  NestedWalk nested_walk = NestedWalk::kShadowEpt;
+  unsigned levels = 4;       // native or (L2) guest levels
+  unsigned host_levels = 4;  // EPT levels (EPT12 and EPT01 alike)
+  PagePolicy guest_pages;    // native or (L2) guest page policy
+  PagePolicy host_pages;     // EPT, EPT12 and EPT01
+  FrameAllocatorParams guest_frames;  // (L2) guest-physical space (virtualized only)
+  FrameAllocatorParams l1_frames;     // L1 guest-physical space (nested only)
+  FrameAllocatorParams host_frames;   // host-physical space
+  uint16_t vpid = 1;                  // the VM's tag (virtualized only)
+  TablePool table_pool;               // HugeGPT's page-table pool (schemes that accept it)
+  DmtMode dmt = DmtMode::kOff;        // DMT leaf lookup (schemes that accept it)
+};
+
+}  // namespace mmusim

@@ -1,0 +1,101 @@
+// What every translation is checked against: the expectation a scheme's oracle composes from the
+// builders' own records of each dimension, the read-ahead state whose oracle lookups stand in for
+// fresh ones while their maps are unchanged, and the leaf-entry locator the host-cache hints use.
+#pragma once
+
+#include <vector>
+
+#include "models/page_table.h"
+#include "models/phys_mem.h"
+#include "models/translation_map.h"
+
+namespace mmusim {
+
+// The translation the oracle expects, or the fault the walker must report.
+struct Expectation {
+  FaultKind fault = FaultKind::kNone;
+  Addr pa = 0;
+  PageSize size = PageSize::k4K;
+  Perms perms;
+};
+
+// The expectation from va's guest (or native) mapping and, two-dimensional, the host mapping of
+// its guest-physical address (null: not mapped).
+Expectation compose(Addr va, AccessKind access, const Mapping* guest, bool two_dims,
+                    const Mapping* host);
+
+// Host-cache hints for an access a few accesses ahead, stage by stage (Scheme::hint), and the
+// oracle lookups they made: an explicit cache of the check's answers, valid while the versions
+// of the maps they came from are unchanged. Stages 2 and 4 leave in `lines` the host-physical
+// addresses whose memory-hierarchy tag sets the caller may load.
+struct OracleHints {
+  static constexpr unsigned kStages = 5;
+  Addr gpa = 0;
+  bool mapped = false;
+  unsigned nlines = 0;
+  Addr lines[2] = {};
+  Addr va = ~Addr{0};  // the access the mappings below are for
+  const TranslationMap* guest_map = nullptr;
+  const TranslationMap* host_map = nullptr;  // null: not looked up
+  uint64_t guest_version = 0, host_version = 0;
+  Mapping guest, host;
+  bool host_mapped = false;
+  // The oracles the stages read (guest null: no address space; host null: none hinted), found
+  // by stage 0 for the access hint_va of hint_asid, and again by a later stage that finds them
+  // set for another access (one that started past stage 0).
+  Addr hint_va = ~Addr{0};
+  uint16_t hint_asid = 0;
+  const TranslationMap* hint_guest = nullptr;
+  const TranslationMap* hint_host = nullptr;
+
+  // The guest mapping the stages looked up for va, if its map is `guest` and unchanged.
+  bool guest_valid(Addr at, const TranslationMap& guest) const {
+    return va == at && guest_map == &guest && guest_version == guest.version();
+  }
+  bool host_valid(const TranslationMap& host) const {
+    return host_map == &host && host_version == host.version();
+  }
+};
+
+// Translates a guest-physical address of a table to host memory (the host oracle).
+class TableToHost {
+ public:
+  virtual ~TableToHost() = default;
+  virtual bool table_to_host(Addr gpa, Addr& hpa) const = 0;
+};
+
+// The host-physical address of the entry that maps addr in a radix table (root, levels and
+// format), reading only the upper levels, which are few and stay in the host's caches; tables in
+// guest-physical memory are located through `via`. Hints only: a memo of leaf tables by 2 MiB
+// region skips the upper levels, and may be stale.
+class LeafLocator {
+ public:
+  explicit LeafLocator(const PhysMem& mem) : m_mem(mem) {}
+  // False when addr is not mapped. `via`: null for tables in host memory.
+  bool find(Addr root, unsigned levels, PtFormat format, const TableToHost* via, Addr addr,
+            Addr& entry) const {
+    const Addr region = addr >> 21;
+    // Consecutive regions take consecutive slots, so a dense address range never conflicts with
+    // itself; the two dimensions start half the memo apart.
+    Memo& memo = m_memo[(region + (root >> 12) + (via ? kMemo / 2 : 0)) & (kMemo - 1)];
+    if (memo.root == root && memo.region == region) {
+      entry = memo.table + table_index(addr, 1) * 8;
+      return true;
+    }
+    return read(root, levels, format, via, addr, memo, entry);
+  }
+
+ private:
+  struct Memo {
+    Addr root = ~Addr{0}, region = 0, table = 0;  // table: the leaf table's host address
+  };
+  static constexpr size_t kMemo = 4096;  // a power of two
+  // find past a memo miss: reads the upper levels and fills `memo`.
+  bool read(Addr root, unsigned levels, PtFormat format, const TableToHost* via, Addr addr,
+            Memo& memo, Addr& entry) const;
+
+  const PhysMem& m_mem;
+  mutable std::vector<Memo> m_memo = std::vector<Memo>(kMemo);
+};
+
+}  // namespace mmusim

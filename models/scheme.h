@@ -1,0 +1,181 @@
+// A translation scheme: which address spaces and tables exist, what hardware walks (its chain of
+// walk dimensions), what the oracle composes, which host-cache hints read ahead, and what the
+// (guest) OS and hypervisors do on each fault, with its stats. One subclass per scheme; the rest
+// of the simulator asks the scheme and never tests which one it has. The walker is shared.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/address_space.h"
+#include "models/machine_params.h"
+#include "models/oracle.h"
+#include "models/software.h"
+#include "models/walker.h"
+
+namespace mmusim {
+
+// What the hardware needs to start a walk for a context: its dimensions' roots and formats.
+class WalkRoots {
+ public:
+  virtual ~WalkRoots() = default;
+  // Fills out[0..n) (outermost first) and returns n; caches are left for the caller to attach.
+  virtual unsigned walk_dims(Context ctx, WalkDim* out) const = 0;
+};
+
+// The features a scheme composes with (each refused one with its system key and message).
+struct SchemeFeatures {
+  bool hugegpt = false;  // HugeGPT: guest table pages from a pool the host backs with 2 MiB pages
+  bool dmt = false;      // DMT: TEA registers give leaf entries
+  bool pvdmt = false;    // pvDMT: guest TEAs made host-contiguous
+  const char* dmt_refusal = "DMT is not modelled under this scheme";
+  const char* pvdmt_key = "dmt";
+  const char* pvdmt_refusal = "pvDMT is not modelled under this scheme";
+};
+
+class Scheme : public WalkRoots, public TableToHost {
+ public:
+  enum class Outcome { kRetry, kAbandon };
+  struct Handled {
+    Outcome outcome;
+    Cycles cycles;  // software time spent (handlers and VM exits)
+  };
+  // How a scheme made a new TEA area what hardware reads: done; failed; failed before anything
+  // was mapped into it, so its frames go back.
+  enum class TeaBacking { kOk, kFailed, kFailedFree };
+
+  Scheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
+  ~Scheme() override;
+  Scheme(const Scheme&) = delete;
+  Scheme& operator=(const Scheme&) = delete;
+
+  // The configuration's name for it, and a line that describes its tables for the run log.
+  virtual const char* name() const = 0;
+  virtual std::string describe() const;
+  const MachineParams& params() const { return m_params; }
+  PhysMem& mem() { return m_mem; }
+  const PhysMem& mem() const { return m_mem; }
+  // The VM's tag on translations (0: native).
+  virtual uint16_t vpid() const { return 0; }
+  Context context(uint16_t asid) const { return Context{asid, vpid()}; }
+
+  // The native or guest address space of an ASID, created on first use.
+  AddressSpace& space(uint16_t asid);
+  bool has_space(uint16_t asid) const {
+    return asid < m_spaces.size() && m_spaces[asid] != nullptr;
+  }
+  // The lowest host dimension (gPA or L1 gPA -> hPA), or null natively.
+  virtual AddressSpace* host_space() { return nullptr; }
+
+  // The composed mapping of va from guest or native page to host frame, whatever hardware walks.
+  virtual bool truth(uint16_t asid, Addr va, Mapping& out) const;
+  // The composed mapping of a guest-physical address to host memory; false when a dimension of
+  // the chain does not map it (or natively).
+  virtual bool host_truth(Addr, Mapping&) const { return false; }
+  bool table_to_host(Addr gpa, Addr& hpa) const override;
+  // What a translation of va must give. With the OracleHints of the access, the mappings they
+  // looked up stand in for new lookups while their maps are unchanged.
+  virtual Expectation expect(Context ctx, Addr va, AccessKind access,
+                             const OracleHints* hinted = nullptr) const = 0;
+  // Host-cache hints for an access to va a few accesses from now; they change no result. Stage 0
+  // starts loading the (guest) oracle's index slot; stage 1 its record; stage 2 reads the record
+  // and starts loading the host oracle's index slot and the leaf entry of the table hardware
+  // walks first; stage 3 the host record; stage 4 what the scheme reads last (the EPT leaf entry
+  // for the data, the data). The caller runs each stage some accesses apart.
+  void hint(Context ctx, Addr va, unsigned stage, OracleHints& state) const;
+  // Every host-physical address the stages leave in `lines` for va, in stage order. For tests,
+  // which hold them against a walk.
+  unsigned hinted_lines(Context ctx, Addr va, Addr* out) const;
+
+  // Maps va in every dimension, as a pre-populated VM would, and fills what hardware walks;
+  // false when a physical space ran out.
+  virtual bool populate(uint16_t asid, Addr va);
+  // The software's reaction to a fault the MMU reported for va; vma: the permissions of the VMA
+  // holding va, or null outside every VMA. Throws std::runtime_error when physical memory ran
+  // out (a configuration problem).
+  Handled handle_fault(Context ctx, Addr va, const Fault& fault, const Perms* vma,
+                       Software& sw);
+  // A guest CR3 write: what the hypervisor does on it.
+  virtual Cycles on_cr3_write(Software&) { return 0; }
+  // The (guest) OS removed mapping m of asid (its TLB entries are the OS's to invalidate).
+  virtual void on_unmapped(uint16_t, const Mapping&) {}
+  // The exits the guest page-table writes made since `before` (table_writes()) cost.
+  virtual Cycles trapped_table_writes(uint64_t, Software&) { return 0; }
+  // Entry writes to the address spaces' tables so far (guest tables only).
+  uint64_t table_writes() const;
+  // HugeGPT segments requested so far (granted and refused): one hypercall each.
+  uint64_t pool_requests() const;
+  const GuestTableMemory::PoolStats* pool_stats() const;
+
+  // DMT: the TEA pages' space, their register tag, and whether making one is a hypercall.
+  TableMemory& space_tables() { return *m_space_tables; }
+  FrameAllocator& space_frames() { return *m_space_frames; }
+  virtual uint32_t tea_tag(uint16_t asid) const { return asid; }
+  virtual bool tea_hypercall() const { return false; }
+  // Exits beyond one a guest's TEA hypercall costs (nested: reflected to L1).
+  virtual Cycles tea_hypercall_reflection(const SoftwareCosts&) const { return 0; }
+  // Makes the `pages` TEA pages at `base` (in table space) what hardware reads; reg_base: what
+  // the register holds; backed: guest-physical pages the host had to back.
+  virtual TeaBacking back_tea(uint64_t pages, Addr base, Addr& reg_base, uint64_t& backed);
+
+  // The physical spaces and host dimensions, then the address spaces and what hardware walks
+  // for them (report_spaces), each as a stats group.
+  virtual void report_memory(StatsVisitor& v) const;
+  virtual void report_spaces(StatsVisitor& v) const;
+
+ protected:
+  // Address spaces' tables, frames and names (set by the subclass's constructor).
+  void set_spaces(TableMemory& tables, FrameAllocator& frames, GuestTableMemory* guest_tables,
+                  const char* prefix);
+  virtual void space_created(uint16_t) {}
+  const AddressSpace* space_at(uint16_t asid) const {
+    return has_space(asid) ? m_spaces[asid].get() : nullptr;
+  }
+  // Fills a walk dimension in place (a WalkDim built aside and copied in is read back wider than
+  // it was written, which the host cannot forward from its store buffer).
+  static void set_dim(WalkDim& d, Addr root, unsigned levels, PtFormat f, Context c) {
+    d.root = root;
+    d.levels = static_cast<uint8_t>(levels);
+    d.format = f;
+    d.ctx = c;
+    d.pwc = nullptr;
+    d.tlb = nullptr;
+    d.dmt = WalkDmt{};
+    d.dmt_port = nullptr;
+  }
+  // Fault handling steps a scheme overrides: a not-present fault, an EPT violation, and what
+  // follows the (guest) OS's mapping of a demand-faulted page.
+  virtual Handled not_present(Context ctx, Addr va, const Perms* vma, Software& sw);
+  virtual Handled ept_violation(const Fault& fault, Software& sw);
+  virtual Cycles after_demand_map(Context, Addr, uint64_t, Software&) { return 0; }
+  // The (guest) OS maps a demand-faulted page of its VMA (c: cycles spent before).
+  Handled demand_fault(Context ctx, Addr va, const Perms* vma, Software& sw, Cycles c);
+  virtual std::runtime_error space_memory_exhausted() const;
+  // Hint steps: the host oracle the stages read, the leaf entry of the first dimension hardware
+  // walks, and stage 4's look at what the walk reads last.
+  virtual const TranslationMap* hinted_host() const { return nullptr; }
+  virtual bool first_leaf_entry(Context, Addr, Addr&) const { return false; }
+  virtual void hint_last(OracleHints&) const {}
+  bool leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest_tables, Addr addr,
+                  Addr& entry) const {
+    return m_leaf.find(root, levels, format, guest_tables ? this : nullptr, addr, entry);
+  }
+
+  MachineParams m_params;
+  PhysMem& m_mem;
+  TeaAllocator& m_teas;
+  std::unique_ptr<FrameAllocator> m_host_frames;
+  std::unique_ptr<HostTableMemory> m_host_tables;
+
+ private:
+  TableMemory* m_space_tables = nullptr;
+  FrameAllocator* m_space_frames = nullptr;
+  GuestTableMemory* m_guest_tables = nullptr;
+  std::string m_prefix;
+  std::vector<std::unique_ptr<AddressSpace>> m_spaces;  // indexed by ASID
+  LeafLocator m_leaf;
+};
+
+}  // namespace mmusim

@@ -1,0 +1,27 @@
+// EPT: hardware walks the guest table x the EPT (a 2D walk, 24 references cold at 4 x 4 levels);
+// an unbacked guest-physical page is an EPT violation the hypervisor backs. Accepts HugeGPT (the
+// guest's table pages from a pool the host backs with 2 MiB pages) and DMT/pvDMT (guest TEAs and
+// a host TEA over guest memory).
+#pragma once
+
+#include "models/scheme_virtual.h"
+
+namespace mmusim {
+
+class EptScheme : public VirtualScheme {
+ public:
+  EptScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
+  static SchemeFeatures features();
+  const char* name() const override { return "ept"; }
+  unsigned walk_dims(Context ctx, WalkDim* out) const override;
+  Expectation expect(Context ctx, Addr va, AccessKind access,
+                     const OracleHints* hinted = nullptr) const override;
+  TeaBacking back_tea(uint64_t pages, Addr base, Addr& reg_base, uint64_t& backed) override;
+
+ protected:
+  const TranslationMap* hinted_host() const override { return &m_host->oracle(); }
+  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const override;
+  void hint_last(OracleHints& state) const override;
+};
+
+}  // namespace mmusim

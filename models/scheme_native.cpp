@@ -1,0 +1,44 @@
+#include "models/scheme_native.h"
+
+namespace mmusim {
+
+SchemeFeatures NativeScheme::features() {
+  SchemeFeatures f;
+  f.dmt = true;
+  f.pvdmt_refusal = "pvdmt needs virtualization (ept or nested)";
+  return f;
+}
+
+NativeScheme::NativeScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas)
+    : Scheme(params, mem, teas) {
+  set_spaces(*m_host_tables, *m_host_frames, nullptr, "as");
+}
+
+unsigned NativeScheme::walk_dims(Context ctx, WalkDim* out) const {
+  const AddressSpace* s = space_at(ctx.asid);
+  if (!s) return 0;
+  set_dim(out[0], s->root(), s->levels(), s->format(), ctx);
+  if (m_teas.enabled()) out[0].dmt = WalkDmt{true, 0, ctx.asid, true};
+  return 1;
+}
+
+Expectation NativeScheme::expect(Context ctx, Addr va, AccessKind access,
+                                 const OracleHints* hinted) const {
+  const AddressSpace* s = space_at(ctx.asid);
+  if (hinted && s && hinted->guest_valid(va, s->oracle()))
+    return compose(va, access, hinted->mapped ? &hinted->guest : nullptr, false, nullptr);
+  Mapping g;
+  const bool mapped = s && s->oracle().lookup(va, g);
+  return compose(va, access, mapped ? &g : nullptr, false, nullptr);
+}
+
+bool NativeScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
+  const AddressSpace& s = *space_at(ctx.asid);
+  return leaf_entry(s.root(), s.levels(), s.format(), false, va, entry);
+}
+
+void NativeScheme::hint_last(OracleHints& state) const {
+  state.lines[state.nlines++] = state.gpa;  // the data
+}
+
+}  // namespace mmusim

@@ -1,0 +1,124 @@
+#include "models/scheme_shadow.h"
+
+namespace mmusim {
+
+SchemeFeatures ShadowScheme::features() {
+  SchemeFeatures f;
+  f.dmt_refusal = f.pvdmt_refusal = "DMT is not modelled under shadow paging";
+  return f;
+}
+
+ShadowScheme::ShadowScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas)
+    : VirtualScheme(params, mem, teas, "ept") {
+  init_guest(*m_host_backing);
+}
+
+ShadowScheme::~ShadowScheme() = default;
+
+void ShadowScheme::space_created(uint16_t asid) {
+  if (asid >= m_shadows.size()) m_shadows.resize(asid + 1u);
+  m_shadows[asid] = std::make_unique<ShadowTable>(PtFormat::kX86, m_params.levels, *m_host_tables);
+  if (!m_shadows[asid]->init()) throw std::runtime_error("host memory too small for a shadow root");
+}
+
+unsigned ShadowScheme::walk_dims(Context ctx, WalkDim* out) const {
+  if (!has_space(ctx.asid)) return 0;
+  const ShadowTable& st = *m_shadows[ctx.asid];
+  set_dim(out[0], st.root(), st.levels(), PtFormat::kX86, ctx);
+  return 1;
+}
+
+Expectation ShadowScheme::expect(Context ctx, Addr va, AccessKind access,
+                                 const OracleHints*) const {
+  // Hardware sees the shadow: an entry it lacks is a fault (the hypervisor fills it), an entry it
+  // has must translate as guest and host mappings do now (a stale one is a mismatch).
+  Expectation e;
+  Mapping sh, t;
+  if (!has_space(ctx.asid) || !m_shadows[ctx.asid]->record().lookup(va, sh)) {
+    e.fault = FaultKind::kNotPresent;
+    return e;
+  }
+  if (!sh.perms.allows(access)) {
+    e.fault = FaultKind::kProtection;
+    return e;
+  }
+  if (!truth(ctx.asid, va, t)) {
+    e.fault = FaultKind::kNotPresent;
+    return e;
+  }
+  e.pa = t.translate(va);
+  e.size = sh.size;
+  e.perms = t.perms;
+  return e;
+}
+
+bool ShadowScheme::shadow_fill(uint16_t asid, Addr va) {
+  Mapping t;
+  if (!truth(asid, va, t)) return false;
+  return m_shadows.at(asid)->fill(va, t.translate(va), t.size, t.perms);
+}
+
+bool ShadowScheme::populate(uint16_t asid, Addr va) {
+  return VirtualScheme::populate(asid, va) && shadow_fill(asid, va);
+}
+
+Scheme::Handled ShadowScheme::not_present(Context ctx, Addr va, const Perms* vma, Software& sw) {
+  Mapping g;
+  if (space(ctx.asid).oracle().lookup(va, g)) {
+    // Hidden fault: the guest maps va, the shadow does not yet.
+    const Cycles backing = back(g.translate(va), sw.costs());
+    if (!shadow_fill(ctx.asid, va)) host_memory_exhausted();
+    return {Outcome::kRetry,
+            sw.vm_exit(ExitReason::kShadowFill, sw.costs().shadow_fill + backing)};
+  }
+  // A guest page fault: the hypervisor sees it first and reflects it into the guest.
+  const Cycles c = sw.vm_exit(ExitReason::kGuestFault, sw.costs().fault_injection);
+  return demand_fault(ctx, va, vma, sw, c);
+}
+
+Cycles ShadowScheme::after_demand_map(Context ctx, Addr va, uint64_t writes, Software& sw) {
+  // Each entry the handler wrote trapped; syncing the leaf write shadows va.
+  Cycles c = trapped_table_writes(writes, sw);
+  Mapping g;
+  space(ctx.asid).oracle().lookup(va, g);
+  c += sw.in_exit(back(g.translate(va), sw.costs()));  // inside the leaf write's exit
+  if (!shadow_fill(ctx.asid, va)) host_memory_exhausted();
+  return c;
+}
+
+Cycles ShadowScheme::trapped_table_writes(uint64_t before, Software& sw) {
+  Cycles c = 0;
+  for (uint64_t n = table_writes() - before; n > 0; --n)
+    c += sw.vm_exit(ExitReason::kShadowPtWrite, sw.costs().shadow_pt_write);
+  return c;
+}
+
+Cycles ShadowScheme::on_cr3_write(Software& sw) {
+  return sw.vm_exit(ExitReason::kCr3Write, sw.costs().cr3_write);  // switch shadow roots
+}
+
+void ShadowScheme::on_unmapped(uint16_t asid, const Mapping& m) {
+  // The sync of the trapped write drops every shadow entry inside the guest page.
+  ShadowTable& st = shadow(asid);
+  for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) st.drop(p);
+}
+
+bool ShadowScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
+  const ShadowTable& st = *m_shadows[ctx.asid];
+  return leaf_entry(st.root(), st.levels(), PtFormat::kX86, false, va, entry);
+}
+
+void ShadowScheme::report_spaces(StatsVisitor& v) const {
+  Scheme::report_spaces(v);
+  for (size_t asid = 0; asid < m_shadows.size(); ++asid) {
+    if (!m_shadows[asid]) continue;
+    const std::string name = "shadow" + std::to_string(asid);
+    v.begin(name.c_str());
+    v.counter("entries", m_shadows[asid]->entries(), "entries", "shadow entries filled");
+    v.counter("table_pages", m_shadows[asid]->table_pages(), "pages",
+              "shadow page-table pages in host memory");
+    v.end();
+  }
+}
+
+}  // namespace mmusim
