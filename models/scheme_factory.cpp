@@ -22,6 +22,9 @@ namespace {
 // The registry: one row per scheme, found by the configuration's system.virtualization (and,
 // nested, system.nested_walk).
 struct Entry {
+  const char* name;
+  const char* config;
+  const char* summary;
   Virtualization virt;
   NestedWalk walk;  // nested schemes only
   SchemeFeatures (*features)();
@@ -34,25 +37,47 @@ std::unique_ptr<Scheme> make(const MachineParams& p, PhysMem& mem, TeaAllocator&
 }
 
 template <class S>
-Entry entry(Virtualization virt, NestedWalk walk = NestedWalk::kShadowEpt) {
-  return Entry{virt, walk, &S::features, &make<S>};
+Entry entry(const char* name, const char* config, const char* summary, Virtualization virt,
+            NestedWalk walk = NestedWalk::kShadowEpt) {
+  return Entry{name, config, summary, virt, walk, &S::features, &make<S>};
+}
+
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> kSchemes = {
+      entry<NativeScheme>("none", "system.virtualization=none", "native paging",
+                          Virtualization::kNone),
+      entry<EptScheme>("ept", "system.virtualization=ept",
+                       "hardware walks the guest table x the EPT (2D)", Virtualization::kEpt),
+      entry<ShadowScheme>("shadow", "system.virtualization=shadow",
+                          "hardware walks the hypervisor's gVA -> hPA shadow tables",
+                          Virtualization::kShadow),
+      entry<NestedShadowEptScheme>(
+          "nested_shadow_ept", "system.virtualization=nested,system.nested_walk=shadow_ept",
+          "an L2 guest: L0 composes EPT02, hardware walks L2 table x EPT02 (as KVM)",
+          Virtualization::kNested, NestedWalk::kShadowEpt),
+      entry<NestedHw3dScheme>(
+          "nested_hw3d", "system.virtualization=nested,system.nested_walk=hw3d",
+          "an L2 guest: hardware walks L2 table x EPT12 x EPT01 (3D)", Virtualization::kNested,
+          NestedWalk::kHw3d),
+  };
+  return kSchemes;
 }
 
 const Entry& find(const MachineParams& p) {
-  static const Entry kSchemes[] = {
-      entry<NativeScheme>(Virtualization::kNone),
-      entry<EptScheme>(Virtualization::kEpt),
-      entry<ShadowScheme>(Virtualization::kShadow),
-      entry<NestedShadowEptScheme>(Virtualization::kNested, NestedWalk::kShadowEpt),
-      entry<NestedHw3dScheme>(Virtualization::kNested, NestedWalk::kHw3d),
-  };
-  for (const Entry& e : kSchemes)
+  for (const Entry& e : entries())
     if (e.virt == p.virt && (e.virt != Virtualization::kNested || e.walk == p.nested_walk))
       return e;
   throw std::logic_error("no translation scheme registered for this configuration");
 }
 
 }  // namespace
+
+std::vector<SchemeInfo> registered_schemes() {
+  std::vector<SchemeInfo> out;
+  for (const Entry& e : entries())
+    out.push_back(SchemeInfo{e.name, e.config, e.summary, e.virt, e.walk, e.features()});
+  return out;
+}
 
 bool check_scheme(const MachineParams& params, SchemeConfigError& error) {
   const SchemeFeatures f = find(params).features();

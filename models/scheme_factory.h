@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "models/scheme.h"
 
@@ -14,6 +15,24 @@ struct SchemeConfigError {
   std::string key;
   std::string message;
 };
+
+// A registered scheme: its name, the configuration that selects it (as `--set` assignments), what
+// it is, and the features it accepts.
+struct SchemeInfo {
+  const char* name;
+  const char* config;
+  const char* summary;
+  Virtualization virt;
+  NestedWalk walk;
+  SchemeFeatures features;
+  // Selects this scheme in `params` (features and the rest left as they are).
+  void select(MachineParams& params) const {
+    params.virt = virt;
+    params.nested_walk = walk;
+  }
+};
+// Every scheme, in registration order.
+std::vector<SchemeInfo> registered_schemes();
 
 // The scheme `params` name, over `mem`, with `teas` for its DMT TEAs. Throws std::runtime_error
 // when memory is too small for its tables.

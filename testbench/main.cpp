@@ -7,6 +7,7 @@
 
 #include <systemc>
 
+#include "models/scheme_factory.h"
 #include "testbench/simulation.h"
 #include "testbench/sweep.h"
 #include "testbench/trace_commands.h"
@@ -17,6 +18,8 @@ const char* kUsage =
     "usage: mmusim run CONFIG [--set KEY.PATH=VALUE]... [--out DIR] [--cold] [--waves FILE]\n"
     "       mmusim sweep SWEEP.yaml [-j N] [--out DIR] [--collect | --emit slurm | --point K]\n"
     "       mmusim params [CONFIG]   print every config key with its default and meaning\n"
+    "       mmusim schemes           list the translation schemes: name, the --set assignments\n"
+    "                                that select it, the features it accepts, what it is\n"
     "\n"
     "  --set KEY.PATH=VALUE  override a config key (VALUE is YAML: 4K, 2M, [4K,2M], 0x1000)\n"
     "  --out DIR             where stats.json, stats.txt and config.yaml go (default out/)\n"
@@ -48,6 +51,19 @@ int cmd_params(const std::vector<std::string>& args) {
     std::cout << p.path << " (" << p.type << ", default " << p.default_value;
     if (!p.allowed.empty()) std::cout << ", " << p.allowed;
     std::cout << "): " << p.description << "\n";
+  }
+  return 0;
+}
+
+int cmd_schemes() {
+  for (const mmusim::SchemeInfo& s : mmusim::registered_schemes()) {
+    std::string features;
+    if (s.features.hugegpt) features += "hugegpt,";
+    if (s.features.dmt) features += "dmt,";
+    if (s.features.pvdmt) features += "pvdmt,";
+    if (!features.empty()) features.pop_back();
+    std::cout << s.name << "\t" << s.config << "\t" << (features.empty() ? "-" : features)
+              << "\t" << s.summary << "\n";
   }
   return 0;
 }
@@ -101,6 +117,7 @@ int sc_main(int argc, char** argv) {
   try {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "params") return cmd_params(args);
+    if (cmd == "schemes") return cmd_schemes();
     if (cmd == "sweep") return mmusim::sweep_command(args, std::cout);
     if (cmd == "trace") return mmusim::cmd_trace(args, std::cout);
     return usage_error("unknown command '" + cmd + "'");

@@ -59,3 +59,10 @@ foreach(row IN LISTS GOLDEN_SCHEMES)
   mmusim_golden(scheme_${name}_cold ${DEFAULT_CONFIG} --cold --set workload.count=5000
                 --set workload.footprint_mib=64 ${sets})
 endforeach()
+
+# Every registered scheme, and every feature it accepts, through the same checks.
+string(REPLACE ";" "$<SEMICOLON>" events "${GOLDEN_EVENTS}")
+add_test(NAME cli.scheme_conformance
+         COMMAND ${CMAKE_COMMAND} -DMMUSIM=$<TARGET_FILE:mmusim> -DCONFIG=${DEFAULT_CONFIG}
+                 "-DEVENTS=${events}" -DOUT=${CLI_OUT}/scheme_conformance
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/scheme_conformance.cmake)

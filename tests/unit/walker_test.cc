@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/machine.h"
+#include "models/scheme_factory.h"
 #include "models/scheme_nested.h"
 #include "models/pwc.h"
 #include "models/rng.h"
@@ -355,26 +356,12 @@ TEST(WalkHints, PointAtEntriesTheWalkReadsAndTheData) {
   }
 }
 
-// Every scheme, as the factory builds it from the configuration's keys.
-struct SchemeCase {
-  const char* name;
-  Virtualization virt;
-  NestedWalk walk;
-};
-constexpr SchemeCase kSchemes[] = {
-    {"none", Virtualization::kNone, NestedWalk::kShadowEpt},
-    {"ept", Virtualization::kEpt, NestedWalk::kShadowEpt},
-    {"shadow", Virtualization::kShadow, NestedWalk::kShadowEpt},
-    {"nested_shadow_ept", Virtualization::kNested, NestedWalk::kShadowEpt},
-    {"nested_hw3d", Virtualization::kNested, NestedWalk::kHw3d},
-};
-
 // The check of an access may use the oracle mappings its hints looked up: under every scheme the
 // answer is the same as a fresh one, and a hint whose maps changed since is not used.
 TEST(WalkHints, HintedExpectationsEqualFreshOnesAndGoStaleWithTheirMaps) {
-  for (const SchemeCase& sc : kSchemes) {
-    MachineParams p = params(sc.virt, 4, 4, PageSize::k4K, PageSize::k4K);
-    p.nested_walk = sc.walk;
+  for (const SchemeInfo& sc : registered_schemes()) {
+    MachineParams p = params(Virtualization::kNone, 4, 4, PageSize::k4K, PageSize::k4K);
+    sc.select(p);
     p.l1_frames.bytes = Addr{32} << 30;
     Machine m(p);
     Rng rng(11);
