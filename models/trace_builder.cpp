@@ -16,11 +16,7 @@ uint32_t TraceBuilder::region_index(uint64_t region) {
   return index;
 }
 
-TraceHeader TraceBuilder::finish(TraceHeader header, const std::vector<TraceVma>& recorded) {
-  struct Page {
-    uint64_t number;
-    uint8_t bits;
-  };
+std::vector<TraceBuilder::Page> TraceBuilder::touched_list() const {
   std::vector<Page> pages;
   pages.reserve(m_touched);
   m_regions.for_each([&](uint64_t region, const uint32_t& index) {
@@ -30,34 +26,11 @@ TraceHeader TraceBuilder::finish(TraceHeader header, const std::vector<TraceVma>
   });
   std::sort(pages.begin(), pages.end(),
             [](const Page& a, const Page& b) { return a.number < b.number; });
+  return pages;
+}
 
-  std::vector<TraceVma> maps = recorded;
-  std::sort(maps.begin(), maps.end(),
-            [](const TraceVma& a, const TraceVma& b) { return a.start < b.start; });
-  std::vector<TraceVma> out;
-  std::vector<bool> covered(pages.size(), false);
-  auto first_page_at = [&](uint64_t addr) {
-    return std::lower_bound(pages.begin(), pages.end(), addr >> 12,
-                            [](const Page& p, uint64_t n) { return p.number < n; }) -
-           pages.begin();
-  };
-  for (const TraceVma& v : maps) {
-    uint8_t bits = 0;
-    for (size_t i = first_page_at(v.start); i < pages.size() && (pages[i].number << 12) < v.end;
-         ++i) {
-      if (covered[i]) continue;  // an overlapping earlier VMA has it
-      covered[i] = true;
-      bits |= pages[i].bits;
-    }
-    if (!bits) continue;
-    TraceVma k = v;
-    k.read = k.read || (bits & kRead);
-    k.write = k.write || (bits & kWrite);
-    k.exec = k.exec || (bits & kExec);
-    out.push_back(k);
-  }
-  const size_t kept = out.size();
-  // Touched pages outside every recorded VMA: derived VMAs.
+void TraceBuilder::derive_vmas(const std::vector<Page>& pages, const std::vector<bool>& covered,
+                               const std::vector<TraceVma>& maps, std::vector<TraceVma>& out) {
   auto recorded_between = [&](uint64_t lo, uint64_t hi) {
     auto it = std::upper_bound(maps.begin(), maps.end(), lo,
                                [](uint64_t a, const TraceVma& v) { return a < v.start; });
@@ -89,6 +62,37 @@ TraceHeader TraceBuilder::finish(TraceHeader header, const std::vector<TraceVma>
     out.push_back(d);
     i = last + 1;
   }
+}
+
+TraceHeader TraceBuilder::finish(TraceHeader header, const std::vector<TraceVma>& recorded) {
+  const std::vector<Page> pages = touched_list();
+  std::vector<TraceVma> maps = recorded;
+  std::sort(maps.begin(), maps.end(),
+            [](const TraceVma& a, const TraceVma& b) { return a.start < b.start; });
+  std::vector<TraceVma> out;
+  std::vector<bool> covered(pages.size(), false);
+  auto first_page_at = [&](uint64_t addr) {
+    return std::lower_bound(pages.begin(), pages.end(), addr >> 12,
+                            [](const Page& p, uint64_t n) { return p.number < n; }) -
+           pages.begin();
+  };
+  for (const TraceVma& v : maps) {
+    uint8_t bits = 0;
+    for (size_t i = first_page_at(v.start); i < pages.size() && (pages[i].number << 12) < v.end;
+         ++i) {
+      if (covered[i]) continue;  // an overlapping earlier VMA has it
+      covered[i] = true;
+      bits |= pages[i].bits;
+    }
+    if (!bits) continue;
+    TraceVma k = v;
+    k.read = k.read || (bits & kRead);
+    k.write = k.write || (bits & kWrite);
+    k.exec = k.exec || (bits & kExec);
+    out.push_back(k);
+  }
+  const size_t kept = out.size();
+  derive_vmas(pages, covered, maps, out);  // touched pages outside every recorded VMA
   std::sort(out.begin(), out.end(),
             [](const TraceVma& a, const TraceVma& b) { return a.start < b.start; });
   header.threads = m_threads;

@@ -70,6 +70,15 @@ class TraceBuilder {
     b |= bits;
   }
   uint32_t region_index(uint64_t region);
+  struct Page {
+    uint64_t number;
+    uint8_t bits;
+  };
+  // Every touched page with its kinds, in address order.
+  std::vector<Page> touched_list() const;
+  // Derived VMAs for the pages no recorded VMA covers (maps: the recorded ones, by start).
+  static void derive_vmas(const std::vector<Page>& pages, const std::vector<bool>& covered,
+                          const std::vector<TraceVma>& maps, std::vector<TraceVma>& out);
 
   static constexpr size_t kRegionCache = 64;
   struct RegionSlot {

@@ -67,6 +67,37 @@ bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, ui
   return true;
 }
 
+// Apart from translate: DMT is off in most runs, and translate stays small for the walk loop.
+[[gnu::noinline]] bool Walker::dmt_leaf(unsigned dim, Addr addr, AccessKind access, Leaf& out,
+                                        bool& done) {
+  const WalkDim& d = m_dims[dim];
+  WalkResult& r = *m_out;
+  Addr entry;
+  unsigned level;
+  Cycles lat = 0;
+  const bool hit = d.dmt_port->dmt_lookup(d.dmt.set, addr, d.dmt.tag, entry, level, lat);
+  r.cycles += lat;
+  if (!hit) return false;
+  r.steps.push(Step::kDmt);
+  Addr entry_pa = entry;
+  if (!d.dmt.host_entry && dim + 1 < m_ndims) {  // a guest TEA in guest-physical memory
+    Leaf at;
+    if (!translate(dim + 1, entry, AccessKind::kLoad, at)) {
+      done = false;
+      return true;
+    }
+    entry_pa = at.pa;
+  }
+  const uint64_t e = read(dim, level, entry_pa);
+  if (entry_present(d.format, e) && entry_is_leaf(d.format, e, level)) {
+    ++r.dmt_hits;
+    done = leaf(dim, level, addr, access, e, out);
+    return true;
+  }
+  ++r.dmt_fallbacks;  // not mapped, or mapped with another page size: walk the radix
+  return false;
+}
+
 bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   if (dim >= kMaxDims) return false;  // walk() bounds ndims; this tells the compiler too
   const WalkDim& d = m_dims[dim];
@@ -88,28 +119,8 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   }
 
   // DMT: a TEA register gives the leaf entry's address at once.
-  if (d.dmt.enabled && d.dmt_port) {
-    Addr entry;
-    unsigned level;
-    Cycles lat = 0;
-    const bool hit = d.dmt_port->dmt_lookup(d.dmt.set, addr, d.dmt.tag, entry, level, lat);
-    r.cycles += lat;
-    if (hit) {
-      r.steps.push(Step::kDmt);
-      Addr entry_pa = entry;
-      if (!d.dmt.host_entry && !innermost) {  // a guest TEA in guest-physical memory
-        Leaf at;
-        if (!translate(dim + 1, entry, AccessKind::kLoad, at)) return false;
-        entry_pa = at.pa;
-      }
-      const uint64_t e = read(dim, level, entry_pa);
-      if (entry_present(d.format, e) && entry_is_leaf(d.format, e, level)) {
-        ++r.dmt_hits;
-        return leaf(dim, level, addr, access, e, out);
-      }
-      ++r.dmt_fallbacks;  // not mapped, or mapped with another page size: walk the radix
-    }
-  }
+  bool done;
+  if (d.dmt.enabled && d.dmt_port && dmt_leaf(dim, addr, access, out, done)) return done;
 
   // Paging-structure caches: start below the deepest cached non-leaf entry.
   unsigned level = d.levels;

@@ -141,6 +141,9 @@ class Walker {
   // through the inner dimensions.
   bool leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, uint64_t e, Leaf& out);
   bool fault(FaultKind kind, unsigned dim, unsigned level, Addr addr);
+  // A TEA register's leaf entry for addr: true when it decided the translation (its outcome in
+  // `done`), false when the radix walk must run (no register, or the entry is not a usable leaf).
+  bool dmt_leaf(unsigned dim, Addr addr, AccessKind access, Leaf& out, bool& done);
 
   WalkerParams m_params;
   const WalkDim* m_dims = nullptr;
