@@ -54,44 +54,6 @@ bool Scheme::populate(uint16_t asid, Addr va) {
   return space(asid).touch(va) != AddressSpace::Touch::kOutOfMemory;
 }
 
-void Scheme::hint(Context ctx, Addr va, unsigned stage, OracleHints& state) const {
-  state.nlines = 0;
-  if (stage == 0 || state.hint_va != va || state.hint_asid != ctx.asid) {
-    // Address spaces are created, never destroyed: the pointers hold for the later stages.
-    state.hint_va = va;
-    state.hint_asid = ctx.asid;
-    const AddressSpace* s = space_at(ctx.asid);
-    state.hint_guest = s ? &s->oracle() : nullptr;
-    state.hint_host = hinted_host();
-  }
-  if (!state.hint_guest) return;  // no address space (yet, at stage 0)
-  const TranslationMap& guest = *state.hint_guest;
-  const TranslationMap* host = state.hint_host;
-  if (stage == 0) {
-    guest.prefetch_index(va);
-  } else if (stage == 1) {
-    guest.prefetch(va);
-  } else if (stage == 2) {
-    state.mapped = guest.lookup(va, state.guest);
-    state.va = va;
-    state.guest_map = &guest;
-    state.guest_version = guest.version();
-    state.host_map = nullptr;
-    if (!state.mapped) return;
-    state.gpa = state.guest.translate(va);
-    if (host) host->prefetch_index(state.gpa);
-    Addr entry;
-    if (first_leaf_entry(ctx, va, entry)) {
-      m_mem.prefetch(entry);
-      state.lines[state.nlines++] = entry;
-    }
-  } else if (stage == 3) {
-    if (state.mapped && host) host->prefetch(state.gpa);
-  } else if (state.mapped) {
-    hint_last(state);
-  }
-}
-
 unsigned Scheme::hinted_lines(Context ctx, Addr va, Addr* out) const {
   OracleHints state;
   unsigned n = 0;

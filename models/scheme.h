@@ -58,8 +58,8 @@ class Scheme : public WalkRoots, public TableToHost {
   PhysMem& mem() { return m_mem; }
   const PhysMem& mem() const { return m_mem; }
   // The VM's tag on translations (0: native).
-  virtual uint16_t vpid() const { return 0; }
-  Context context(uint16_t asid) const { return Context{asid, vpid()}; }
+  uint16_t vpid() const { return m_vpid; }
+  Context context(uint16_t asid) const { return Context{asid, m_vpid}; }
 
   // The native or guest address space of an ASID, created on first use.
   AddressSpace& space(uint16_t asid);
@@ -83,8 +83,19 @@ class Scheme : public WalkRoots, public TableToHost {
   // starts loading the (guest) oracle's index slot; stage 1 its record; stage 2 reads the record
   // and starts loading the host oracle's index slot and the leaf entry of the table hardware
   // walks first; stage 3 the host record; stage 4 what the scheme reads last (the EPT leaf entry
-  // for the data, the data). The caller runs each stage some accesses apart.
-  void hint(Context ctx, Addr va, unsigned stage, OracleHints& state) const;
+  // for the data, the data). The caller runs each stage some accesses apart, and the stages of
+  // one look-ahead step (each for another access) in one call.
+  struct HintJob {
+    Context ctx;
+    Addr va;
+    unsigned stage;
+    OracleHints* state;
+  };
+  virtual void hint(const HintJob* jobs, unsigned n) const = 0;
+  void hint(Context ctx, Addr va, unsigned stage, OracleHints& state) const {
+    const HintJob job{ctx, va, stage, &state};
+    hint(&job, 1);
+  }
   // Every host-physical address the stages leave in `lines` for va, in stage order. For tests,
   // which hold them against a walk.
   unsigned hinted_lines(Context ctx, Addr va, Addr* out) const;
@@ -153,17 +164,22 @@ class Scheme : public WalkRoots, public TableToHost {
   // The (guest) OS maps a demand-faulted page of its VMA (c: cycles spent before).
   Handled demand_fault(Context ctx, Addr va, const Perms* vma, Software& sw, Cycles c);
   virtual std::runtime_error space_memory_exhausted() const;
-  // Hint steps: the host oracle the stages read, the leaf entry of the first dimension hardware
-  // walks, and stage 4's look at what the walk reads last.
-  virtual const TranslationMap* hinted_host() const { return nullptr; }
-  virtual bool first_leaf_entry(Context, Addr, Addr&) const { return false; }
-  virtual void hint_last(OracleHints&) const {}
+  // The stages of `hint`, for a scheme S (final) whose steps it calls directly: S::hinted_host(),
+  // the host oracle the stages read (or null); S::first_leaf_entry, the leaf entry of the first
+  // dimension hardware walks; S::hint_last, stage 4's look at what the walk reads last.
+  template <class S>
+  static void hint_stages(const S& s, Context ctx, Addr va, unsigned stage, OracleHints& state);
+  // Defaults for those steps: no host oracle, no leaf entry, nothing last.
+  const TranslationMap* hinted_host() const { return nullptr; }
+  bool first_leaf_entry(Context, Addr, Addr&) const { return false; }
+  void hint_last(OracleHints&) const {}
   bool leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest_tables, Addr addr,
                   Addr& entry) const {
     return m_leaf.find(root, levels, format, guest_tables ? this : nullptr, addr, entry);
   }
 
   MachineParams m_params;
+  uint16_t m_vpid = 0;  // set by virtualized schemes
   PhysMem& m_mem;
   TeaAllocator& m_teas;
   std::unique_ptr<FrameAllocator> m_host_frames;
@@ -177,5 +193,44 @@ class Scheme : public WalkRoots, public TableToHost {
   std::vector<std::unique_ptr<AddressSpace>> m_spaces;  // indexed by ASID
   LeafLocator m_leaf;
 };
+
+template <class S>
+void Scheme::hint_stages(const S& s, Context ctx, Addr va, unsigned stage, OracleHints& state) {
+  state.nlines = 0;
+  if (stage == 0 || state.hint_va != va || state.hint_asid != ctx.asid) {
+    // Address spaces are created, never destroyed: the pointers hold for the later stages.
+    state.hint_va = va;
+    state.hint_asid = ctx.asid;
+    const AddressSpace* space = s.space_at(ctx.asid);
+    state.hint_guest = space ? &space->oracle() : nullptr;
+    state.hint_host = s.hinted_host();
+  }
+  if (!state.hint_guest) return;  // no address space (yet, at stage 0)
+  const TranslationMap& guest = *state.hint_guest;
+  const TranslationMap* host = state.hint_host;
+  if (stage == 0) {
+    guest.prefetch_index(va);
+  } else if (stage == 1) {
+    guest.prefetch(va);
+  } else if (stage == 2) {
+    state.mapped = guest.lookup(va, state.guest);
+    state.va = va;
+    state.guest_map = &guest;
+    state.guest_version = guest.version();
+    state.host_map = nullptr;
+    if (!state.mapped) return;
+    state.gpa = state.guest.translate(va);
+    if (host) host->prefetch_index(state.gpa);
+    Addr entry;
+    if (s.first_leaf_entry(ctx, va, entry)) {
+      s.m_mem.prefetch(entry);
+      state.lines[state.nlines++] = entry;
+    }
+  } else if (stage == 3) {
+    if (state.mapped && host) host->prefetch(state.gpa);
+  } else if (state.mapped) {
+    s.hint_last(state);
+  }
+}
 
 }  // namespace mmusim

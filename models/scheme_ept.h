@@ -8,20 +8,26 @@
 
 namespace mmusim {
 
-class EptScheme : public VirtualScheme {
+class EptScheme final : public VirtualScheme {
  public:
   EptScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   static SchemeFeatures features();
   const char* name() const override { return "ept"; }
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
+  using Scheme::hint;
+  void hint(const HintJob* jobs, unsigned n) const override {
+    for (unsigned i = 0; i < n; ++i)
+      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
+  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
   TeaBacking back_tea(uint64_t pages, Addr base, Addr& reg_base, uint64_t& backed) override;
 
  protected:
-  const TranslationMap* hinted_host() const override { return &m_host->oracle(); }
-  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const override;
-  void hint_last(OracleHints& state) const override;
+  friend class Scheme;  // its hint stages call the steps below directly
+  const TranslationMap* hinted_host() const { return &m_host->oracle(); }
+  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const;
+  void hint_last(OracleHints& state) const;
 };
 
 }  // namespace mmusim

@@ -6,18 +6,24 @@
 
 namespace mmusim {
 
-class NativeScheme : public Scheme {
+class NativeScheme final : public Scheme {
  public:
   NativeScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   static SchemeFeatures features();
   const char* name() const override { return "none"; }
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
+  using Scheme::hint;
+  void hint(const HintJob* jobs, unsigned n) const override {
+    for (unsigned i = 0; i < n; ++i)
+      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
+  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
 
  protected:
-  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const override;
-  void hint_last(OracleHints& state) const override;
+  friend class Scheme;  // its hint stages call the steps below directly
+  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const;
+  void hint_last(OracleHints& state) const;
 };
 
 }  // namespace mmusim

@@ -26,8 +26,9 @@ class NestedScheme : public VirtualScheme {
   AddressSpace& l1_ept() { return *m_ept12; }
 
  protected:
+  friend class Scheme;  // its hint stages call the steps below directly
   NestedScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
-  const TranslationMap* hinted_host() const override { return &m_ept12->oracle(); }
+  const TranslationMap* hinted_host() const { return &m_ept12->oracle(); }
   // The guest's mapping of va, when it allows the access; else the expectation already known.
   bool guest_expect(Context ctx, Addr va, AccessKind access, Mapping& g, Expectation& e) const;
   // L1 backs an L2 guest-physical page EPT12 lacks: the reflected exit's cycles.
@@ -44,12 +45,17 @@ class NestedScheme : public VirtualScheme {
   bool l1_host_contiguous(uint64_t pages, Addr& l1_base, Addr& host_base);
 };
 
-class NestedShadowEptScheme : public NestedScheme {
+class NestedShadowEptScheme final : public NestedScheme {
  public:
   NestedShadowEptScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   static SchemeFeatures features();
   ~NestedShadowEptScheme() override;
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
+  using Scheme::hint;
+  void hint(const HintJob* jobs, unsigned n) const override {
+    for (unsigned i = 0; i < n; ++i)
+      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
+  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
   void report_spaces(StatsVisitor& v) const override;
@@ -66,11 +72,16 @@ class NestedShadowEptScheme : public NestedScheme {
   std::unique_ptr<Backing> m_ept02_backing;  // the chain, then EPT02
 };
 
-class NestedHw3dScheme : public NestedScheme {
+class NestedHw3dScheme final : public NestedScheme {
  public:
   NestedHw3dScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   static SchemeFeatures features();
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
+  using Scheme::hint;
+  void hint(const HintJob* jobs, unsigned n) const override {
+    for (unsigned i = 0; i < n; ++i)
+      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
+  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
 

@@ -10,13 +10,18 @@
 
 namespace mmusim {
 
-class ShadowScheme : public VirtualScheme {
+class ShadowScheme final : public VirtualScheme {
  public:
   ShadowScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   ~ShadowScheme() override;
   static SchemeFeatures features();
   const char* name() const override { return "shadow"; }
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
+  using Scheme::hint;
+  void hint(const HintJob* jobs, unsigned n) const override {
+    for (unsigned i = 0; i < n; ++i)
+      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
+  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
   bool populate(uint16_t asid, Addr va) override;
@@ -28,10 +33,11 @@ class ShadowScheme : public VirtualScheme {
   ShadowTable& shadow(uint16_t asid) { return *m_shadows.at(asid); }
 
  protected:
+  friend class Scheme;  // its hint stages call the steps below directly
   void space_created(uint16_t asid) override;
   Handled not_present(Context ctx, Addr va, const Perms* vma, Software& sw) override;
   Cycles after_demand_map(Context ctx, Addr va, uint64_t writes, Software& sw) override;
-  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const override;
+  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const;
   const char* host_report_name() const override { return "pmap"; }
 
  private:

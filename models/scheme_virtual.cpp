@@ -5,6 +5,7 @@ namespace mmusim {
 VirtualScheme::VirtualScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas,
                              const char* host_name)
     : Scheme(params, mem, teas) {
+  m_vpid = params.vpid;
   m_host = std::make_unique<AddressSpace>(host_name, PtFormat::kEpt, params.host_levels,
                                           *m_host_tables, *m_host_frames, params.host_pages);
   if (!m_host->init()) throw std::runtime_error("host memory too small for the EPT root");

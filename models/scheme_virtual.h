@@ -10,7 +10,6 @@ namespace mmusim {
 class VirtualScheme : public Scheme {
  public:
   std::string describe() const override;
-  uint16_t vpid() const override { return m_params.vpid; }
   AddressSpace* host_space() override { return m_host.get(); }
   bool truth(uint16_t asid, Addr va, Mapping& out) const override;
   bool host_truth(Addr gpa, Mapping& out) const override;

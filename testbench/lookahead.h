@@ -36,11 +36,19 @@ class Lookahead {
     m_head = (m_head + 1) % kRing;
     --m_count;
     read_one();
+    Scheme::HintJob jobs[kStages];
+    unsigned n = 0;
     for (unsigned s = 0; s < kStages; ++s) {
       const unsigned d = kDistance * (kStages - s);  // 1 = the next access
       const unsigned i = (m_head + d - 1) % kRing;
-      if (d <= m_count) hint(m_ring[i], s, m_hints[i]);
+      const Access& ahead = m_ring[i];
+      if (d <= m_count && ahead.event == Access::Event::kAccess)
+        jobs[n++] = Scheme::HintJob{m_scheme.context(ahead.asid), ahead.va, s, &m_hints[i]};
     }
+    m_scheme.hint(jobs, n);
+    if (m_hier)
+      for (unsigned j = 0; j < n; ++j)
+        for (unsigned l = 0; l < jobs[j].state->nlines; ++l) m_hier->prefetch(jobs[j].state->lines[l]);
     return true;
   }
 
@@ -48,13 +56,6 @@ class Lookahead {
   void read_one() {
     if (m_more && (m_more = m_workload.next(m_ring[(m_head + m_count) % kRing]))) ++m_count;
   }
-  void hint(const Access& a, unsigned stage, OracleHints& state) const {
-    if (a.event != Access::Event::kAccess) return;
-    m_scheme.hint(m_scheme.context(a.asid), a.va, stage, state);
-    if (m_hier)
-      for (unsigned i = 0; i < state.nlines; ++i) m_hier->prefetch(state.lines[i]);
-  }
-
   Workload& m_workload;
   const Scheme& m_scheme;
   const MemHierarchy* m_hier;
