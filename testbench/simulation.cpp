@@ -181,11 +181,11 @@ void report_modules(StatsVisitor& v, const Reporters& r) {
   v.begin("os");
   r.os.report(v);
   v.end();
-  v.begin("machine");
+  v.begin_state("machine");  // tables, frames and pages: end-of-run state
   r.machine.report(v);
   v.end();
   if (r.trace) {
-    v.begin("workload");
+    v.begin_state("workload");  // the trace's records, warm-up included
     r.trace->report(v);
     v.end();
   }
@@ -230,33 +230,7 @@ void report_tree(StatsVisitor& v, const Summary& s, const Reporters& r, const Wa
   report_summary(s, v);
   v.end();
   if (warm.stats.taken()) {
-    // Configuration and state are reported as they are, not subtracted; so are the
-    // distributions, which include the warm-up.
-    StatsDelta delta(v, warm.stats,
-                     {"machine",
-                      "memory.line_bytes",
-                      "memory.walker_entry",
-                      "memory.l1d.latency",
-                      "memory.l2.latency",
-                      "memory.llc.latency",
-                      "memory.l1d.psel",
-                      "memory.l2.psel",
-                      "memory.llc.psel",
-                      "memory.dram.latency",
-                      "memory.mshr_count",
-                      "mmu.walker.max_inflight",
-                      "mmu.walker.walk_latency",
-                      "mmu.walker.step_vectors",
-                      "mmu.walker.step_vectors_distinct",
-                      "mmu.walker.step_vectors_other",
-                      "core.translation_latency",
-                      "os.vmas",
-                      "os.vma_bytes",
-                      "os.teas",
-                      "os.vmas_without_tea",
-                      "os.tea_registers",
-                      "os.tea_shared_vmas",
-                      "workload"});
+    StatsDelta delta(v, warm.stats);  // state, as the stats declare it, is not subtracted
     report_modules(delta, r);
   } else {
     report_modules(v, r);
