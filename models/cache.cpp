@@ -221,7 +221,7 @@ uint64_t MemHierarchy::probes(unsigned i, Source source) const {
 }
 
 void MemHierarchy::report(StatsVisitor& v) const {
-  v.counter("line_bytes", m_params.line_bytes, "bytes", "cache line size");
+  v.state("line_bytes", m_params.line_bytes, "bytes", "cache line size");
   static const char* kNames[kCacheLevels] = {"l1d", "l2", "llc"};
   for (unsigned i = 0; i < kCacheLevels; ++i) {
     if (!m_caches[i].enabled()) continue;
@@ -237,14 +237,14 @@ void MemHierarchy::report(StatsVisitor& v) const {
     v.real("data_hit_rate", ratio(s.hits[kData], data_accesses), "ratio",
            "data_hits / data_accesses");
     v.counter("writebacks", s.writebacks, "count", "dirty lines evicted");
-    v.counter("latency", m_caches[i].params().latency, "cycles", "load-to-use latency");
+    v.state("latency", m_caches[i].params().latency, "cycles", "load-to-use latency");
     if (m_caches[i].params().duel) {
       v.counter("leader_misses_policy", m_caches[i].leader_misses(0), "count",
                 "set dueling: misses in the leader sets of policy");
       v.counter("leader_misses_duel_with", m_caches[i].leader_misses(1), "count",
                 "set dueling: misses in the leader sets of duel_with");
-      v.counter("psel", m_caches[i].psel(), "count",
-                "set dueling: the PSEL counter at the end (followers take duel_with from 512)");
+      v.state("psel", m_caches[i].psel(), "count",
+              "set dueling: the PSEL counter at the end (followers take duel_with from 512)");
     }
     v.end();
   }
@@ -254,8 +254,8 @@ void MemHierarchy::report(StatsVisitor& v) const {
   v.counter("data_accesses", probes(kCacheLevels, kData), "count", "data accesses served by DRAM");
   if (m_params.dram.row_buffer)
     v.counter("row_hits", m_row_hits, "count", "accesses to an open row");
-  v.counter("latency", m_params.dram.latency, "cycles",
-            m_params.dram.row_buffer ? "row-miss latency" : "access latency");
+  v.state("latency", m_params.dram.latency, "cycles",
+          m_params.dram.row_buffer ? "row-miss latency" : "access latency");
   v.end();
 }
 

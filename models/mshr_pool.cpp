@@ -4,7 +4,7 @@ namespace mmusim {
 
 void MshrPool::report(StatsVisitor& v) const {
   const Stats& s = m_stats;
-  v.counter("mshr_count", count(), "registers", "L1D miss-status holding registers (at)");
+  v.state("mshr_count", count(), "registers", "L1D miss-status holding registers (at)");
   v.counter("mshr_walk_reservations", s.reservations[kWalk], "count",
             "at: page-walk reads that missed the L1D and held a register");
   v.counter("mshr_walk_waits", s.waits[kWalk], "count", "at: of those, reads that waited for one");

@@ -138,8 +138,8 @@ Cycles OsEmulation::tea_work(const TeaManager::Work& w) {
 void OsEmulation::report(StatsVisitor& v) const {
   uint64_t vma_bytes = 0;
   for (const Vma& m : m_vmas) vma_bytes += m.end - m.start;
-  v.counter("vmas", m_vmas.size(), "count", "VMAs the workload declared (all address spaces)");
-  v.counter("vma_bytes", vma_bytes, "bytes", "their total size");
+  v.state("vmas", m_vmas.size(), "count", "VMAs the workload declared (all address spaces)");
+  v.state("vma_bytes", vma_bytes, "bytes", "their total size");
   const Software::Stats& sw = m_sw.stats();
   v.counter("demand_faults", sw.demand_faults, "count",
             "first touches inside a VMA, mapped by the (guest) OS");
@@ -157,13 +157,13 @@ void OsEmulation::report(StatsVisitor& v) const {
             "VMA growth events (brk, mremap); the new part is demand-paged");
   v.counter("vma_grown_bytes", m_stats.vma_grown_bytes, "bytes", "bytes those events added");
   const TeaManager::Stats& t = m_dmt->stats();
-  v.counter("teas", t.vmas_with_tea, "count",
-            "VMAs the (guest) OS gave a TEA (DMT), their own or one they share");
-  v.counter("vmas_without_tea", t.vmas_without_tea, "count",
-            "VMAs left to the radix walk: too small, out of registers, or no contiguous memory");
-  v.counter("tea_registers", t.registers, "count", "TEAs, one register each (all address spaces)");
-  v.counter("tea_shared_vmas", t.shared_vmas, "count",
-            "VMAs whose TEA also covers adjacent VMAs (system.dmt_share_density)");
+  v.state("teas", t.vmas_with_tea, "count",
+          "VMAs the (guest) OS gave a TEA (DMT), their own or one they share");
+  v.state("vmas_without_tea", t.vmas_without_tea, "count",
+          "VMAs left to the radix walk: too small, out of registers, or no contiguous memory");
+  v.state("tea_registers", t.registers, "count", "TEAs, one register each (all address spaces)");
+  v.state("tea_shared_vmas", t.shared_vmas, "count",
+          "VMAs whose TEA also covers adjacent VMAs (system.dmt_share_density)");
   v.counter("teas_on_growth", t.created_on_growth, "count",
             "TEAs created when a VMA's growth made its group large enough");
   v.counter("tea_growths", t.growths, "count",

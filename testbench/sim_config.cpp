@@ -2,171 +2,15 @@
 
 #include <algorithm>
 
-#include "models/qlru.h"
-#include "models/replacement.h"
 #include "models/scheme_factory.h"
+#include "testbench/hardware_config.h"
 
 namespace mmusim {
 
 namespace {
 
-constexpr uint64_t kMaxEntries = 1u << 20;
-
-ReplPolicy read_policy(ConfigNode& n) {
-  ReplPolicy p = ReplPolicy::kLru;
-  parse_repl_policy(n.get_enum("policy", "lru", {"lru", "fifo", "random"},
-                               "replacement policy"),
-                    p);
-  return p;
-}
-
-void check_geometry(ConfigNode& n, uint64_t entries, uint64_t ways) {
-  if (entries != 0 && entries % ways != 0)
-    n.fail("entries", "entries (" + std::to_string(entries) + ") must be a multiple of ways (" +
-                          std::to_string(ways) + ")");
-}
-
-struct ArrayDefault {
-  const char* name;
-  std::vector<PageSize> sizes;
-  uint32_t entries, ways;
-};
-
-TlbParams read_tlb(ConfigNode parent, const char* key, const char* what, Cycles& latency,
-                   Cycles default_latency, const std::vector<ArrayDefault>& defaults,
-                   uint64_t seed) {
-  ConfigNode n = parent.section(key, what);
-  TlbParams p;
-  p.name = key;
-  latency = n.get_uint("latency", default_latency, 0, 1000, "lookup latency in cycles");
-  p.policy = read_policy(n);
-  p.seed = seed;
-  ConfigNode arrays = n.section(
-      "arrays", "named set-associative arrays; each holds one or several page sizes (split or "
-                "unified); present in the file, they replace the defaults");
-  std::vector<std::string> names = arrays.child_keys();
-  if (names.empty()) {
-    for (const auto& d : defaults) p.arrays.push_back({d.name, d.sizes, d.entries, d.ways});
-    return p;
-  }
-  for (const std::string& name : names) {
-    ConfigNode a = arrays.section(name, "one TLB array");
-    TlbArrayParams ap;
-    ap.name = name;
-    ap.sizes = a.get_page_sizes("sizes", {PageSize::k4K}, "page sizes this array holds");
-    ap.entries = static_cast<uint32_t>(a.get_uint("entries", 64, 0, kMaxEntries,
-                                                  "entries (0 disables the array)"));
-    ap.ways = static_cast<uint32_t>(a.get_uint("ways", 4, 1, 64, "associativity"));
-    check_geometry(a, ap.entries, ap.ways);
-    for (const auto& other : p.arrays)
-      for (PageSize s : other.sizes)
-        for (PageSize t : ap.sizes)
-          if (s == t)
-            a.fail("sizes", std::string("page size ") + page_size_name(s) +
-                                " is already held by array '" + other.name + "'");
-    p.arrays.push_back(ap);
-  }
-  return p;
-}
-
-PwcParams read_pwc(ConfigNode parent, const char* key, const char* what, uint64_t seed) {
-  ConfigNode n = parent.section(key, what);
-  PwcParams p;
-  p.policy = read_policy(n);
-  p.seed = seed;
-  // DMT paper's evaluation sizes: PML4E 2 (1-way), PDPTE 4 (4-way), PDE 32 (4-way).
-  struct Level { const char* key; unsigned level; uint32_t entries, ways; const char* what; };
-  const Level levels[] = {
-      {"pml5", 5, 0, 1, "PML5E cache (5-level tables only)"},
-      {"pml4", 4, 2, 1, "PML4E cache: VA[56:39] -> PDPT"},
-      {"pdpt", 3, 4, 4, "PDPTE cache: VA[56:30] -> PD"},
-      {"pd", 2, 32, 4, "PDE cache: VA[56:21] -> PT"},
-  };
-  for (const Level& l : levels) {
-    ConfigNode c = n.section(l.key, l.what);
-    p.entries[l.level] = static_cast<uint32_t>(
-        c.get_uint("entries", l.entries, 0, kMaxEntries, "entries (0 disables this level)"));
-    p.ways[l.level] = static_cast<uint32_t>(c.get_uint("ways", l.ways, 1, 64, "associativity"));
-    check_geometry(c, p.entries[l.level], p.ways[l.level]);
-  }
-  return p;
-}
-
-CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uint32_t line_bytes,
-                       uint64_t size_kib, uint32_t ways, Cycles latency) {
-  ConfigNode n = parent.section(key, what);
-  CacheParams c;
-  c.size_bytes = n.get_uint("size_kib", size_kib, 0, uint64_t{1} << 30,
-                            "capacity in KiB (0 disables the level)") << 10;
-  c.ways = static_cast<uint32_t>(n.get_uint("ways", ways, 1, 64, "associativity"));
-  const std::string policy = n.get_string(
-      "policy", "lru",
-      "replacement policy: lru, fifo, random, or quad-age LRU named as Abel and Reineke name "
-      "the policies they measured, qlru_hXY_mX_rX_uX[_umo] (e.g. qlru_h00_m1_r2_u1: Coffee "
-      "Lake's L2; mrXY in place of mX inserts at age X, one time in 16 at Y; README, caches)");
-  if (!parse_repl_policy(policy, c.policy)) {
-    if (!parse_qlru_policy(policy, c.qlru_policy))
-      n.fail("policy", "expected lru, fifo, random or a quad-age LRU name such as "
-                       "qlru_h11_m1_r0_u0 (see the README); got '" + policy + "'");
-    c.qlru = true;
-  }
-  const std::string duel = n.get_string(
-      "duel_with", "",
-      "set dueling with this second quad-age LRU policy, as Intel's adaptive L3: leader sets "
-      "keep one policy each, the others follow the one whose leaders miss less; empty: off");
-  if (!duel.empty()) {
-    if (!c.qlru) n.fail("duel_with", "set dueling needs a quad-age LRU policy in policy");
-    if (!parse_qlru_policy(duel, c.duel_policy))
-      n.fail("duel_with", "expected a quad-age LRU name such as qlru_h11_mr31_r0_u0; got '" +
-                              duel + "'");
-    c.duel = true;
-  }
-  c.latency = n.get_uint("latency", latency, 0, 100000, "load-to-use latency when served here");
-  if (c.size_bytes % (uint64_t{line_bytes} * c.ways) != 0)
-    n.fail("size_kib", "must be a multiple of ways x line_bytes");
-  return c;
-}
-
-MemoryParams read_memory(ConfigNode root) {
-  ConfigNode memory = root.section("memory", "caches and DRAM, shared by page walks and data");
-  MemoryParams p;
-  MemHierarchyParams& h = p.hierarchy;
-  h.line_bytes = static_cast<uint32_t>(
-      memory.get_uint("line_bytes", 64, 8, 4096, "cache line size (power of two)"));
-  if (h.line_bytes & (h.line_bytes - 1)) memory.fail("line_bytes", "must be a power of two");
-  parse_mem_level(memory.get_enum("walker_entry", "l1d", {"l1d", "l2", "llc", "dram"},
-                                  "where page-walk reads enter the hierarchy"),
-                  p.walker_entry);
-  // DMT paper's evaluation hierarchy: L1D 32 KiB 8-way, L2 1 MiB 16-way, LLC 22 MiB 11-way.
-  h.level[0] = read_cache(memory, "l1d", "L1 data cache", h.line_bytes, 32, 8, 4);
-  ConfigNode l1d = memory.section("l1d", "L1 data cache");
-  p.l1d_mshrs = static_cast<unsigned>(l1d.get_uint(
-      "mshrs", 0, 0, 256,
-      "at: miss-status holding registers (Intel: fill buffers); every L1D miss, walk read or "
-      "data access, holds one until its fill, and waits when none is free (0: unlimited)"));
-  if (p.l1d_mshrs && h.level[0].size_bytes == 0)
-    l1d.fail("mshrs", "miss registers need an L1D (size_kib is 0)");
-  h.level[1] = read_cache(memory, "l2", "L2 cache", h.line_bytes, 1024, 16, 14);
-  h.level[2] = read_cache(memory, "llc", "last-level cache", h.line_bytes, 22528, 11, 54);
-  ConfigNode dram = memory.section("dram", "main memory");
-  DramParams& d = h.dram;
-  d.latency = dram.get_uint("latency", 200, 0, 100000,
-                            "access latency in cycles (with row_buffer: a row miss)");
-  d.row_buffer = dram.get_bool("row_buffer", false,
-                               "open-row model: an access to a bank's open row is faster");
-  d.banks = static_cast<uint32_t>(dram.get_uint("banks", 16, 1, 4096, "row_buffer: banks"));
-  d.row_bytes = dram.get_uint("row_kib", 8, 1, 1024, "row_buffer: row size in KiB") << 10;
-  d.row_hit_latency = dram.get_uint("row_hit_latency", 120, 0, 100000,
-                                    "row_buffer: latency of an access to the open row");
-  return p;
-}
-
-}  // namespace
-
-SimConfig read_sim_config(ConfigDoc& doc) {
-  SimConfig cfg;
-  ConfigNode root = doc.root();
-
+// sim: timing model, checking and the quantum.
+void read_sim(ConfigNode root, SimConfig& cfg) {
   ConfigNode sim = root.section("sim", "simulation control");
   cfg.sim.timing = sim.get_enum(
       "timing", "lt", {"lt", "at"},
@@ -182,14 +26,15 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                                         "LT global quantum: cycles a core runs ahead");
   cfg.sim.max_fault_retries = sim.get_uint(
       "max_fault_retries", 4, 1, 64, "faults one access may take before it is abandoned");
+}
 
-  ConfigNode sys = root.section("system", "the simulated machine's address translation");
+// system: the native or guest and host paging.
+void read_paging(ConfigNode& sys, MachineParams& m) {
   const std::string virt = sys.get_enum(
       "virtualization", "ept", {"none", "ept", "shadow", "nested"},
       "none = native paging; ept = 2D guest x EPT walk; shadow = hardware walks the "
       "hypervisor's gVA -> hPA shadow tables; nested = an L2 guest under an L1 hypervisor "
       "under L0");
-  MachineParams& m = cfg.machine;
   m.virt = virt == "none"     ? Virtualization::kNone
            : virt == "ept"    ? Virtualization::kEpt
            : virt == "shadow" ? Virtualization::kShadow
@@ -211,6 +56,16 @@ SimConfig read_sim_config(ConfigDoc& doc) {
       "fraction of regions that get guest_page when it is 2M/1G; the rest use smaller pages");
   m.host_pages.huge_fraction = sys.get_double("host_huge_fraction", 1.0, 0.0, 1.0,
                                               "the same for host_page");
+}
+
+struct SystemMemory {
+  uint64_t guest_gib;
+  uint64_t seed;  // of frame scattering, page-size choices and replacement
+};
+
+// system: memory sizes, frame allocation, VPID and PCID.
+SystemMemory read_system_memory(ConfigNode& sys, SimConfig& cfg) {
+  MachineParams& m = cfg.machine;
   const uint64_t guest_gib = sys.get_uint("guest_mem_gib", 64, 1, uint64_t{1} << 22,
                                           "guest-physical memory in GiB");
   const uint64_t host_gib = sys.get_uint("host_mem_gib", 128, 1, uint64_t{1} << 22,
@@ -229,6 +84,19 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   m.guest_frames = {0, guest_gib << 30, frames == "scatter", seed * 2 + 1};
   m.host_frames = {0, host_gib << 30, frames == "scatter", seed * 2 + 2};
   m.l1_frames = {0, l1_gib << 30, frames == "scatter", seed * 2 + 3};
+  return {guest_gib, seed};
+}
+
+// Refuses what the configured scheme does not model (a feature it does not accept), with the
+// scheme's own message at the key at fault.
+void refuse_unmodelled(ConfigNode& sys, const MachineParams& m) {
+  SchemeConfigError refused;
+  if (!check_scheme(m, refused)) sys.fail(refused.key, refused.message);
+}
+
+// system: HugeGPT's pool of guest table pages; checked here, before the DMT keys are read, so
+// its error comes first as it always has.
+void read_hugegpt(ConfigNode& sys, MachineParams& m, uint64_t guest_gib) {
   TablePool& pool = m.table_pool;
   pool.enabled = sys.get_bool("hugegpt", false,
                               "HugeGPT (EPT only): guest page-table pages come from 2 MiB guest "
@@ -243,6 +111,12 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   pool.host_accepts = sys.get_bool("hugegpt_host_accepts", true,
                                    "HugeGPT: the host agrees to back segments (false: it "
                                    "refuses and the guest falls back)");
+  refuse_unmodelled(sys, m);  // HugeGPT under a scheme that refuses it: before the DMT keys
+}
+
+// system: the DMT mode and which VMAs get a TEA.
+void read_dmt_policy(ConfigNode& sys, SimConfig& cfg) {
+  MachineParams& m = cfg.machine;
   const std::string dmt = sys.get_enum(
       "dmt", "off", {"off", "dmt", "pvdmt"},
       "direct memory translation: off; dmt = TEA registers give the leaf entry (virtualized: "
@@ -265,69 +139,25 @@ SimConfig read_sim_config(ConfigDoc& doc) {
       "capacity when one is outgrown, its leaf tables moved in, the old one freed; a VMA grown "
       "past dmt_min_vma_mib gets one; false: TEAs keep the size they were given at the start "
       "and the grown parts walk the radix");
-  SchemeConfigError refused;
-  if (!check_scheme(m, refused)) sys.fail(refused.key, refused.message);
+}
+
+// system: the simulated machine's address translation; returns the seed.
+uint64_t read_system(ConfigNode root, SimConfig& cfg) {
+  ConfigNode sys = root.section("system", "the simulated machine's address translation");
+  MachineParams& m = cfg.machine;
+  read_paging(sys, m);
+  const SystemMemory mem = read_system_memory(sys, cfg);
+  read_hugegpt(sys, m, mem.guest_gib);
+  read_dmt_policy(sys, cfg);
+  refuse_unmodelled(sys, m);
+  const uint64_t seed = mem.seed;
   m.guest_pages.seed = seed * 3 + 1;
   m.host_pages.seed = seed * 3 + 2;
+  return seed;
+}
 
-  ConfigNode mmu = root.section("mmu", "TLBs and the page walker");
-  MmuParams& p = cfg.mmu;
-  p.itlb = read_tlb(mmu, "itlb", "L1 instruction TLB", p.itlb_latency, 1,
-                    {{"small", {PageSize::k4K}, 128, 8}}, seed + 11);
-  p.dtlb = read_tlb(mmu, "dtlb", "L1 data TLB", p.dtlb_latency, 1,
-                    {{"small", {PageSize::k4K}, 64, 4},
-                     {"large", {PageSize::k2M}, 32, 4},
-                     {"huge", {PageSize::k1G}, 4, 4}},
-                    seed + 12);
-  p.stlb = read_tlb(mmu, "stlb", "L2 shared TLB", p.stlb_latency, 7,
-                    {{"shared", {PageSize::k4K, PageSize::k2M}, 1536, 12},
-                     {"huge", {PageSize::k1G}, 16, 4}},
-                    seed + 13);
-  ConfigNode walker = mmu.section("walker", "page-miss handler");
-  p.walker.walker.pwc_latency = walker.get_uint(
-      "pwc_latency", 1, 0, 1000, "cycles for one probe of a dimension's paging-structure caches");
-  p.walker.max_inflight = static_cast<unsigned>(walker.get_uint(
-      "max_inflight", 2, 1, 64,
-      "at: walks in flight at once (page walkers; recent Intel cores have 2); lt walks one at "
-      "a time"));
-  ConfigNode pwc = walker.section("pwc", "paging-structure caches");
-  p.walker.guest_pwc = read_pwc(pwc, "guest", "native or guest dimension, keyed by (g)VA",
-                                seed + 14);
-  p.walker.host_pwc = read_pwc(pwc, "host", "host (EPT) dimension, keyed by gPA", seed + 15);
-  Cycles ntlb_latency = 1;
-  p.walker.nested_tlb = read_tlb(walker, "nested_tlb", "nested TLB: gPA page -> hPA page",
-                                 ntlb_latency, 1,
-                                 {{"all", {PageSize::k4K, PageSize::k2M, PageSize::k1G}, 0, 4}},
-                                 seed + 16);
-  p.walker.walker.ntlb_latency = ntlb_latency;
-  ConfigNode dmt_unit = mmu.section("dmt", "the DMT unit (used when system.dmt is not off)");
-  p.dmt_registers = static_cast<unsigned>(
-      dmt_unit.get_uint("registers", 16, 1, 1024,
-                        "TEA registers per set (the running address space's, the host's)"));
-  p.dmt_latency = dmt_unit.get_uint("latency", 1, 0, 1000, "cycles for one lookup");
-  cfg.tea.registers = p.dmt_registers;
-  const bool rtl = dmt_unit.get_enum("impl", "model", {"model", "rtl"},
-                                     "model = the C++ model; rtl = the verilated RTL "
-                                     "(rtl/dmt_unit.sv) behind a transactor on a clock at "
-                                     "sim.clock_mhz: co-simulation, much slower") == "rtl";
-  p.dmt_impl = rtl ? DmtImpl::kRtl : DmtImpl::kModel;
-  if (rtl) {
-    const DmtRtlBuild& b = kDmtRtlBuild;
-    if (!b.present)
-      dmt_unit.fail("impl", "this mmusim was built without Verilator: it has no RTL DMT unit");
-    if (m.dmt == DmtMode::kOff)
-      dmt_unit.fail("impl", "rtl co-simulates the DMT unit, which system.dmt: off leaves unused");
-    if (p.dmt_registers != b.registers)
-      dmt_unit.fail("registers", "the verilated unit has " + std::to_string(b.registers) +
-                                     " registers per set (rtl/CMakeLists.txt)");
-    if (p.dmt_latency != b.stages)
-      dmt_unit.fail("latency", "the verilated unit's lookup pipeline is " +
-                                   std::to_string(b.stages) +
-                                   " cycle(s) deep (rtl/CMakeLists.txt)");
-  }
-
-  cfg.memory = read_memory(root);
-
+// core: the work between accesses.
+void read_core(ConfigNode root, SimConfig& cfg) {
   ConfigNode core = root.section("core", "the core model: non-memory work between accesses");
   cfg.core.base_cpi = core.get_double("base_cpi", 0.5, 0.0, 1000.0,
                                       "cycles per non-memory instruction");
@@ -341,7 +171,10 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   cfg.core.max_outstanding = static_cast<unsigned>(core.get_uint(
       "max_outstanding", 8, 1, 256,
       "at: memory accesses in flight at once (load/store queue); lt issues one at a time"));
+}
 
+// stats: the optional outputs.
+void read_stats(ConfigNode root, SimConfig& cfg) {
   ConfigNode stats = root.section("stats", "optional statistics output");
   cfg.stats.step_vectors = static_cast<unsigned>(stats.get_uint(
       "step_vectors", 20, 0, 4096, "most frequent walk step vectors listed in the stats"));
@@ -350,8 +183,11 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                        "directory; empty: off");
   cfg.stats.event_log_every = stats.get_uint(
       "event_log_every", 1000, 1, uint64_t{1} << 40, "log every Nth access (sampling)");
+}
 
-  ConfigNode wl = root.section("workload", "what the core runs");
+// workload: the kind, how many accesses, the warm-up and the trace to replay.
+void read_workload_run(ConfigNode& wl, SimConfig& cfg) {
+  const MachineParams& m = cfg.machine;
   SyntheticParams& w = cfg.workload;
   w.kind = wl.get_enum("kind", "uniform", {"sequential", "uniform", "strided", "trace"},
                        "sequential, uniform (GUPS-like random), strided, or trace (replay "
@@ -379,6 +215,11 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   if (w.kind != "trace" && w.count == 0) wl.fail("count", "0 (to the end) is for traces only");
   t.limit = w.count ? cfg.warmup + w.count : 0;
   t.va_bits = m.levels == 5 ? 57 : 48;
+}
+
+// workload: the synthetic access stream, its region and VMAs; returns the vma_growth section.
+ConfigNode read_workload_region(ConfigNode& wl, SimConfig& cfg) {
+  SyntheticParams& w = cfg.workload;
   w.seed = wl.get_uint("seed", 1, 0, ~uint64_t{0}, "seed of the access stream");
   w.footprint = wl.get_uint("footprint_mib", 1024, 1, uint64_t{1} << 32,
                             "size of the accessed region in MiB") << 20;
@@ -414,6 +255,13 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   cfg.prefault = wl.get_bool("prefault", true,
                              "map (and back) the whole region before the run, as a program that "
                              "initialises its data does; false = demand paging on first touch");
+  return growth;
+}
+
+// workload: the region's alignment and its VMAs, grown or not, inside the virtual address space.
+void check_workload_region(ConfigNode& wl, ConfigNode& growth, const SimConfig& cfg) {
+  const SyntheticParams& w = cfg.workload;
+  const MachineParams& m = cfg.machine;
   if (w.base & page_mask(PageSize::k1G)) wl.fail("base", "must be 1 GiB aligned");
   if (w.element & (w.element - 1)) wl.fail("element_bytes", "must be a power of two");
   if (w.kind == "strided" && (w.stride < w.element || w.stride % w.element))
@@ -442,10 +290,18 @@ SimConfig read_sim_config(ConfigDoc& doc) {
             "the VMAs" +
                 std::string(w.grow_every ? ", grown " + std::to_string(growths) + " times," : "") +
                 " end beyond the " + std::to_string(va_bits) + "-bit virtual address space");
+}
 
-  ConfigNode sw = root.section("software", "cycles the emulated OS and hypervisor cost "
-                                          "(modelling defaults)");
-  SoftwareCosts& c = cfg.software;
+// workload: what the core runs.
+void read_workload(ConfigNode root, SimConfig& cfg) {
+  ConfigNode wl = root.section("workload", "what the core runs");
+  read_workload_run(wl, cfg);
+  ConfigNode growth = read_workload_region(wl, cfg);
+  check_workload_region(wl, growth, cfg);
+}
+
+// software: what each emulated OS and hypervisor operation costs.
+void read_costs(ConfigNode& sw, SoftwareCosts& c) {
   const uint64_t kMaxCost = uint64_t{1} << 32;
   c.vm_exit = sw.get_uint("vm_exit", c.vm_exit, 0, kMaxCost,
                           "VM exit + entry round trip with the hypervisor's entry and exit "
@@ -495,7 +351,14 @@ SimConfig read_sim_config(ConfigDoc& doc) {
                                 "pvDMT: host handling the hypercall that backs a new guest TEA "
                                 "with contiguous host frames (nested: reflected to L1, "
                                 "exit_multiplier)");
+}
 
+// software: the costs the RTL DMT unit's register interface puts a floor under.
+void check_rtl_costs(ConfigNode& sw, const SimConfig& cfg) {
+  const bool rtl = cfg.mmu.dmt_impl == DmtImpl::kRtl;
+  const MmuParams& p = cfg.mmu;
+  const SyntheticParams& w = cfg.workload;
+  const SoftwareCosts& c = cfg.software;
   // The RTL unit takes a cycle per register word; a context switch reloads a whole set.
   const uint64_t rm_words = 4;  // words of one register
   const uint64_t reload = rm_words * p.dmt_registers;
@@ -508,10 +371,33 @@ SimConfig read_sim_config(ConfigDoc& doc) {
     sw.fail("context_switch", "with mmu.dmt.impl: rtl a context switch reloads the TEA registers "
                               "through the register interface, which takes " +
                                   std::to_string(reload) + " cycles");
+}
 
+// software: cycles the emulated OS and hypervisor cost.
+void read_software(ConfigNode root, SimConfig& cfg) {
+  ConfigNode sw = root.section("software", "cycles the emulated OS and hypervisor cost "
+                                          "(modelling defaults)");
+  SoftwareCosts& c = cfg.software;
+  read_costs(sw, c);
+  check_rtl_costs(sw, cfg);
+}
+
+}  // namespace
+
+SimConfig read_sim_config(ConfigDoc& doc) {
+  SimConfig cfg;
+  ConfigNode root = doc.root();
+  read_sim(root, cfg);
+  const uint64_t seed = read_system(root, cfg);
+  read_mmu(root, cfg, seed);
+  cfg.memory = read_memory(root);
+  read_core(root, cfg);
+  read_stats(root, cfg);
+  read_workload(root, cfg);
+  read_software(root, cfg);
   doc.check_all_consumed();
   cfg.mmu.at = cfg.sim.timing == "at";
-  p.walker.step_vectors = cfg.stats.step_vectors;
+  cfg.mmu.walker.step_vectors = cfg.stats.step_vectors;
   if (cfg.sim.cold) make_cold(cfg);
   return cfg;
 }

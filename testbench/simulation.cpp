@@ -127,6 +127,173 @@ void report_summary(const Summary& s, StatsVisitor& v) {
          "simulator speed (wall clock; not a simulated figure)");
 }
 
+// The workload the config names; a synthetic one runs its warm-up too. trace: the trace workload,
+// or null.
+std::unique_ptr<Workload> make_workload(const SimConfig& cfg, TraceWorkload*& trace) {
+  if (cfg.workload.kind == "trace") {
+    auto t = std::make_unique<TraceWorkload>(cfg.trace);
+    trace = t.get();
+    return t;
+  }
+  SyntheticParams p = cfg.workload;
+  p.count += cfg.warmup;
+  return std::make_unique<SyntheticWorkload>(p);
+}
+
+using EventLog = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+// Opened here, not in the core: an error must not escape a module's constructor.
+EventLog open_event_log(const SimConfig& cfg, const std::filesystem::path& dir) {
+  EventLog event_log(nullptr, &std::fclose);
+  if (!cfg.stats.event_log.empty()) {
+    const std::filesystem::path path = dir / cfg.stats.event_log;
+    event_log.reset(std::fopen(path.c_str(), "w"));
+    if (!event_log) throw std::runtime_error("cannot write the event log " + path.string());
+  }
+  return event_log;
+}
+
+// Verilated tracing attaches once the kernel has run its first delta cycle.
+void trace_waves(System& system, const std::string& waves) {
+  const std::filesystem::path parent = std::filesystem::path(waves).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  system.mmu.dmt().trace(waves);
+}
+
+// What reports stats: the modules, the OS, the machine and (trace) the workload.
+struct Reporters {
+  System& system;
+  OsEmulation& os;
+  Machine& machine;
+  TraceWorkload* trace;
+};
+
+void report_modules(StatsVisitor& v, const Reporters& r) {
+  v.begin("core");
+  r.system.core.report(v);
+  v.end();
+  v.begin("mmu");
+  r.system.mmu.report(v);
+  v.end();
+  v.begin("memory");
+  r.system.memory.report(v);
+  v.end();
+  v.begin("os");
+  r.os.report(v);
+  v.end();
+  v.begin_state("machine");  // tables, frames and pages: end-of-run state
+  r.machine.report(v);
+  v.end();
+  if (r.trace) {
+    v.begin_state("workload");  // the trace's records, warm-up included
+    r.trace->report(v);
+    v.end();
+  }
+}
+
+// The figures when the warm-up ends, subtracted from the final ones (zero without a warm-up).
+struct WarmupBase {
+  StatsSnapshot stats;
+  Core::Stats core{};
+  PageWalker::Stats walker{};
+  uint64_t exits = 0;
+};
+
+void take_warmup_base(WarmupBase& warm, const Reporters& r) {
+  report_modules(warm.stats, r);
+  warm.stats.mark_taken();
+  warm.core = r.system.core.stats();
+  warm.walker = r.system.mmu.walker().stats();
+  warm.exits = r.os.vm_exits();
+}
+
+// Runs the kernel until the workload ends; returns the wall-clock seconds it took.
+double run_kernel(System& system, const Workload& workload, bool show_progress) {
+  AccessProgress progress("mmusim run", workload.count());
+  if (show_progress) system.core.show_progress(&progress);
+  const auto t_run = WallClock::now();
+  sc_core::sc_start();
+  const double run_seconds = seconds_since(t_run);
+  progress.finish();
+  system.core.show_progress(nullptr);
+  return run_seconds;
+}
+
+struct HostTimes {
+  double setup_seconds, run_seconds;
+};
+
+// The stats tree: the summary, every module's stats (less the warm-up's), the host's figures.
+void report_tree(StatsVisitor& v, const Summary& s, const Reporters& r, const WarmupBase& warm,
+                 const HostTimes& host) {
+  v.begin("summary");
+  report_summary(s, v);
+  v.end();
+  if (warm.stats.taken()) {
+    StatsDelta delta(v, warm.stats);  // state, as the stats declare it, is not subtracted
+    report_modules(delta, r);
+  } else {
+    report_modules(v, r);
+  }
+  v.begin("host");
+  v.real("setup_seconds", host.setup_seconds, "s", "wall clock: building tables and modules");
+  v.real("run_seconds", host.run_seconds, "s", "wall clock: the simulation loop");
+  v.counter("peak_rss_kib", peak_rss_kib(), "KiB", "peak resident memory of the simulator");
+  v.end();
+}
+
+// stats.json, stats.txt and (when given) the resolved config.
+void write_outputs(const std::filesystem::path& dir, const RunOptions& options, const Summary& s,
+                   const Reporters& r, const WarmupBase& warm, const HostTimes& host) {
+  JsonStatsWriter json;
+  report_tree(json, s, r, warm, host);
+  TextStatsWriter text;
+  report_tree(text, s, r, warm, host);
+
+  write_file_atomically(dir / "stats.json", json.finish());
+  write_file_atomically(dir / "stats.txt", text.text());
+  if (!options.effective_yaml.empty())
+    write_file_atomically(dir / "config.yaml", options.effective_yaml);
+}
+
+// The run's headline: what was run, then the summary's main figures and the simulator's speed.
+void log_summary(std::ostream& log, const SimConfig& cfg, const Scheme& scheme,
+                 const RunOptions& options, const Summary& s, const HostTimes& host,
+                 const std::filesystem::path& dir) {
+  char line[256];
+  log << "mmusim: " << options.config_label << " (" << scheme.describe()
+      << (cfg.sim.cold ? ", cold" : "") << ")\n";
+  std::snprintf(line, sizeof line,
+                "  accesses %llu  translations %llu  faults %llu  oracle mismatches %llu\n",
+                (unsigned long long)s.accesses, (unsigned long long)s.translations,
+                (unsigned long long)s.faults, (unsigned long long)s.oracle_mismatches);
+  log << line;
+  std::snprintf(line, sizeof line,
+                "  L1 TLB hit rate %.4f  STLB hit rate %.4f  walks %llu  refs/walk %.3f\n",
+                s.l1_tlb_hit_rate, s.stlb_hit_rate, (unsigned long long)s.walks,
+                s.refs_per_walk);
+  log << line;
+  std::snprintf(line, sizeof line,
+                "  walk latency %.1f cycles  translation latency %.2f cycles  total %llu cycles  "
+                "VM exits %llu\n",
+                s.walk_cycles_avg, s.translation_cycles_avg, (unsigned long long)s.total_cycles,
+                (unsigned long long)s.vm_exits);
+  log << line;
+  if (s.walk_pending_avg != s.walk_cycles_avg) {
+    std::snprintf(line, sizeof line,
+                  "  walk pending %.1f cycles (with waits for L1D miss registers)  walk overhead "
+                  "%.3f\n",
+                  s.walk_pending_avg, s.walk_overhead);
+    log << line;
+  }
+  std::snprintf(line, sizeof line,
+                "  speed %.2f M accesses/s (setup %.2f s, run %.2f s)  stats: %s\n",
+                s.accesses_per_second / 1e6, host.setup_seconds, host.run_seconds,
+                (dir / "stats.json").string().c_str());
+  log << line;
+}
+
 }  // namespace
 
 CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log) {
@@ -158,17 +325,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ostream& log) {
   const auto t_setup = WallClock::now();
   Machine machine(cfg.machine);
-  std::unique_ptr<Workload> workload;
   TraceWorkload* trace = nullptr;
-  if (cfg.workload.kind == "trace") {
-    auto t = std::make_unique<TraceWorkload>(cfg.trace);
-    trace = t.get();
-    workload = std::move(t);
-  } else {
-    SyntheticParams p = cfg.workload;
-    p.count += cfg.warmup;
-    workload = std::make_unique<SyntheticWorkload>(p);
-  }
+  const std::unique_ptr<Workload> workload = make_workload(cfg, trace);
   OsEmulation os(machine, workload->vmas(), cfg.software, cfg.pcid, cfg.tea);
   if (cfg.prefault && !os.prefault())
     throw std::runtime_error("prefault: simulated physical memory exhausted; raise "
@@ -177,157 +335,27 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   const Clock clock(cfg.sim.clock_mhz);
   const std::filesystem::path dir(options.out_dir);
   std::filesystem::create_directories(dir);
-  // Opened here, not in the core: an error must not escape a module's constructor.
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> event_log(nullptr, &std::fclose);
-  if (!cfg.stats.event_log.empty()) {
-    const std::filesystem::path path = dir / cfg.stats.event_log;
-    event_log.reset(std::fopen(path.c_str(), "w"));
-    if (!event_log) throw std::runtime_error("cannot write the event log " + path.string());
-  }
+  const EventLog event_log = open_event_log(cfg, dir);
   System system("system", cfg, clock, machine, *workload, os, event_log.get());
   os.attach(system.mmu);
-  if (!options.waves.empty()) {
-    // Verilated tracing attaches once the kernel has run its first delta cycle.
-    const std::filesystem::path parent = std::filesystem::path(options.waves).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    system.mmu.dmt().trace(options.waves);
-  }
-  const double setup_seconds = seconds_since(t_setup);
+  if (!options.waves.empty()) trace_waves(system, options.waves);
+  HostTimes host{};
+  host.setup_seconds = seconds_since(t_setup);
 
-  auto report_modules = [&](StatsVisitor& v) {
-    v.begin("core");
-    system.core.report(v);
-    v.end();
-    v.begin("mmu");
-    system.mmu.report(v);
-    v.end();
-    v.begin("memory");
-    system.memory.report(v);
-    v.end();
-    v.begin("os");
-    os.report(v);
-    v.end();
-    v.begin("machine");
-    machine.report(v);
-    v.end();
-    if (trace) {
-      v.begin("workload");
-      trace->report(v);
-      v.end();
-    }
-  };
-  // Warm-up: the stats when it ends are subtracted from the final ones.
-  StatsSnapshot warm;
-  Core::Stats core0{};
-  PageWalker::Stats walker0{};
-  uint64_t exits0 = 0;
-  system.core.at_warmup_end([&] {
-    report_modules(warm);
-    warm.mark_taken();
-    core0 = system.core.stats();
-    walker0 = system.mmu.walker().stats();
-    exits0 = os.vm_exits();
-  });
-
-  AccessProgress progress("mmusim run", workload->count());
-  if (options.progress) system.core.show_progress(&progress);
-  const auto t_run = WallClock::now();
-  sc_core::sc_start();
-  const double run_seconds = seconds_since(t_run);
-  progress.finish();
+  const Reporters reporters{system, os, machine, trace};
+  WarmupBase warm;
+  system.core.at_warmup_end([&] { take_warmup_base(warm, reporters); });
+  host.run_seconds = run_kernel(system, *workload, options.progress);
   if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
-  if (cfg.warmup && !warm.taken())
+  if (cfg.warmup && !warm.stats.taken())
     throw std::runtime_error("the workload ended within its warm-up of " +
                              std::to_string(cfg.warmup) + " accesses");
 
   const unsigned walkers = cfg.sim.timing == "at" ? system.mmu.walker().max_inflight() : 1;
-  const Summary s = summarize(system.core.stats(), core0, system.mmu.walker().stats(), walker0,
-                              walkers, os.vm_exits(), exits0, run_seconds);
-
-  auto report_tree = [&](StatsVisitor& v) {
-    v.begin("summary");
-    report_summary(s, v);
-    v.end();
-    if (warm.taken()) {
-      // Configuration and state are reported as they are, not subtracted; so are the
-      // distributions, which include the warm-up.
-      StatsDelta delta(v, warm,
-                       {"machine",
-                        "memory.line_bytes",
-                        "memory.walker_entry",
-                        "memory.l1d.latency",
-                        "memory.l2.latency",
-                        "memory.llc.latency",
-                        "memory.l1d.psel",
-                        "memory.l2.psel",
-                        "memory.llc.psel",
-                        "memory.dram.latency",
-                        "memory.mshr_count",
-                        "mmu.walker.max_inflight",
-                        "mmu.walker.walk_latency",
-                        "mmu.walker.step_vectors",
-                        "mmu.walker.step_vectors_distinct",
-                        "mmu.walker.step_vectors_other",
-                        "core.translation_latency",
-                        "os.vmas",
-                        "os.vma_bytes",
-                        "os.teas",
-                        "os.vmas_without_tea",
-                        "os.tea_registers",
-                        "os.tea_shared_vmas",
-                        "workload"});
-      report_modules(delta);
-    } else {
-      report_modules(v);
-    }
-    v.begin("host");
-    v.real("setup_seconds", setup_seconds, "s", "wall clock: building tables and modules");
-    v.real("run_seconds", run_seconds, "s", "wall clock: the simulation loop");
-    v.counter("peak_rss_kib", peak_rss_kib(), "KiB", "peak resident memory of the simulator");
-    v.end();
-  };
-  JsonStatsWriter json;
-  report_tree(json);
-  TextStatsWriter text;
-  report_tree(text);
-
-  write_file_atomically(dir / "stats.json", json.finish());
-  write_file_atomically(dir / "stats.txt", text.text());
-  if (!options.effective_yaml.empty())
-    write_file_atomically(dir / "config.yaml", options.effective_yaml);
-
-  char line[256];
-  log << "mmusim: " << options.config_label << " (" << machine.scheme().describe()
-      << (cfg.sim.cold ? ", cold" : "") << ")\n";
-  std::snprintf(line, sizeof line,
-                "  accesses %llu  translations %llu  faults %llu  oracle mismatches %llu\n",
-                (unsigned long long)s.accesses, (unsigned long long)s.translations,
-                (unsigned long long)s.faults, (unsigned long long)s.oracle_mismatches);
-  log << line;
-  std::snprintf(line, sizeof line,
-                "  L1 TLB hit rate %.4f  STLB hit rate %.4f  walks %llu  refs/walk %.3f\n",
-                s.l1_tlb_hit_rate, s.stlb_hit_rate, (unsigned long long)s.walks,
-                s.refs_per_walk);
-  log << line;
-  std::snprintf(line, sizeof line,
-                "  walk latency %.1f cycles  translation latency %.2f cycles  total %llu cycles  "
-                "VM exits %llu\n",
-                s.walk_cycles_avg, s.translation_cycles_avg, (unsigned long long)s.total_cycles,
-                (unsigned long long)s.vm_exits);
-  log << line;
-  if (s.walk_pending_avg != s.walk_cycles_avg) {
-    std::snprintf(line, sizeof line,
-                  "  walk pending %.1f cycles (with waits for L1D miss registers)  walk overhead "
-                  "%.3f\n",
-                  s.walk_pending_avg, s.walk_overhead);
-    log << line;
-  }
-  std::snprintf(line, sizeof line,
-                "  speed %.2f M accesses/s (setup %.2f s, run %.2f s)  stats: %s\n",
-                s.accesses_per_second / 1e6, setup_seconds, run_seconds,
-                (dir / "stats.json").string().c_str());
-  log << line;
+  const Summary s = summarize(system.core.stats(), warm.core, system.mmu.walker().stats(),
+                              warm.walker, walkers, os.vm_exits(), warm.exits, host.run_seconds);
+  write_outputs(dir, options, s, reporters, warm, host);
+  log_summary(log, cfg, machine.scheme(), options, s, host, dir);
   return s;
 }
 

@@ -23,16 +23,19 @@ uint64_t StatsSnapshot::value(const std::string& path) const {
 
 std::string StatsDelta::path_of(const char* name) const { return join_path(m_path, name); }
 
-bool StatsDelta::is_state(const std::string& path) const {
-  for (const std::string& s : m_state)
-    if (path == s || path.compare(0, s.size() + 1, s + ".") == 0) return true;
-  return false;
+void StatsDelta::push(const char* group, bool state) {
+  m_path.push_back(group);
+  m_group.push_back({state || in_state(), {}});
 }
 
 void StatsDelta::begin(const char* group) {
-  m_path.push_back(group);
-  m_group.emplace_back();
+  push(group, false);
   m_out.begin(group);
+}
+
+void StatsDelta::begin_state(const char* group) {
+  push(group, true);
+  m_out.begin_state(group);
 }
 
 void StatsDelta::end() {
@@ -42,22 +45,25 @@ void StatsDelta::end() {
 }
 
 void StatsDelta::counter(const char* name, uint64_t value, const char* unit, const char* desc) {
-  const std::string path = path_of(name);
-  const uint64_t v = is_state(path) ? value : value - m_base.value(path);
-  if (!m_group.empty()) m_group.back()[name] = v;
+  const uint64_t v = in_state() ? value : value - m_base.value(path_of(name));
+  if (!m_group.empty()) m_group.back().counters[name] = v;
   m_out.counter(name, v, unit, desc);
 }
 
+void StatsDelta::state(const char* name, uint64_t value, const char* unit, const char* desc) {
+  if (!m_group.empty()) m_group.back().counters[name] = value;
+  m_out.state(name, value, unit, desc);
+}
+
 void StatsDelta::real(const char* name, double value, const char* unit, const char* desc) {
-  const std::string path = path_of(name);
-  if (is_state(path)) {
+  if (in_state()) {
     m_out.real(name, value, unit, desc);
     return;
   }
   const std::string d = desc;
   const size_t slash = d.find(" / ");
   if (slash != std::string::npos && !m_group.empty()) {
-    const auto& g = m_group.back();
+    const auto& g = m_group.back().counters;
     auto num = g.find(d.substr(0, slash));
     auto den = g.find(d.substr(slash + 3));
     if (num != g.end() && den != g.end()) {
@@ -66,7 +72,7 @@ void StatsDelta::real(const char* name, double value, const char* unit, const ch
       return;
     }
   }
-  throw std::logic_error("warm-up: stat " + path +
+  throw std::logic_error("warm-up: stat " + path_of(name) +
                          " is not 'A / B' of its group's counters, so it cannot be measured "
                          "after the warm-up");
 }

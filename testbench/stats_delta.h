@@ -1,6 +1,7 @@
 // Warm-up by subtraction: the stats tree is recorded when the warm-up ends and subtracted from the
 // final one, so counters cover the measured accesses only; a ratio whose description is
-// "A / B" is recomputed from its group's subtracted counters A and B.
+// "A / B" is recomputed from its group's subtracted counters A and B. What a stat declares state
+// (StatsVisitor::state, begin_state, histograms) keeps its end-of-run value.
 #pragma once
 
 #include <map>
@@ -29,16 +30,18 @@ class StatsSnapshot : public StatsVisitor {
   bool m_taken = false;
 };
 
-// Forwards a tree to `out` with the snapshot subtracted from every counter but the state ones:
-// paths listed in `state` (or below them) keep their end-of-run values.
+// Forwards a tree to `out` with the snapshot subtracted from every counter but the state: stats
+// reported through state(), and everything below a group begun with begin_state(), keep their
+// end-of-run values.
 class StatsDelta : public StatsVisitor {
  public:
-  StatsDelta(StatsVisitor& out, const StatsSnapshot& base, std::vector<std::string> state)
-      : m_out(out), m_base(base), m_state(std::move(state)) {}
+  StatsDelta(StatsVisitor& out, const StatsSnapshot& base) : m_out(out), m_base(base) {}
   void begin(const char* group) override;
+  void begin_state(const char* group) override;
   void end() override;
   void counter(const char* name, uint64_t value, const char* unit, const char* desc) override;
-  // Throws std::logic_error for a real that is not "A / B" of its group's counters.
+  void state(const char* name, uint64_t value, const char* unit, const char* desc) override;
+  // Throws std::logic_error for a real outside state that is not "A / B" of its group's counters.
   void real(const char* name, double value, const char* unit, const char* desc) override;
   void series(const char* name, const std::vector<uint64_t>& values, const char* unit,
               const char* desc) override {
@@ -46,13 +49,17 @@ class StatsDelta : public StatsVisitor {
   }
 
  private:
+  struct Group {
+    bool state = false;                        // begun with begin_state, or inside such a group
+    std::map<std::string, uint64_t> counters;  // as forwarded: subtracted unless state
+  };
   std::string path_of(const char* name) const;
-  bool is_state(const std::string& path) const;
+  bool in_state() const { return !m_group.empty() && m_group.back().state; }
+  void push(const char* group, bool state);
   StatsVisitor& m_out;
   const StatsSnapshot& m_base;
-  std::vector<std::string> m_state;
   std::vector<std::string> m_path;
-  std::vector<std::map<std::string, uint64_t>> m_group;  // subtracted counters per open group
+  std::vector<Group> m_group;  // per open group
 };
 
 }  // namespace mmusim

@@ -282,23 +282,16 @@ std::vector<TraceVma> guest_maps(const std::string& maps_text, const QemuStream&
   return out;
 }
 
-}  // namespace
-
-std::string qemu_plugin_path() {
-  if (const char* env = std::getenv("MMUSIM_QEMU_PLUGIN")) return env;
-  const std::string self = real_path("/proc/self/exe");
-  return self.substr(0, self.rfind('/') + 1) + "libmmusim_qemu_trace.so";
-}
-
-CaptureResult capture_trace(const CaptureOptions& o) {
-  CaptureResult res;
+// The command line to run: the tool (tool: the one asked for, else qemu when it and mmusim's
+// plugin are found, else lackey), then the program found in PATH and its arguments.
+std::vector<std::string> capture_argv(const CaptureOptions& o, std::string& tool) {
   const std::string qemu = find_in_path("qemu-x86_64");
   const std::string plugin = qemu_plugin_path();
   const bool have_plugin = ::access(plugin.c_str(), R_OK) == 0;
-  res.tool = o.tool;
-  if (res.tool.empty()) res.tool = !qemu.empty() && have_plugin ? "qemu" : "lackey";
+  tool = o.tool;
+  if (tool.empty()) tool = !qemu.empty() && have_plugin ? "qemu" : "lackey";
   std::vector<std::string> argv;
-  if (res.tool == "qemu") {
+  if (tool == "qemu") {
     if (qemu.empty())
       throw std::runtime_error("--tool qemu: qemu-x86_64 not found in PATH (Debian: qemu-user)");
     if (!have_plugin)
@@ -306,7 +299,7 @@ CaptureResult capture_trace(const CaptureOptions& o) {
                                " not found (build target mmusim_qemu_trace, or set "
                                "MMUSIM_QEMU_PLUGIN)");
     argv = {qemu, "-plugin", plugin + ",fd=" + std::to_string(kStreamFd)};
-  } else if (res.tool == "lackey") {
+  } else if (tool == "lackey") {
     const std::string valgrind = find_in_path("valgrind");
     if (valgrind.empty())
       throw std::runtime_error("--tool lackey: valgrind not found in PATH (Debian: valgrind)");
@@ -324,6 +317,81 @@ CaptureResult capture_trace(const CaptureOptions& o) {
   if (program.empty()) throw std::runtime_error(o.command[0] + ": command not found");
   argv.push_back(program);
   argv.insert(argv.end(), o.command.begin() + 1, o.command.end());
+  return argv;
+}
+
+// lackey: its text output through the importer; returns the program's /proc/PID/maps, read when
+// the window is complete, else the last periodic reading.
+std::string capture_lackey(Traced& traced, TraceBuilder& builder, TraceHeader& header,
+                           CaptureResult& res) {
+  std::string maps;
+  import_lackey_fd(traced.release_fd(), "valgrind lackey output", builder,
+                   [&](uint64_t) { maps = traced.maps(); });
+  const bool complete = builder.complete();
+  if (complete) maps = traced.maps();
+  res.outcome = complete ? traced.stop() : traced.wait();
+  header.meta.emplace_back("maps", complete ? "at the end of the window" : "periodic");
+  return maps;
+}
+
+// Feeds the plugin's words to the stream; true once the window is complete, false when the
+// stream ends first.
+bool feed_qemu_stream(Traced& traced, QemuStream& stream) {
+  std::vector<uint64_t> buf(1 << 17);
+  size_t have = 0;  // bytes
+  char* bytes = reinterpret_cast<char*>(buf.data());
+  bool complete = false;
+  while (!complete) {
+    const ssize_t n = ::read(traced.fd(), bytes + have, buf.size() * 8 - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      throw std::runtime_error(std::string("reading the qemu plugin: ") + std::strerror(errno));
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
+    const size_t words = have / 8;
+    complete = !stream.feed(buf.data(), words);
+    std::memmove(bytes, bytes + words * 8, have - words * 8);
+    have -= words * 8;
+  }
+  if (!complete) complete = !stream.finish();
+  return complete;
+}
+
+// qemu: the plugin's words through QemuStream; returns the VMAs at guest addresses, from
+// /proc/PID/maps when the window is complete, else from the maps the plugin sent.
+std::vector<TraceVma> capture_qemu(Traced& traced, TraceBuilder& builder, TraceHeader& header,
+                                   CaptureResult& res) {
+  QemuStream stream(builder, traced);
+  const bool complete = feed_qemu_stream(traced, stream);
+  std::string maps;
+  if (complete) {
+    maps = traced.maps();
+    res.outcome = traced.stop();
+  } else {
+    res.outcome = traced.wait();
+  }
+  const bool at_exit = !complete && !stream.exit_maps().empty();
+  if (at_exit)
+    maps = stream.exit_maps();
+  else if (!complete)
+    maps = stream.last_maps();
+  header.meta.emplace_back("maps", complete  ? "at the end of the window"
+                                   : at_exit ? "at the program's exit"
+                                             : "periodic");
+  return guest_maps(maps, stream, header);
+}
+
+}  // namespace
+
+std::string qemu_plugin_path() {
+  if (const char* env = std::getenv("MMUSIM_QEMU_PLUGIN")) return env;
+  const std::string self = real_path("/proc/self/exe");
+  return self.substr(0, self.rfind('/') + 1) + "libmmusim_qemu_trace.so";
+}
+
+CaptureResult capture_trace(const CaptureOptions& o) {
+  CaptureResult res;
+  const std::vector<std::string> argv = capture_argv(o, res.tool);
 
   const auto t0 = std::chrono::steady_clock::now();
   TraceBuilder builder(o.out, o.window, 1);
@@ -335,48 +403,10 @@ CaptureResult capture_trace(const CaptureOptions& o) {
   std::vector<TraceVma> vmas;
   {
     Traced traced(argv, o);
-    bool complete = false;
-    if (res.tool == "lackey") {
-      import_lackey_fd(traced.release_fd(), "valgrind lackey output", builder,
-                       [&](uint64_t) { maps = traced.maps(); });
-      complete = builder.complete();
-      if (complete) maps = traced.maps();
-      res.outcome = complete ? traced.stop() : traced.wait();
-      header.meta.emplace_back("maps", complete ? "at the end of the window" : "periodic");
-    } else {
-      QemuStream stream(builder, traced);
-      std::vector<uint64_t> buf(1 << 17);
-      size_t have = 0;  // bytes
-      char* bytes = reinterpret_cast<char*>(buf.data());
-      while (!complete) {
-        const ssize_t n = ::read(traced.fd(), bytes + have, buf.size() * 8 - have);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0)
-          throw std::runtime_error(std::string("reading the qemu plugin: ") + std::strerror(errno));
-        if (n == 0) break;
-        have += static_cast<size_t>(n);
-        const size_t words = have / 8;
-        complete = !stream.feed(buf.data(), words);
-        std::memmove(bytes, bytes + words * 8, have - words * 8);
-        have -= words * 8;
-      }
-      if (!complete) complete = !stream.finish();
-      if (complete) {
-        maps = traced.maps();
-        res.outcome = traced.stop();
-      } else {
-        res.outcome = traced.wait();
-      }
-      const bool at_exit = !complete && !stream.exit_maps().empty();
-      if (at_exit)
-        maps = stream.exit_maps();
-      else if (!complete)
-        maps = stream.last_maps();
-      header.meta.emplace_back("maps", complete  ? "at the end of the window"
-                                       : at_exit ? "at the program's exit"
-                                                 : "periodic");
-      vmas = guest_maps(maps, stream, header);
-    }
+    if (res.tool == "lackey")
+      maps = capture_lackey(traced, builder, header, res);
+    else
+      vmas = capture_qemu(traced, builder, header, res);
   }
   if (res.tool == "lackey") vmas = parse_proc_maps(maps);
   res.seen = builder.seen();

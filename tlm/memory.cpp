@@ -69,8 +69,8 @@ void Memory::report(StatsVisitor& v) const {
   v.counter("reads", m_reads, "count", "8-byte page-table entry reads");
   v.counter("writes", m_writes, "count", "8-byte page-table entry writes");
   v.counter("data_accesses", m_data, "count", "workload data accesses after translation");
-  v.counter("walker_entry", static_cast<uint64_t>(m_walker_entry), "level",
-            "where page-walk reads enter: 0 L1D, 1 L2, 2 LLC, 3 DRAM");
+  v.state("walker_entry", static_cast<uint64_t>(m_walker_entry), "level",
+          "where page-walk reads enter: 0 L1D, 1 L2, 2 LLC, 3 DRAM");
   m_hier.report(v);
   if (m_mshrs.enabled()) m_mshrs.report(v);
 }

@@ -235,10 +235,10 @@ void PageWalker::report(StatsVisitor& v) const {
   v.labelled("step_vectors", m_steps.top(m_step_top), "walks",
              "walks whose steps were served so (PWC/NTLB/DMT hits, then the level serving each "
              "entry read)");
-  v.counter("step_vectors_distinct", m_steps.distinct(), "count", "distinct step vectors seen");
-  v.counter("step_vectors_other", m_steps.other(), "walks",
-            "walks whose vector did not fit the table");
-  v.counter("max_inflight", max_inflight(), "walks", "walks in flight at once (at)");
+  v.state("step_vectors_distinct", m_steps.distinct(), "count", "distinct step vectors seen");
+  v.state("step_vectors_other", m_steps.other(), "walks",
+          "walks whose vector did not fit the table");
+  v.state("max_inflight", max_inflight(), "walks", "walks in flight at once (at)");
   v.counter("pending_cycles", m_stats.pending_cycles, "cycles",
             "at: walker-busy cycles, summed over walks");
   v.counter("queued_walks", m_stats.queued_walks, "count", "at: walks that waited for a walker");

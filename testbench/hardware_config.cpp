@@ -1,0 +1,238 @@
+#include "testbench/hardware_config.h"
+
+#include "models/qlru.h"
+#include "models/replacement.h"
+
+namespace mmusim {
+
+namespace {
+
+constexpr uint64_t kMaxEntries = 1u << 20;
+
+ReplPolicy read_policy(ConfigNode& n) {
+  ReplPolicy p = ReplPolicy::kLru;
+  parse_repl_policy(n.get_enum("policy", "lru", {"lru", "fifo", "random"},
+                               "replacement policy"),
+                    p);
+  return p;
+}
+
+void check_geometry(ConfigNode& n, uint64_t entries, uint64_t ways) {
+  if (entries != 0 && entries % ways != 0)
+    n.fail("entries", "entries (" + std::to_string(entries) + ") must be a multiple of ways (" +
+                          std::to_string(ways) + ")");
+}
+
+struct ArrayDefault {
+  const char* name;
+  std::vector<PageSize> sizes;
+  uint32_t entries, ways;
+};
+
+TlbParams read_tlb(ConfigNode parent, const char* key, const char* what, Cycles& latency,
+                   Cycles default_latency, const std::vector<ArrayDefault>& defaults,
+                   uint64_t seed) {
+  ConfigNode n = parent.section(key, what);
+  TlbParams p;
+  p.name = key;
+  latency = n.get_uint("latency", default_latency, 0, 1000, "lookup latency in cycles");
+  p.policy = read_policy(n);
+  p.seed = seed;
+  ConfigNode arrays = n.section(
+      "arrays", "named set-associative arrays; each holds one or several page sizes (split or "
+                "unified); present in the file, they replace the defaults");
+  std::vector<std::string> names = arrays.child_keys();
+  if (names.empty()) {
+    for (const auto& d : defaults) p.arrays.push_back({d.name, d.sizes, d.entries, d.ways});
+    return p;
+  }
+  for (const std::string& name : names) {
+    ConfigNode a = arrays.section(name, "one TLB array");
+    TlbArrayParams ap;
+    ap.name = name;
+    ap.sizes = a.get_page_sizes("sizes", {PageSize::k4K}, "page sizes this array holds");
+    ap.entries = static_cast<uint32_t>(a.get_uint("entries", 64, 0, kMaxEntries,
+                                                  "entries (0 disables the array)"));
+    ap.ways = static_cast<uint32_t>(a.get_uint("ways", 4, 1, 64, "associativity"));
+    check_geometry(a, ap.entries, ap.ways);
+    for (const auto& other : p.arrays)
+      for (PageSize s : other.sizes)
+        for (PageSize t : ap.sizes)
+          if (s == t)
+            a.fail("sizes", std::string("page size ") + page_size_name(s) +
+                                " is already held by array '" + other.name + "'");
+    p.arrays.push_back(ap);
+  }
+  return p;
+}
+
+PwcParams read_pwc(ConfigNode parent, const char* key, const char* what, uint64_t seed) {
+  ConfigNode n = parent.section(key, what);
+  PwcParams p;
+  p.policy = read_policy(n);
+  p.seed = seed;
+  // DMT paper's evaluation sizes: PML4E 2 (1-way), PDPTE 4 (4-way), PDE 32 (4-way).
+  struct Level { const char* key; unsigned level; uint32_t entries, ways; const char* what; };
+  const Level levels[] = {
+      {"pml5", 5, 0, 1, "PML5E cache (5-level tables only)"},
+      {"pml4", 4, 2, 1, "PML4E cache: VA[56:39] -> PDPT"},
+      {"pdpt", 3, 4, 4, "PDPTE cache: VA[56:30] -> PD"},
+      {"pd", 2, 32, 4, "PDE cache: VA[56:21] -> PT"},
+  };
+  for (const Level& l : levels) {
+    ConfigNode c = n.section(l.key, l.what);
+    p.entries[l.level] = static_cast<uint32_t>(
+        c.get_uint("entries", l.entries, 0, kMaxEntries, "entries (0 disables this level)"));
+    p.ways[l.level] = static_cast<uint32_t>(c.get_uint("ways", l.ways, 1, 64, "associativity"));
+    check_geometry(c, p.entries[l.level], p.ways[l.level]);
+  }
+  return p;
+}
+
+CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uint32_t line_bytes,
+                       uint64_t size_kib, uint32_t ways, Cycles latency) {
+  ConfigNode n = parent.section(key, what);
+  CacheParams c;
+  c.size_bytes = n.get_uint("size_kib", size_kib, 0, uint64_t{1} << 30,
+                            "capacity in KiB (0 disables the level)") << 10;
+  c.ways = static_cast<uint32_t>(n.get_uint("ways", ways, 1, 64, "associativity"));
+  const std::string policy = n.get_string(
+      "policy", "lru",
+      "replacement policy: lru, fifo, random, or quad-age LRU named as Abel and Reineke name "
+      "the policies they measured, qlru_hXY_mX_rX_uX[_umo] (e.g. qlru_h00_m1_r2_u1: Coffee "
+      "Lake's L2; mrXY in place of mX inserts at age X, one time in 16 at Y; README, caches)");
+  if (!parse_repl_policy(policy, c.policy)) {
+    if (!parse_qlru_policy(policy, c.qlru_policy))
+      n.fail("policy", "expected lru, fifo, random or a quad-age LRU name such as "
+                       "qlru_h11_m1_r0_u0 (see the README); got '" + policy + "'");
+    c.qlru = true;
+  }
+  const std::string duel = n.get_string(
+      "duel_with", "",
+      "set dueling with this second quad-age LRU policy, as Intel's adaptive L3: leader sets "
+      "keep one policy each, the others follow the one whose leaders miss less; empty: off");
+  if (!duel.empty()) {
+    if (!c.qlru) n.fail("duel_with", "set dueling needs a quad-age LRU policy in policy");
+    if (!parse_qlru_policy(duel, c.duel_policy))
+      n.fail("duel_with", "expected a quad-age LRU name such as qlru_h11_mr31_r0_u0; got '" +
+                              duel + "'");
+    c.duel = true;
+  }
+  c.latency = n.get_uint("latency", latency, 0, 100000, "load-to-use latency when served here");
+  if (c.size_bytes % (uint64_t{line_bytes} * c.ways) != 0)
+    n.fail("size_kib", "must be a multiple of ways x line_bytes");
+  return c;
+}
+
+// mmu: the L1 and L2 TLBs.
+void read_tlbs(ConfigNode& mmu, MmuParams& p, uint64_t seed) {
+  p.itlb = read_tlb(mmu, "itlb", "L1 instruction TLB", p.itlb_latency, 1,
+                    {{"small", {PageSize::k4K}, 128, 8}}, seed + 11);
+  p.dtlb = read_tlb(mmu, "dtlb", "L1 data TLB", p.dtlb_latency, 1,
+                    {{"small", {PageSize::k4K}, 64, 4},
+                     {"large", {PageSize::k2M}, 32, 4},
+                     {"huge", {PageSize::k1G}, 4, 4}},
+                    seed + 12);
+  p.stlb = read_tlb(mmu, "stlb", "L2 shared TLB", p.stlb_latency, 7,
+                    {{"shared", {PageSize::k4K, PageSize::k2M}, 1536, 12},
+                     {"huge", {PageSize::k1G}, 16, 4}},
+                    seed + 13);
+}
+
+// mmu.walker: the page walker, its paging-structure caches and the nested TLB.
+void read_walker(ConfigNode& mmu, MmuParams& p, uint64_t seed) {
+  ConfigNode walker = mmu.section("walker", "page-miss handler");
+  p.walker.walker.pwc_latency = walker.get_uint(
+      "pwc_latency", 1, 0, 1000, "cycles for one probe of a dimension's paging-structure caches");
+  p.walker.max_inflight = static_cast<unsigned>(walker.get_uint(
+      "max_inflight", 2, 1, 64,
+      "at: walks in flight at once (page walkers; recent Intel cores have 2); lt walks one at "
+      "a time"));
+  ConfigNode pwc = walker.section("pwc", "paging-structure caches");
+  p.walker.guest_pwc = read_pwc(pwc, "guest", "native or guest dimension, keyed by (g)VA",
+                                seed + 14);
+  p.walker.host_pwc = read_pwc(pwc, "host", "host (EPT) dimension, keyed by gPA", seed + 15);
+  Cycles ntlb_latency = 1;
+  p.walker.nested_tlb = read_tlb(walker, "nested_tlb", "nested TLB: gPA page -> hPA page",
+                                 ntlb_latency, 1,
+                                 {{"all", {PageSize::k4K, PageSize::k2M, PageSize::k1G}, 0, 4}},
+                                 seed + 16);
+  p.walker.walker.ntlb_latency = ntlb_latency;
+}
+
+// mmu.dmt: the DMT unit, the C++ model or the verilated RTL.
+void read_dmt_unit(ConfigNode& mmu, SimConfig& cfg) {
+  MmuParams& p = cfg.mmu;
+  const MachineParams& m = cfg.machine;
+  ConfigNode dmt_unit = mmu.section("dmt", "the DMT unit (used when system.dmt is not off)");
+  p.dmt_registers = static_cast<unsigned>(
+      dmt_unit.get_uint("registers", 16, 1, 1024,
+                        "TEA registers per set (the running address space's, the host's)"));
+  p.dmt_latency = dmt_unit.get_uint("latency", 1, 0, 1000, "cycles for one lookup");
+  cfg.tea.registers = p.dmt_registers;
+  const bool rtl = dmt_unit.get_enum("impl", "model", {"model", "rtl"},
+                                     "model = the C++ model; rtl = the verilated RTL "
+                                     "(rtl/dmt_unit.sv) behind a transactor on a clock at "
+                                     "sim.clock_mhz: co-simulation, much slower") == "rtl";
+  p.dmt_impl = rtl ? DmtImpl::kRtl : DmtImpl::kModel;
+  if (rtl) {
+    const DmtRtlBuild& b = kDmtRtlBuild;
+    if (!b.present)
+      dmt_unit.fail("impl", "this mmusim was built without Verilator: it has no RTL DMT unit");
+    if (m.dmt == DmtMode::kOff)
+      dmt_unit.fail("impl", "rtl co-simulates the DMT unit, which system.dmt: off leaves unused");
+    if (p.dmt_registers != b.registers)
+      dmt_unit.fail("registers", "the verilated unit has " + std::to_string(b.registers) +
+                                     " registers per set (rtl/CMakeLists.txt)");
+    if (p.dmt_latency != b.stages)
+      dmt_unit.fail("latency", "the verilated unit's lookup pipeline is " +
+                                   std::to_string(b.stages) +
+                                   " cycle(s) deep (rtl/CMakeLists.txt)");
+  }
+}
+
+}  // namespace
+
+void read_mmu(ConfigNode root, SimConfig& cfg, uint64_t seed) {
+  ConfigNode mmu = root.section("mmu", "TLBs and the page walker");
+  MmuParams& p = cfg.mmu;
+  read_tlbs(mmu, p, seed);
+  read_walker(mmu, p, seed);
+  read_dmt_unit(mmu, cfg);
+}
+
+MemoryParams read_memory(ConfigNode root) {
+  ConfigNode memory = root.section("memory", "caches and DRAM, shared by page walks and data");
+  MemoryParams p;
+  MemHierarchyParams& h = p.hierarchy;
+  h.line_bytes = static_cast<uint32_t>(
+      memory.get_uint("line_bytes", 64, 8, 4096, "cache line size (power of two)"));
+  if (h.line_bytes & (h.line_bytes - 1)) memory.fail("line_bytes", "must be a power of two");
+  parse_mem_level(memory.get_enum("walker_entry", "l1d", {"l1d", "l2", "llc", "dram"},
+                                  "where page-walk reads enter the hierarchy"),
+                  p.walker_entry);
+  // DMT paper's evaluation hierarchy: L1D 32 KiB 8-way, L2 1 MiB 16-way, LLC 22 MiB 11-way.
+  h.level[0] = read_cache(memory, "l1d", "L1 data cache", h.line_bytes, 32, 8, 4);
+  ConfigNode l1d = memory.section("l1d", "L1 data cache");
+  p.l1d_mshrs = static_cast<unsigned>(l1d.get_uint(
+      "mshrs", 0, 0, 256,
+      "at: miss-status holding registers (Intel: fill buffers); every L1D miss, walk read or "
+      "data access, holds one until its fill, and waits when none is free (0: unlimited)"));
+  if (p.l1d_mshrs && h.level[0].size_bytes == 0)
+    l1d.fail("mshrs", "miss registers need an L1D (size_kib is 0)");
+  h.level[1] = read_cache(memory, "l2", "L2 cache", h.line_bytes, 1024, 16, 14);
+  h.level[2] = read_cache(memory, "llc", "last-level cache", h.line_bytes, 22528, 11, 54);
+  ConfigNode dram = memory.section("dram", "main memory");
+  DramParams& d = h.dram;
+  d.latency = dram.get_uint("latency", 200, 0, 100000,
+                            "access latency in cycles (with row_buffer: a row miss)");
+  d.row_buffer = dram.get_bool("row_buffer", false,
+                               "open-row model: an access to a bank's open row is faster");
+  d.banks = static_cast<uint32_t>(dram.get_uint("banks", 16, 1, 4096, "row_buffer: banks"));
+  d.row_bytes = dram.get_uint("row_kib", 8, 1, 1024, "row_buffer: row size in KiB") << 10;
+  d.row_hit_latency = dram.get_uint("row_hit_latency", 120, 0, 100000,
+                                    "row_buffer: latency of an access to the open row");
+  return p;
+}
+
+}  // namespace mmusim
