@@ -1,5 +1,7 @@
 #include "models/scheme_factory.h"
 
+#include <utility>
+
 #include "models/scheme_ept.h"
 #include "models/scheme_native.h"
 #include "models/scheme_nested.h"
@@ -7,14 +9,43 @@
 
 namespace mmusim {
 
+namespace {
+// The configuration's names of the system.virtualization and system.nested_walk values.
+constexpr std::pair<Virtualization, const char*> kVirtNames[] = {
+    {Virtualization::kNone, "none"},
+    {Virtualization::kEpt, "ept"},
+    {Virtualization::kShadow, "shadow"},
+    {Virtualization::kNested, "nested"},
+};
+constexpr std::pair<NestedWalk, const char*> kWalkNames[] = {
+    {NestedWalk::kShadowEpt, "shadow_ept"},
+    {NestedWalk::kHw3d, "hw3d"},
+};
+}  // namespace
+
 const char* virtualization_name(Virtualization v) {
-  switch (v) {
-    case Virtualization::kNone: return "none";
-    case Virtualization::kEpt: return "ept";
-    case Virtualization::kShadow: return "shadow";
-    case Virtualization::kNested: return "nested";
-  }
+  for (const auto& [value, name] : kVirtNames)
+    if (value == v) return name;
   return "?";
+}
+
+std::vector<std::string> virtualization_names() {
+  std::vector<std::string> out;
+  for (const auto& entry : kVirtNames) out.push_back(entry.second);
+  return out;
+}
+
+std::vector<std::string> nested_walk_names() {
+  std::vector<std::string> out;
+  for (const auto& entry : kWalkNames) out.push_back(entry.second);
+  return out;
+}
+
+void select_by_names(const std::string& virt, const std::string& walk, MachineParams& params) {
+  for (const auto& [value, name] : kVirtNames)
+    if (virt == name) params.virt = value;
+  for (const auto& [value, name] : kWalkNames)
+    if (walk == name) params.nested_walk = value;
 }
 
 namespace {

@@ -16,6 +16,12 @@ struct SchemeConfigError {
   std::string message;
 };
 
+// The values system.virtualization and system.nested_walk take, and the scheme parameters they
+// select (unknown names leave `params` as it is: the config reader checked them).
+std::vector<std::string> virtualization_names();
+std::vector<std::string> nested_walk_names();
+void select_by_names(const std::string& virt, const std::string& walk, MachineParams& params);
+
 // A registered scheme: its name, the configuration that selects it (as `--set` assignments), what
 // it is, and the features it accepts.
 struct SchemeInfo {

@@ -31,20 +31,16 @@ void read_sim(ConfigNode root, SimConfig& cfg) {
 // system: the native or guest and host paging.
 void read_paging(ConfigNode& sys, MachineParams& m) {
   const std::string virt = sys.get_enum(
-      "virtualization", "ept", {"none", "ept", "shadow", "nested"},
+      "virtualization", "ept", virtualization_names(),
       "none = native paging; ept = 2D guest x EPT walk; shadow = hardware walks the "
       "hypervisor's gVA -> hPA shadow tables; nested = an L2 guest under an L1 hypervisor "
       "under L0");
-  m.virt = virt == "none"     ? Virtualization::kNone
-           : virt == "ept"    ? Virtualization::kEpt
-           : virt == "shadow" ? Virtualization::kShadow
-                              : Virtualization::kNested;
   const std::string walk = sys.get_enum(
-      "nested_walk", "shadow_ept", {"shadow_ept", "hw3d"},
+      "nested_walk", "shadow_ept", nested_walk_names(),
       "nested only: shadow_ept = L0 composes EPT12 and EPT01 into EPT02 and hardware walks L2 "
       "table x EPT02 (as KVM does); hw3d = a hypothetical hardware walk of L2 table x EPT12 x "
       "EPT01");
-  m.nested_walk = walk == "hw3d" ? NestedWalk::kHw3d : NestedWalk::kShadowEpt;
+  select_by_names(virt, walk, m);
   m.levels = static_cast<unsigned>(sys.get_uint("levels", 4, 4, 5, "native or guest levels"));
   m.host_levels = static_cast<unsigned>(sys.get_uint("host_levels", 4, 4, 5, "EPT levels"));
   m.guest_pages.size = sys.get_page_size("guest_page", PageSize::k4K,
