@@ -194,6 +194,20 @@ class Scheme : public WalkRoots, public TableToHost {
   LeafLocator m_leaf;
 };
 
+// What a final scheme Self over Base (Scheme, VirtualScheme, ...) derives from: the hint entry
+// point, whose stages call Self's steps directly (no virtual call per stage).
+template <class Self, class Base>
+class WithHints : public Base {
+ public:
+  using Base::Base;
+  using Scheme::hint;
+  void hint(const Scheme::HintJob* jobs, unsigned n) const final {
+    const Self& self = static_cast<const Self&>(*this);
+    for (unsigned i = 0; i < n; ++i)
+      Scheme::hint_stages(self, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
+  }
+};
+
 template <class S>
 void Scheme::hint_stages(const S& s, Context ctx, Addr va, unsigned stage, OracleHints& state) {
   state.nlines = 0;

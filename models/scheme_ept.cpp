@@ -9,7 +9,7 @@ SchemeFeatures EptScheme::features() {
 }
 
 EptScheme::EptScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas)
-    : VirtualScheme(params, mem, teas, "ept") {
+    : WithHints(params, mem, teas, "ept") {
   init_guest(*m_host_backing);
   m_guest_tables->set_pool(params.table_pool);
   if (m_teas.enabled())  // the host's TEA over all guest-physical memory

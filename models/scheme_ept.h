@@ -8,17 +8,12 @@
 
 namespace mmusim {
 
-class EptScheme final : public VirtualScheme {
+class EptScheme final : public WithHints<EptScheme, VirtualScheme> {
  public:
   EptScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   static SchemeFeatures features();
   const char* name() const override { return "ept"; }
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
-  using Scheme::hint;
-  void hint(const HintJob* jobs, unsigned n) const override {
-    for (unsigned i = 0; i < n; ++i)
-      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
-  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
   TeaBacking back_tea(uint64_t pages, Addr base, Addr& reg_base, uint64_t& backed) override;

@@ -10,7 +10,7 @@ SchemeFeatures NativeScheme::features() {
 }
 
 NativeScheme::NativeScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas)
-    : Scheme(params, mem, teas) {
+    : WithHints(params, mem, teas) {
   set_spaces(*m_host_tables, *m_host_frames, nullptr, "as");
 }
 

@@ -6,17 +6,12 @@
 
 namespace mmusim {
 
-class NativeScheme final : public Scheme {
+class NativeScheme final : public WithHints<NativeScheme, Scheme> {
  public:
   NativeScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   static SchemeFeatures features();
   const char* name() const override { return "none"; }
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
-  using Scheme::hint;
-  void hint(const HintJob* jobs, unsigned n) const override {
-    for (unsigned i = 0; i < n; ++i)
-      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
-  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
 

@@ -139,7 +139,7 @@ class NestedShadowEptScheme::Ept02Backing : public Backing {
 
 NestedShadowEptScheme::NestedShadowEptScheme(const MachineParams& params, PhysMem& mem,
                                              TeaAllocator& teas)
-    : NestedScheme(params, mem, teas) {
+    : WithHints(params, mem, teas) {
   m_ept02 = std::make_unique<ShadowTable>(PtFormat::kEpt, params.host_levels, *m_host_tables);
   if (!m_ept02->init()) throw std::runtime_error("host memory too small for the EPT02 root");
   m_ept02_backing = std::make_unique<Ept02Backing>(*this, *m_ept12_backing);
@@ -216,7 +216,7 @@ void NestedShadowEptScheme::report_spaces(StatsVisitor& v) const {
 
 NestedHw3dScheme::NestedHw3dScheme(const MachineParams& params, PhysMem& mem,
                                    TeaAllocator& teas)
-    : NestedScheme(params, mem, teas) {
+    : WithHints(params, mem, teas) {
   init_guest(*m_ept12_backing);
 }
 

@@ -45,17 +45,12 @@ class NestedScheme : public VirtualScheme {
   bool l1_host_contiguous(uint64_t pages, Addr& l1_base, Addr& host_base);
 };
 
-class NestedShadowEptScheme final : public NestedScheme {
+class NestedShadowEptScheme final : public WithHints<NestedShadowEptScheme, NestedScheme> {
  public:
   NestedShadowEptScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   static SchemeFeatures features();
   ~NestedShadowEptScheme() override;
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
-  using Scheme::hint;
-  void hint(const HintJob* jobs, unsigned n) const override {
-    for (unsigned i = 0; i < n; ++i)
-      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
-  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
   void report_spaces(StatsVisitor& v) const override;
@@ -72,16 +67,11 @@ class NestedShadowEptScheme final : public NestedScheme {
   std::unique_ptr<Backing> m_ept02_backing;  // the chain, then EPT02
 };
 
-class NestedHw3dScheme final : public NestedScheme {
+class NestedHw3dScheme final : public WithHints<NestedHw3dScheme, NestedScheme> {
  public:
   NestedHw3dScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   static SchemeFeatures features();
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
-  using Scheme::hint;
-  void hint(const HintJob* jobs, unsigned n) const override {
-    for (unsigned i = 0; i < n; ++i)
-      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
-  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
 

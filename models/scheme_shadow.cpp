@@ -9,7 +9,7 @@ SchemeFeatures ShadowScheme::features() {
 }
 
 ShadowScheme::ShadowScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas)
-    : VirtualScheme(params, mem, teas, "ept") {
+    : WithHints(params, mem, teas, "ept") {
   init_guest(*m_host_backing);
 }
 

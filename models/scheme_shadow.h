@@ -10,18 +10,13 @@
 
 namespace mmusim {
 
-class ShadowScheme final : public VirtualScheme {
+class ShadowScheme final : public WithHints<ShadowScheme, VirtualScheme> {
  public:
   ShadowScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   ~ShadowScheme() override;
   static SchemeFeatures features();
   const char* name() const override { return "shadow"; }
   unsigned walk_dims(Context ctx, WalkDim* out) const override;
-  using Scheme::hint;
-  void hint(const HintJob* jobs, unsigned n) const override {
-    for (unsigned i = 0; i < n; ++i)
-      hint_stages(*this, jobs[i].ctx, jobs[i].va, jobs[i].stage, *jobs[i].state);
-  }
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
   bool populate(uint16_t asid, Addr va) override;
