@@ -74,14 +74,6 @@ void TranslationMap::prefetch(Addr addr) const {
   }
 }
 
-void TranslationMap::prefetch_index(Addr addr) const {
-  for (unsigned s = 0; s < kNumPageSizes; ++s) {
-    if (m_count[s] == 0) continue;
-    m_levels[s].index.prefetch((addr >> page_shift(static_cast<PageSize>(s))) >> kBlockShift);
-    return;
-  }
-}
-
 bool TranslationMap::erase(Addr addr, Mapping* removed) {
   Mapping m;
   if (!lookup(addr, m)) return false;

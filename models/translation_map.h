@@ -34,7 +34,13 @@ class TranslationMap {
   void prefetch(Addr addr) const;
   // Starts loading the index slot that prefetch(addr) and lookup(addr) read first, so a later
   // prefetch(addr) does not wait for it.
-  void prefetch_index(Addr addr) const;
+  void prefetch_index(Addr addr) const {
+    for (unsigned s = 0; s < kNumPageSizes; ++s) {
+      if (m_count[s] == 0) continue;
+      m_levels[s].index.prefetch((addr >> page_shift(static_cast<PageSize>(s))) >> kBlockShift);
+      return;
+    }
+  }
   size_t size() const { return m_count[0] + m_count[1] + m_count[2]; }
   size_t pages(PageSize s) const { return m_count[static_cast<unsigned>(s)]; }
   size_t memory_bytes() const;
