@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/address_space.h"
+#include "models/leaf_locator.h"
 #include "models/machine_params.h"
 #include "models/oracle.h"
 #include "models/software.h"
