@@ -404,6 +404,13 @@ def oracle_mismatches(path):
         return [int(x) for x in re.findall(r'"oracle_mismatches": (\d+)', f.read())]
 
 
+def mismatches(out):
+    try:
+        return oracle_mismatches(os.path.join(out, "stats.json"))
+    except OSError:
+        return "(no stats.json)"
+
+
 def shell(cmd):
     return " ".join("'%s'" % c.replace("'", "'\\''") if re.search(r"[^\w@%+=:,./-]", c) else c
                     for c in cmd)
@@ -426,6 +433,8 @@ def check_one(args, i, sets, work):
         return "exit2_without_key", first[:160], rec
     if rc == 1:
         return "exit1", re.sub(r"\d+", "N", first)[:160], rec
+    if rc == 3:  # mmusim's exit code for oracle mismatches
+        return "mismatch", "LT exit 3, oracle_mismatches %s" % mismatches(lt), rec
     if rc != 0:
         return "exit%d" % rc, first[:160], rec
     mism = oracle_mismatches(os.path.join(lt, "stats.json"))
@@ -437,6 +446,8 @@ def check_one(args, i, sets, work):
         return "hang", "AT", rec
     if rc2 < 0:
         return "crash", "AT signal %d" % -rc2, rec
+    if rc2 == 3:
+        return "mismatch", "AT exit 3, oracle_mismatches %s" % mismatches(at), rec
     if rc2 != 0:
         last = err2.strip().splitlines()[-1] if err2.strip() else ""
         return "at_exit%d" % rc2, re.sub(r"\d+", "N", last)[:160], rec
