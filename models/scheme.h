@@ -34,6 +34,7 @@ struct SchemeFeatures {
   const char* dmt_refusal = "DMT is not modelled under this scheme";
   const char* pvdmt_key = "dmt";
   const char* pvdmt_refusal = "pvDMT is not modelled under this scheme";
+  bool host_teas = false;  // with DMT, the host keeps TEAs over guest memory too
 };
 
 class Scheme : public WalkRoots, public TableToHost {

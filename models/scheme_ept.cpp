@@ -4,7 +4,7 @@ namespace mmusim {
 
 SchemeFeatures EptScheme::features() {
   SchemeFeatures f;
-  f.hugegpt = f.dmt = f.pvdmt = true;
+  f.hugegpt = f.dmt = f.pvdmt = f.host_teas = true;
   return f;
 }
 

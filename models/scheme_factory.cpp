@@ -110,6 +110,8 @@ std::vector<SchemeInfo> registered_schemes() {
   return out;
 }
 
+SchemeFeatures scheme_features(const MachineParams& params) { return find(params).features(); }
+
 bool check_scheme(const MachineParams& params, SchemeConfigError& error) {
   const SchemeFeatures f = find(params).features();
   if (params.table_pool.enabled && !f.hugegpt) {

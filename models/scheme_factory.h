@@ -44,6 +44,8 @@ std::vector<SchemeInfo> registered_schemes();
 // when memory is too small for its tables.
 std::unique_ptr<Scheme> make_scheme(const MachineParams& params, PhysMem& mem,
                                     TeaAllocator& teas);
+// The features of the scheme `params` name.
+SchemeFeatures scheme_features(const MachineParams& params);
 // Whether the scheme `params` name accepts its features (HugeGPT, DMT modes); false with the
 // error when not.
 bool check_scheme(const MachineParams& params, SchemeConfigError& error);

@@ -19,7 +19,7 @@ SchemeFeatures NestedShadowEptScheme::features() {
 
 SchemeFeatures NestedHw3dScheme::features() {
   SchemeFeatures f;
-  f.pvdmt = true;
+  f.pvdmt = f.host_teas = true;
   f.dmt_refusal = kNestedDmt;
   return f;
 }

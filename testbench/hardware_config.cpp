@@ -2,6 +2,7 @@
 
 #include "models/qlru.h"
 #include "models/replacement.h"
+#include "models/scheme_factory.h"
 #include "models/tea_allocator.h"
 
 namespace mmusim {
@@ -192,7 +193,7 @@ void read_dmt_unit(ConfigNode& mmu, SimConfig& cfg) {
     // Its registers hold TEAs of 4K or 2M leaves (models/dmt_regmap.h); 1G pages everywhere in
     // a dimension give its TEAs 1G leaves (TeaAllocator::shift_for): the guest's TEAs, and under
     // virtualization the host's.
-    const bool host_tea = m.virt != Virtualization::kNone;
+    const bool host_tea = scheme_features(m).host_teas;
     if (TeaAllocator::shift_for(m.guest_pages) == 30 ||
         (host_tea && TeaAllocator::shift_for(m.host_pages) == 30))
       dmt_unit.fail("impl", "the verilated unit's TEA registers hold 4K or 2M leaves; 1G pages "
