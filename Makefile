@@ -8,8 +8,11 @@ OUT       ?= out
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 ARGS      ?=
 
+# The last line is for tests that would skip without it: trace capture with QEMU (its TCG plugin)
+# and with valgrind's lackey, and the sweep plots.
 APT_PACKAGES := g++ cmake ninja-build pkg-config libsystemc-dev libyaml-cpp-dev \
-                libgtest-dev libbenchmark-dev verilator libzstd-dev liblzma-dev zlib1g-dev
+                libgtest-dev libbenchmark-dev verilator libzstd-dev liblzma-dev zlib1g-dev \
+                qemu-user valgrind python3-matplotlib
 
 .PHONY: all deps build run test sanitize bench clean
 
