@@ -1,15 +1,20 @@
 # mmusim: `make run` and `make test` set up a fresh Debian 12 machine, build Release into build/,
-# then run the default config or the whole test suite.
-BUILD   ?= build
-CONFIG  ?= configs/default.yaml
-OUT     ?= out
-JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
-ARGS    ?=
+# then run the default config or the whole test suite; `make sanitize` the same suite built with
+# ASan and UBSan into build-sanitize/.
+BUILD     ?= build
+SAN_BUILD ?= build-sanitize
+CONFIG    ?= configs/default.yaml
+OUT       ?= out
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+ARGS      ?=
 
+# The last line is for tests that would skip without it: trace capture with QEMU (its TCG plugin)
+# and with valgrind's lackey, and the sweep plots.
 APT_PACKAGES := g++ cmake ninja-build pkg-config libsystemc-dev libyaml-cpp-dev \
-                libgtest-dev libbenchmark-dev verilator libzstd-dev liblzma-dev zlib1g-dev
+                libgtest-dev libbenchmark-dev verilator libzstd-dev liblzma-dev zlib1g-dev \
+                qemu-user valgrind python3-matplotlib
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test sanitize bench clean
 
 all: build
 
@@ -42,6 +47,18 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Everything (libraries, verilated RTL, tests) with -fsanitize=address,undefined, no LTO, at -O1
+# with line tables (-g1): a third of the compile time of -O2 -g, and reports name file and line.
+# tests/sanitize/run.sh runs ctest with the sanitizers' options and suppressions and fails on
+# any report.
+$(SAN_BUILD)/build.ninja: | deps
+	cmake -S . -B $(SAN_BUILD) -G Ninja -DMMUSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+
+sanitize: deps $(SAN_BUILD)/build.ninja
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	tests/sanitize/run.sh $(SAN_BUILD) -j $(JOBS)
+
 # Model micro-benchmarks, then the simulator's speed on CONFIG: the median of 5 runs (the
 # machine is shared, single runs vary by 15%).
 bench: build
@@ -52,4 +69,4 @@ bench: build
 	done | sort -n | awk '{a[NR]=$$1} END {printf "$(CONFIG): median %.2f M accesses/s (min %.2f, max %.2f) over %d runs\n", a[3]/1e6, a[1]/1e6, a[NR]/1e6, NR}'
 
 clean:
-	rm -rf $(BUILD) $(OUT)
+	rm -rf $(BUILD) $(SAN_BUILD) $(OUT)

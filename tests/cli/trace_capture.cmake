@@ -1,11 +1,13 @@
 # Captures a real program, `sort -n` over 3,000 scrambled numbers, with TOOL (lackey or qemu),
 # and runs the trace under every translation scheme with the oracle check on.
-# Variables: MMUSIM, CONFIG, TOOL, TOOL_EXE (valgrind or qemu-x86_64), KEEP (0: all), OUT.
-# Prints SKIPPED when TOOL_EXE is not installed.
+# Variables: MMUSIM, CONFIG, TOOL, TOOL_EXE (valgrind or qemu-x86_64), TOOL_PACKAGE (the Debian
+# package with TOOL_EXE), KEEP (0: all), OUT.
+# Prints SKIPPED, naming the package to install, when TOOL_EXE is not installed (`make test`
+# installs it as root).
 include(${CMAKE_CURRENT_LIST_DIR}/trace_common.cmake)
 find_program(tool_exe ${TOOL_EXE})
 if(NOT tool_exe)
-  message("SKIPPED: ${TOOL_EXE} is not installed")
+  message("SKIPPED: ${TOOL_EXE} is not installed (apt-get install ${TOOL_PACKAGE})")
   return()
 endif()
 file(REMOVE_RECURSE ${OUT})

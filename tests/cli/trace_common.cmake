@@ -1,4 +1,6 @@
 # Helpers of the trace tests: run mmusim, require an exit code, read summary values.
+include(${CMAKE_CURRENT_LIST_DIR}/sanitizer_warnings.cmake)
+
 function(mmusim_expect rc_expected out_var err_var)
   execute_process(COMMAND ${MMUSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
                   ERROR_VARIABLE err)
@@ -7,6 +9,7 @@ function(mmusim_expect rc_expected out_var err_var)
     message(FATAL_ERROR "mmusim ${cmd}: exit code ${rc}, expected ${rc_expected}\n"
                         "stdout:\n${out}\nstderr:\n${err}")
   endif()
+  mmusim_drop_sanitizer_warnings(err)
   set(${out_var} "${out}" PARENT_SCOPE)
   set(${err_var} "${err}" PARENT_SCOPE)
 endfunction()
