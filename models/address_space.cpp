@@ -78,6 +78,12 @@ void AddressSpace::report(StatsVisitor& v) const {
   v.counter("pages_2m", m_oracle.pages(PageSize::k2M), "pages", "2 MiB pages mapped");
   v.counter("pages_1g", m_oracle.pages(PageSize::k1G), "pages", "1 GiB pages mapped");
   v.counter("table_pages", m_table.table_pages(), "pages", "page-table pages in use");
+  if (m_table.flatten()) {
+    v.counter("flat_tables", m_table.flat_tables(), "tables",
+              "FPT: flattened 2 MiB tables in use (512 of table_pages each)");
+    v.counter("flatten_failures", m_table.flatten_failures(), "tables",
+              "FPT: tables left ordinary for want of a free 2 MiB frame");
+  }
   v.counter("size_fallbacks", m_fallbacks, "count",
             "large pages refused (policy fraction excluded, no frame, or region split)");
 }
@@ -91,6 +97,17 @@ bool HostTableMemory::alloc_table(Addr& table, bool) {
 void HostTableMemory::free_table(Addr table) {
   m_mem.release(table);
   m_frames.free(table, PageSize::k4K);
+}
+
+bool HostTableMemory::alloc_flat_table(Addr& table) {
+  if (!m_frames.alloc(PageSize::k2M, table)) return false;
+  for (unsigned i = 0; i < kEntriesPerTable; ++i) m_mem.release(table + i * kPageBytes);
+  return true;
+}
+
+void HostTableMemory::free_flat_table(Addr table) {
+  for (unsigned i = 0; i < kEntriesPerTable; ++i) m_mem.release(table + i * kPageBytes);
+  m_frames.free(table, PageSize::k2M);
 }
 
 void HostTableMemory::copy_table(Addr from, Addr to) {
@@ -178,6 +195,28 @@ bool GuestTableMemory::alloc_table(Addr& table, bool root) {
   if (t == AddressSpace::Touch::kMapped) ++m_backings;
   m_mem.page(host_addr(table)).fill(0);
   return true;
+}
+
+bool GuestTableMemory::alloc_flat_table(Addr& table) {
+  if (!m_frames.alloc(PageSize::k2M, table)) return false;
+  // The guest zeroes the table, so the host backs all of it.
+  for (unsigned i = 0; i < kEntriesPerTable; ++i) {
+    const Addr page = table + i * kPageBytes;
+    const AddressSpace::Touch t = m_backing.back(page);
+    if (t == AddressSpace::Touch::kOutOfMemory) {
+      for (unsigned j = 0; j < i; ++j) m_mem.release(host_addr(table + j * kPageBytes));
+      m_frames.free(table, PageSize::k2M);
+      return false;
+    }
+    if (t == AddressSpace::Touch::kMapped) ++m_backings;
+    m_mem.release(host_addr(page));
+  }
+  return true;
+}
+
+void GuestTableMemory::free_flat_table(Addr table) {
+  for (unsigned i = 0; i < kEntriesPerTable; ++i) m_mem.release(host_addr(table + i * kPageBytes));
+  m_frames.free(table, PageSize::k2M);
 }
 
 void GuestTableMemory::free_table(Addr table) {

@@ -43,6 +43,9 @@ class AddressSpace {
   Addr root() const { return m_table.root(); }
   unsigned levels() const { return m_table.levels(); }
   PtFormat format() const { return m_table.format(); }
+  bool root_flat() const { return m_table.root_flat(); }
+  // FPT: flatten the table where it can (before init).
+  void set_flatten(bool flatten) { m_table.set_flatten(flatten); }
   void set_placer(const TablePlacer* placer) { m_table.set_placer(placer); }
   // Maps the page of `size` at addr to a given frame (a frame the caller reserved).
   bool map_to(Addr addr, Addr frame, PageSize size, Perms perms = {});
@@ -63,6 +66,8 @@ class HostTableMemory : public TableMemory {
   HostTableMemory(PhysMem& mem, FrameAllocator& frames) : m_mem(mem), m_frames(frames) {}
   bool alloc_table(Addr& table, bool root) override;
   void free_table(Addr table) override;
+  bool alloc_flat_table(Addr& table) override;
+  void free_flat_table(Addr table) override;
   uint64_t read(Addr addr) override { return m_mem.read64(addr); }
   void write(Addr addr, uint64_t value) override { m_mem.write64(addr, value); }
   void copy_table(Addr from, Addr to) override;
@@ -124,6 +129,8 @@ class GuestTableMemory : public TableMemory {
   const PoolStats& pool_stats() const { return m_pool_stats; }
   bool alloc_table(Addr& table, bool root) override;
   void free_table(Addr table) override;
+  bool alloc_flat_table(Addr& table) override;
+  void free_flat_table(Addr table) override;
   uint64_t read(Addr addr) override;
   void write(Addr addr, uint64_t value) override;
   void copy_table(Addr from, Addr to) override;

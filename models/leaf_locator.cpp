@@ -4,8 +4,8 @@ namespace mmusim {
 
 // Apart from find, whose memo hits then need none of the registers a table read does.
 [[gnu::noinline]] bool LeafLocator::read(Addr root, unsigned levels, PtFormat format,
-                                         const TableToHost* via, Addr addr, Memo& memo,
-                                         Addr& entry) const {
+                                         bool root_flat, const TableToHost* via, Addr addr,
+                                         Memo& memo, Addr& entry) const {
   auto to_host = [&](Addr a, Addr& out) {
     if (!via) {
       out = a;
@@ -14,22 +14,28 @@ namespace mmusim {
     return via->table_to_host(a, out);
   };
   Addr table = root;
-  for (unsigned level = levels; level > 1; --level) {
+  bool flat = root_flat;
+  for (unsigned level = levels;;) {
+    const unsigned el = flat ? level - 1 : level;
+    if (el == 1 && !flat) {  // an ordinary leaf table: remembered for its 2 MiB region
+      Addr leaf_table;
+      if (!to_host(table, leaf_table)) return false;
+      memo = Memo{root, addr >> 21, leaf_table};
+      entry = leaf_table + table_index(addr, 1) * 8;
+      return true;
+    }
     Addr at;
-    if (!to_host(table + table_index(addr, level) * 8, at)) return false;
+    if (!to_host(table + slot_index(addr, level, flat) * 8, at)) return false;
     const uint64_t e = m_mem.read64(at);
-    if (!entry_present(format, e)) return false;
-    if (entry_is_leaf(format, e, level)) {
+    if (el == 1 || (entry_present(format, e) && entry_is_leaf(format, e, el))) {
       entry = at;
       return true;
     }
+    if (!entry_present(format, e)) return false;
     table = entry_addr(e);
+    flat = (e & kFlatNext) != 0;
+    level = el - 1;
   }
-  Addr leaf_table;
-  if (!to_host(table, leaf_table)) return false;
-  memo = Memo{root, addr >> 21, leaf_table};
-  entry = leaf_table + table_index(addr, 1) * 8;
-  return true;
 }
 
 }  // namespace mmusim

@@ -24,8 +24,8 @@ class LeafLocator {
  public:
   explicit LeafLocator(const PhysMem& mem) : m_mem(mem) {}
   // False when addr is not mapped. `via`: null for tables in host memory.
-  bool find(Addr root, unsigned levels, PtFormat format, const TableToHost* via, Addr addr,
-            Addr& entry) const {
+  bool find(Addr root, unsigned levels, PtFormat format, bool root_flat, const TableToHost* via,
+            Addr addr, Addr& entry) const {
     const Addr region = addr >> 21;
     // Consecutive regions take consecutive slots, so a dense address range never conflicts with
     // itself; the two dimensions start half the memo apart.
@@ -34,7 +34,7 @@ class LeafLocator {
       entry = memo.table + table_index(addr, 1) * 8;
       return true;
     }
-    return read(root, levels, format, via, addr, memo, entry);
+    return read(root, levels, format, root_flat, via, addr, memo, entry);
   }
 
  private:
@@ -42,9 +42,10 @@ class LeafLocator {
     Addr root = ~Addr{0}, region = 0, table = 0;  // table: the leaf table's host address
   };
   static constexpr size_t kMemo = 4096;  // a power of two
-  // find past a memo miss: reads the upper levels and fills `memo`.
-  bool read(Addr root, unsigned levels, PtFormat format, const TableToHost* via, Addr addr,
-            Memo& memo, Addr& entry) const;
+  // find past a memo miss: reads the upper levels and fills `memo` (not for a leaf entry in a
+  // flattened table, whose 2 MiB region is not one table page).
+  bool read(Addr root, unsigned levels, PtFormat format, bool root_flat, const TableToHost* via,
+            Addr addr, Memo& memo, Addr& entry) const;
 
   const PhysMem& m_mem;
   mutable std::vector<Memo> m_memo = std::vector<Memo>(kMemo);

@@ -1,12 +1,13 @@
 #include "models/page_table.h"
 
+#include <stdexcept>
+
 namespace mmusim {
 
-uint64_t make_table_entry(PtFormat f, Addr table) {
-  if (f == PtFormat::kX86)
-    return (table & kEntryAddrMask) | x86pte::kPresent | x86pte::kWrite | x86pte::kUser |
-           x86pte::kAccessed;
-  return (table & kEntryAddrMask) | ept::kRead | ept::kWrite | ept::kExec | ept::kAccessed;
+uint64_t make_table_entry(PtFormat f, Addr table, bool flat) {
+  const uint64_t e = (table & kEntryAddrMask) | (flat ? kFlatNext : 0);
+  if (f == PtFormat::kX86) return e | x86pte::kPresent | x86pte::kWrite | x86pte::kUser | x86pte::kAccessed;
+  return e | ept::kRead | ept::kWrite | ept::kExec | ept::kAccessed;
 }
 
 uint64_t make_leaf_entry(PtFormat f, Addr frame, PageSize size, Perms perms) {
@@ -30,66 +31,136 @@ uint64_t make_leaf_entry(PtFormat f, Addr frame, PageSize size, Perms perms) {
 RadixTable::RadixTable(PtFormat format, unsigned levels, TableMemory& memory)
     : m_format(format), m_levels(levels), m_memory(memory) {}
 
-bool RadixTable::init() {
-  if (!m_memory.alloc_table(m_root, true)) return false;
+bool RadixTable::init() { return new_table(m_levels, 1, true, m_root, m_root_flat); }
+
+bool RadixTable::new_table(unsigned level, unsigned leaf, bool root, Addr& table, bool& flat) {
+  // A flattened table merges `level` with the level below, so it serves leaves there or lower.
+  flat = false;
+  if (m_flatten && flattenable(level) && leaf < level) {
+    if (m_memory.alloc_flat_table(table)) {
+      flat = true;
+      ++m_flat_tables;
+      m_table_pages += kFlatEntries / kEntriesPerTable;
+      m_flat_used[table] = 0;
+      return true;
+    }
+    ++m_flatten_failures;
+  }
+  if (!m_memory.alloc_table(table, root)) return false;
   ++m_table_pages;
   return true;
+}
+
+void RadixTable::free_table(Addr table, bool flat) {
+  if (flat) {
+    m_memory.free_flat_table(table);
+    m_flat_used.erase(table);
+    --m_flat_tables;
+    m_table_pages -= kFlatEntries / kEntriesPerTable;
+    return;
+  }
+  m_memory.free_table(table);
+  --m_table_pages;
+}
+
+void RadixTable::write_entry(Addr table, bool flat, Addr slot, uint64_t value) {
+  if (flat) {
+    const bool was = m_memory.read(slot) != 0;
+    uint32_t& used = m_flat_used[table];
+    used = used + (value != 0) - was;
+  }
+  m_memory.write(slot, value);
+}
+
+// A 2 MiB page in a flattened L2+L1 table: its entry in each of the 512 slots it covers.
+RadixTable::MapStatus RadixTable::map_copies(Addr table, Addr addr, Addr frame, Perms perms) {
+  const Addr first = table + flat_index(page_base(addr, PageSize::k2M), 2) * 8;
+  for (unsigned i = 0; i < kEntriesPerTable; ++i)
+    if (entry_present(m_format, m_memory.read(first + i * 8))) return MapStatus::kConflict;
+  const uint64_t e = make_leaf_entry(m_format, frame, PageSize::k2M, perms);
+  for (unsigned i = 0; i < kEntriesPerTable; ++i) write_entry(table, true, first + i * 8, e);
+  return MapStatus::kOk;
 }
 
 RadixTable::MapStatus RadixTable::map(Addr addr, Addr frame, PageSize size, Perms perms) {
   const unsigned leaf = leaf_level(size);
   Addr table = m_root;
-  for (unsigned level = m_levels; level > leaf; --level) {
-    const Addr slot = table + table_index(addr, level) * 8;
+  bool flat = m_root_flat;
+  for (unsigned level = m_levels;;) {
+    const unsigned el = flat ? level - 1 : level;  // the level of this table's entries
+    if (el < leaf) return map_copies(table, addr, frame, perms);
+    const Addr slot = table + slot_index(addr, level, flat) * 8;
     const uint64_t e = m_memory.read(slot);
+    if (el == leaf) {
+      if (entry_present(m_format, e)) return MapStatus::kConflict;
+      write_entry(table, flat, slot, make_leaf_entry(m_format, frame, size, perms));
+      return MapStatus::kOk;
+    }
     if (entry_present(m_format, e)) {
-      if (entry_is_leaf(m_format, e, level)) return MapStatus::kConflict;
+      if (entry_is_leaf(m_format, e, el)) return MapStatus::kConflict;
       table = entry_addr(e);
+      flat = (e & kFlatNext) != 0;
+      level = el - 1;
       continue;
     }
     Addr next;
-    if (m_placer && m_placer->place(addr, level - 1, next)) {
-      // A placed page (a TEA page) is reserved and zero already.
-    } else if (!m_memory.alloc_table(next, false)) {
+    bool next_flat = false;
+    if (m_placer && m_placer->place(addr, el - 1, next)) {
+      ++m_table_pages;  // a placed page (a TEA page) is reserved and zero already
+    } else if (!new_table(el - 1, leaf, false, next, next_flat)) {
       return MapStatus::kOutOfMemory;
     }
-    ++m_table_pages;
-    m_memory.write(slot, make_table_entry(m_format, next));
+    write_entry(table, flat, slot, make_table_entry(m_format, next, next_flat));
     table = next;
+    flat = next_flat;
+    level = el - 1;
   }
-  const Addr slot = table + table_index(addr, leaf) * 8;
-  if (entry_present(m_format, m_memory.read(slot))) return MapStatus::kConflict;
-  m_memory.write(slot, make_leaf_entry(m_format, frame, size, perms));
-  return MapStatus::kOk;
 }
 
-bool RadixTable::table_empty(Addr table) {
+bool RadixTable::table_empty(Addr table, bool flat) {
+  if (flat) return m_flat_used[table] == 0;
   for (unsigned i = 0; i < kEntriesPerTable; ++i)
     if (m_memory.read(table + i * 8) != 0) return false;
   return true;
 }
 
 bool RadixTable::unmap(Addr addr) {
-  Addr path[kMaxLevels + 1] = {};
+  struct Step {
+    Addr table, slot;
+    unsigned level;  // the table's (upper) level
+    bool flat;
+  };
+  Step path[kMaxLevels];
+  unsigned n = 0;
   Addr table = m_root;
-  for (unsigned level = m_levels; level >= 1; --level) {
-    path[level] = table;
-    const Addr slot = table + table_index(addr, level) * 8;
+  bool flat = m_root_flat;
+  for (unsigned level = m_levels; level >= 1;) {
+    const unsigned el = flat ? level - 1 : level;
+    const Addr slot = table + slot_index(addr, level, flat) * 8;
+    path[n++] = {table, slot, level, flat};
     const uint64_t e = m_memory.read(slot);
     if (!entry_present(m_format, e)) return false;
-    if (entry_is_leaf(m_format, e, level)) {
-      m_memory.write(slot, 0);
-      // Free tables that became empty, bottom-up, never the root nor a placed (TEA) page.
-      Addr placed;
-      for (unsigned up = level; up < m_levels && table_empty(path[up]); ++up) {
-        if (m_placer && m_placer->place(addr, up, placed) && placed == path[up]) break;
-        m_memory.free_table(path[up]);
-        --m_table_pages;
-        m_memory.write(path[up + 1] + table_index(addr, up + 1) * 8, 0);
-      }
-      return true;
+    if (!entry_is_leaf(m_format, e, el)) {
+      table = entry_addr(e);
+      flat = (e & kFlatNext) != 0;
+      level = el - 1;
+      continue;
     }
-    table = entry_addr(e);
+    if (flat && el == 1 && (e & x86pte::kPageSize)) {  // the 512 copies of a 2 MiB page's entry
+      const Addr first = table + flat_index(page_base(addr, PageSize::k2M), 2) * 8;
+      for (unsigned i = 0; i < kEntriesPerTable; ++i) write_entry(table, true, first + i * 8, 0);
+    } else {
+      write_entry(table, flat, slot, 0);
+    }
+    // Free tables that became empty, bottom-up, never the root nor a placed (TEA) page.
+    Addr placed;
+    for (unsigned i = n - 1; i > 0 && table_empty(path[i].table, path[i].flat); --i) {
+      const Step& s = path[i];
+      if (m_placer && m_placer->place(addr, s.level, placed) && placed == s.table) break;
+      free_table(s.table, s.flat);
+      write_entry(path[i - 1].table, path[i - 1].flat, path[i - 1].slot, 0);
+    }
+    return true;
   }
   return false;
 }
@@ -97,6 +168,7 @@ bool RadixTable::unmap(Addr addr) {
 void RadixTable::tables_in(Addr start, Addr end, unsigned level,
                            std::vector<std::pair<Addr, Addr>>& out) {
   if (start >= end || level >= m_levels) return;
+  if (m_flatten) throw std::logic_error("page table: TEA operations on a flattened table");
   collect(m_root, m_levels, 0, start, end, level, out);
 }
 
@@ -122,6 +194,7 @@ void RadixTable::collect(Addr table, unsigned table_level, Addr base, Addr start
 
 bool RadixTable::move_table(Addr addr, unsigned level, Addr to, bool reserved) {
   if (level == 0 || level >= m_levels) return false;
+  if (m_flatten) throw std::logic_error("page table: TEA operations on a flattened table");
   Addr table = m_root;
   for (unsigned l = m_levels;; --l) {
     // The entry of level l covering addr: the one that points at the level l - 1 table.

@@ -2,6 +2,7 @@
 // entries into the memory that holds its table pages.
 #pragma once
 
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -33,9 +34,27 @@ constexpr uint64_t kDirty = 1ULL << 9;
 
 constexpr uint64_t kEntryAddrMask = 0x000ffffffffff000ULL;  // bits 51:12
 
+// FPT (flattened page tables): a non-leaf entry with this bit points to a flattened table, one
+// 2 MiB page that merges two levels (L4+L3 or L2+L1) and is indexed by 18 address bits. Bit 11
+// is ignored by hardware in both formats' non-leaf entries. In a flattened L2+L1 table, an entry
+// with the page-size bit is one of the 512 copies of a 2 MiB page's entry.
+constexpr uint64_t kFlatNext = 1ULL << 11;
+constexpr unsigned kFlatEntries = 1u << 18;
+// The levels whose tables FPT may merge with the level below: L4 (+L3) and L2 (+L1).
+constexpr bool flattenable(unsigned level) { return level == 4 || level == 2; }
+
 // Index of addr in the table of `level` (1 = PT ... 5 = PML5).
 constexpr unsigned table_index(Addr addr, unsigned level) {
   return static_cast<unsigned>((addr >> (kPageShift + 9 * (level - 1))) & 511);
+}
+
+// Index of addr in a flattened table whose upper level is `level` (4: L4+L3, 2: L2+L1).
+constexpr unsigned flat_index(Addr addr, unsigned level) {
+  return static_cast<unsigned>((addr >> (kPageShift + 9 * (level - 2))) & (kFlatEntries - 1));
+}
+// Index of addr in a table of `level`, flattened or not.
+constexpr unsigned slot_index(Addr addr, unsigned level, bool flat) {
+  return flat ? flat_index(addr, level) : table_index(addr, level);
 }
 
 inline bool entry_present(PtFormat f, uint64_t e) {
@@ -54,7 +73,7 @@ inline Perms entry_perms(PtFormat f, uint64_t e) {
     return {(e & x86pte::kWrite) != 0, (e & x86pte::kNoExec) == 0, (e & x86pte::kUser) != 0};
   return {(e & ept::kWrite) != 0, (e & ept::kExec) != 0, true};
 }
-uint64_t make_table_entry(PtFormat f, Addr table);
+uint64_t make_table_entry(PtFormat f, Addr table, bool flat = false);
 uint64_t make_leaf_entry(PtFormat f, Addr frame, PageSize size, Perms perms);
 
 // Where a dimension's table pages live: addresses are in the table's own space (host-physical
@@ -65,6 +84,9 @@ class TableMemory {
   // A zeroed 4 KiB page; `root` when it is a table's root (HugeGPT places roots apart).
   virtual bool alloc_table(Addr& table, bool root) = 0;
   virtual void free_table(Addr table) = 0;
+  // A zeroed, 2 MiB-aligned 2 MiB table (FPT); false when no such frame is left.
+  virtual bool alloc_flat_table(Addr&) { return false; }
+  virtual void free_flat_table(Addr) {}
   virtual uint64_t read(Addr addr) = 0;
   virtual void write(Addr addr, uint64_t value) = 0;
   // Copies a table page's 512 entries into another (zeroed) page: a table being moved.
@@ -86,7 +108,10 @@ class TablePlacer {
   virtual bool place(Addr addr, unsigned level, Addr& table) const = 0;
 };
 
-// Builds and edits one radix table (x86 or EPT, 4 or 5 levels) through its TableMemory.
+// Builds and edits one radix table (x86 or EPT, 4 or 5 levels) through its TableMemory. Flattened
+// (FPT), it merges L4+L3 and L2+L1 into 2 MiB tables where it can get a 2 MiB frame for one, and
+// keeps ordinary tables elsewhere; an L2+L1 table is made only for 4K pages (a 2 MiB page that
+// lands in one later is written as 512 copies).
 class RadixTable {
  public:
   enum class MapStatus { kOk, kConflict, kOutOfMemory };
@@ -95,9 +120,13 @@ class RadixTable {
   RadixTable(const RadixTable&) = delete;
   RadixTable& operator=(const RadixTable&) = delete;
 
+  // FPT: flatten where a 2 MiB frame can be had (before init).
+  void set_flatten(bool flatten) { m_flatten = flatten; }
+  bool flatten() const { return m_flatten; }
   // Creates the root; false when no page is left for it.
   bool init();
   Addr root() const { return m_root; }
+  bool root_flat() const { return m_root_flat; }
   unsigned levels() const { return m_levels; }
   PtFormat format() const { return m_format; }
 
@@ -114,11 +143,21 @@ class RadixTable {
   // and the entry above now points at `to`. The old page is freed, unless `reserved` (a page of
   // an area whose owner frees it as a whole). False when there is no such table.
   bool move_table(Addr addr, unsigned level, Addr to, bool reserved);
+  // 4 KiB pages of tables in use, a flattened table counting 512.
   uint64_t table_pages() const { return m_table_pages; }
+  uint64_t flat_tables() const { return m_flat_tables; }
+  // Flattened tables the builder wanted but made ordinary: no 2 MiB frame was free.
+  uint64_t flatten_failures() const { return m_flatten_failures; }
   void set_placer(const TablePlacer* placer) { m_placer = placer; }
 
  private:
-  bool table_empty(Addr table);
+  bool table_empty(Addr table, bool flat);
+  // A new table for level `level` on the way to a leaf of `leaf`: flattened if it may be.
+  bool new_table(unsigned level, unsigned leaf, bool root, Addr& table, bool& flat);
+  // Writes an entry of a table, keeping a flattened table's count of used entries.
+  void write_entry(Addr table, bool flat, Addr slot, uint64_t value);
+  MapStatus map_copies(Addr table, Addr addr, Addr frame, Perms perms);
+  void free_table(Addr table, bool flat);
   void collect(Addr table, unsigned table_level, Addr base, Addr start, Addr end, unsigned level,
                std::vector<std::pair<Addr, Addr>>& out);
 
@@ -128,6 +167,10 @@ class RadixTable {
   Addr m_root = 0;
   uint64_t m_table_pages = 0;
   const TablePlacer* m_placer = nullptr;
+  bool m_flatten = false;
+  bool m_root_flat = false;
+  uint64_t m_flat_tables = 0, m_flatten_failures = 0;
+  std::unordered_map<Addr, uint32_t> m_flat_used;  // flattened table -> entries in use
 };
 
 }  // namespace mmusim

@@ -31,6 +31,7 @@ AddressSpace& Scheme::space(uint16_t asid) {
     auto s = std::make_unique<AddressSpace>(m_prefix + std::to_string(asid), PtFormat::kX86,
                                             m_params.levels, *m_space_tables, *m_space_frames,
                                             policy);
+    s->set_flatten(m_params.page_table == TableKind::kFpt);
     if (!s->init()) throw std::runtime_error("memory too small for a page-table root");
     m_spaces[asid] = std::move(s);
     space_created(asid);

@@ -148,10 +148,12 @@ class Scheme : public WalkRoots, public TableToHost {
   }
   // Fills a walk dimension in place (a WalkDim built aside and copied in is read back wider than
   // it was written, which the host cannot forward from its store buffer).
-  static void set_dim(WalkDim& d, Addr root, unsigned levels, PtFormat f, Context c) {
-    d.root = root;
-    d.levels = static_cast<uint8_t>(levels);
-    d.format = f;
+  template <class Table>  // an AddressSpace or a ShadowTable
+  static void set_dim(WalkDim& d, const Table& t, Context c) {
+    d.root = t.root();
+    d.levels = static_cast<uint8_t>(t.levels());
+    d.format = t.format();
+    d.root_flat = t.root_flat();
     d.ctx = c;
     d.pwc = nullptr;
     d.tlb = nullptr;
@@ -175,9 +177,10 @@ class Scheme : public WalkRoots, public TableToHost {
   const TranslationMap* hinted_host() const { return nullptr; }
   bool first_leaf_entry(Context, Addr, Addr&) const { return false; }
   void hint_last(OracleHints&) const {}
-  bool leaf_entry(Addr root, unsigned levels, PtFormat format, bool guest_tables, Addr addr,
-                  Addr& entry) const {
-    return m_leaf.find(root, levels, format, guest_tables ? this : nullptr, addr, entry);
+  template <class Table>  // an AddressSpace or a ShadowTable
+  bool leaf_entry(const Table& t, bool guest_tables, Addr addr, Addr& entry) const {
+    return m_leaf.find(t.root(), t.levels(), t.format(), t.root_flat(),
+                       guest_tables ? this : nullptr, addr, entry);
   }
 
   MachineParams m_params;

@@ -21,12 +21,12 @@ EptScheme::EptScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& te
 unsigned EptScheme::walk_dims(Context ctx, WalkDim* out) const {
   const AddressSpace* s = space_at(ctx.asid);
   if (!s) return 0;
-  set_dim(out[0], s->root(), s->levels(), s->format(), ctx);
+  set_dim(out[0], *s, ctx);
   // Guest TEAs hold guest-physical addresses unless pvDMT made them host-contiguous.
   if (m_teas.enabled())
     out[0].dmt = WalkDmt{true, 0, ctx.key(), m_teas.mode() == DmtMode::kPvDmt};
   // The host dimension tags its cache entries by VM.
-  set_dim(out[1], m_host->root(), m_host->levels(), PtFormat::kEpt, Context{0, ctx.vpid});
+  set_dim(out[1], *m_host, Context{0, ctx.vpid});
   if (m_teas.host_register(1)) out[1].dmt = WalkDmt{true, 1, ctx.vpid, true};
   return 2;
 }
@@ -48,12 +48,12 @@ Expectation EptScheme::expect(Context ctx, Addr va, AccessKind access,
 
 bool EptScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
   const AddressSpace& s = *space_at(ctx.asid);
-  return leaf_entry(s.root(), s.levels(), s.format(), true, va, entry);
+  return leaf_entry(s, true, va, entry);
 }
 
 void EptScheme::hint_last(OracleHints& state) const {
   Addr entry;
-  if (leaf_entry(m_host->root(), m_host->levels(), PtFormat::kEpt, false, state.gpa, entry)) {
+  if (leaf_entry(*m_host, false, state.gpa, entry)) {
     m_mem.prefetch(entry);
     state.lines[state.nlines++] = entry;
   }

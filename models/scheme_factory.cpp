@@ -103,6 +103,29 @@ const Entry& find(const MachineParams& p) {
 
 }  // namespace
 
+// The page-table kinds' own refusals, each naming both keys.
+static bool check_tables(const MachineParams& p, SchemeConfigError& error) {
+  if (p.host_page_table != TableKind::kRadix && p.virt == Virtualization::kNone) {
+    error = {"host_page_table",
+             "a host page table needs a host dimension: system.virtualization is none"};
+    return false;
+  }
+  const bool fpt = p.page_table == TableKind::kFpt || p.host_page_table == TableKind::kFpt;
+  if (fpt && p.table_pool.enabled) {
+    error = {"hugegpt",
+             "HugeGPT's pool holds 4 KiB table pages; FPT (system.page_table or "
+             "system.host_page_table: fpt) flattens into 2 MiB ones"};
+    return false;
+  }
+  if (fpt && p.dmt != DmtMode::kOff) {
+    error = {"dmt",
+             "DMT's TEAs hold radix leaf tables; not with FPT (system.page_table or "
+             "system.host_page_table: fpt)"};
+    return false;
+  }
+  return true;
+}
+
 std::vector<SchemeInfo> registered_schemes() {
   std::vector<SchemeInfo> out;
   for (const Entry& e : entries())
@@ -114,6 +137,7 @@ SchemeFeatures scheme_features(const MachineParams& params) { return find(params
 
 bool check_scheme(const MachineParams& params, SchemeConfigError& error) {
   const SchemeFeatures f = find(params).features();
+  if (!check_tables(params, error)) return false;
   if (params.table_pool.enabled && !f.hugegpt) {
     error = {"hugegpt", "HugeGPT needs system.virtualization: ept"};
     return false;

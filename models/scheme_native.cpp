@@ -17,7 +17,7 @@ NativeScheme::NativeScheme(const MachineParams& params, PhysMem& mem, TeaAllocat
 unsigned NativeScheme::walk_dims(Context ctx, WalkDim* out) const {
   const AddressSpace* s = space_at(ctx.asid);
   if (!s) return 0;
-  set_dim(out[0], s->root(), s->levels(), s->format(), ctx);
+  set_dim(out[0], *s, ctx);
   if (m_teas.enabled()) out[0].dmt = WalkDmt{true, 0, ctx.asid, true};
   return 1;
 }
@@ -34,7 +34,7 @@ Expectation NativeScheme::expect(Context ctx, Addr va, AccessKind access,
 
 bool NativeScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
   const AddressSpace& s = *space_at(ctx.asid);
-  return leaf_entry(s.root(), s.levels(), s.format(), false, va, entry);
+  return leaf_entry(s, false, va, entry);
 }
 
 void NativeScheme::hint_last(OracleHints& state) const {

@@ -37,6 +37,7 @@ NestedScheme::NestedScheme(const MachineParams& params, PhysMem& mem, TeaAllocat
   l1_policy.seed += 7;
   m_ept12 = std::make_unique<AddressSpace>("ept12", PtFormat::kEpt, params.host_levels,
                                            *m_l1_tables, *m_l1_frames, l1_policy);
+  m_ept12->set_flatten(params.host_page_table == TableKind::kFpt);
   if (!m_ept12->init()) throw std::runtime_error("L1 memory too small for the EPT12 root");
   if (pv) {
     // L1's TEA over L2 memory (EPT12's leaf tables), made host-contiguous by L0 so one register
@@ -141,6 +142,7 @@ NestedShadowEptScheme::NestedShadowEptScheme(const MachineParams& params, PhysMe
                                              TeaAllocator& teas)
     : WithHints(params, mem, teas) {
   m_ept02 = std::make_unique<ShadowTable>(PtFormat::kEpt, params.host_levels, *m_host_tables);
+  m_ept02->set_flatten(params.host_page_table == TableKind::kFpt);
   if (!m_ept02->init()) throw std::runtime_error("host memory too small for the EPT02 root");
   m_ept02_backing = std::make_unique<Ept02Backing>(*this, *m_ept12_backing);
   init_guest(*m_ept02_backing);
@@ -151,8 +153,8 @@ NestedShadowEptScheme::~NestedShadowEptScheme() = default;
 unsigned NestedShadowEptScheme::walk_dims(Context ctx, WalkDim* out) const {
   const AddressSpace* s = space_at(ctx.asid);
   if (!s) return 0;
-  set_dim(out[0], s->root(), s->levels(), s->format(), ctx);
-  set_dim(out[1], m_ept02->root(), m_ept02->levels(), PtFormat::kEpt, Context{0, ctx.vpid});
+  set_dim(out[0], *s, ctx);
+  set_dim(out[1], *m_ept02, Context{0, ctx.vpid});
   return 2;
 }
 
@@ -223,11 +225,11 @@ NestedHw3dScheme::NestedHw3dScheme(const MachineParams& params, PhysMem& mem,
 unsigned NestedHw3dScheme::walk_dims(Context ctx, WalkDim* out) const {
   const AddressSpace* s = space_at(ctx.asid);
   if (!s) return 0;
-  set_dim(out[0], s->root(), s->levels(), s->format(), ctx);
+  set_dim(out[0], *s, ctx);
   if (m_teas.enabled()) out[0].dmt = WalkDmt{true, 0, ctx.key(), true};  // host-contiguous
   // Inner dimensions tag their cache entries by VM and by which EPT they belong to.
-  set_dim(out[1], m_ept12->root(), m_ept12->levels(), PtFormat::kEpt, Context{1, ctx.vpid});
-  set_dim(out[2], m_host->root(), m_host->levels(), PtFormat::kEpt, Context{0, ctx.vpid});
+  set_dim(out[1], *m_ept12, Context{1, ctx.vpid});
+  set_dim(out[2], *m_host, Context{0, ctx.vpid});
   if (m_teas.host_register(2)) {  // nested pvDMT: L2 gPTE, L1 leaf, L0 leaf
     out[1].dmt = WalkDmt{true, 1, ctx.vpid, true};
     out[2].dmt = WalkDmt{true, 2, ctx.vpid, true};

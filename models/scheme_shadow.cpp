@@ -18,13 +18,14 @@ ShadowScheme::~ShadowScheme() = default;
 void ShadowScheme::space_created(uint16_t asid) {
   if (asid >= m_shadows.size()) m_shadows.resize(asid + 1u);
   m_shadows[asid] = std::make_unique<ShadowTable>(PtFormat::kX86, m_params.levels, *m_host_tables);
+  m_shadows[asid]->set_flatten(m_params.page_table == TableKind::kFpt);
   if (!m_shadows[asid]->init()) throw std::runtime_error("host memory too small for a shadow root");
 }
 
 unsigned ShadowScheme::walk_dims(Context ctx, WalkDim* out) const {
   if (!has_space(ctx.asid)) return 0;
   const ShadowTable& st = *m_shadows[ctx.asid];
-  set_dim(out[0], st.root(), st.levels(), PtFormat::kX86, ctx);
+  set_dim(out[0], st, ctx);
   return 1;
 }
 
@@ -105,7 +106,7 @@ void ShadowScheme::on_unmapped(uint16_t asid, const Mapping& m) {
 
 bool ShadowScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
   const ShadowTable& st = *m_shadows[ctx.asid];
-  return leaf_entry(st.root(), st.levels(), PtFormat::kX86, false, va, entry);
+  return leaf_entry(st, false, va, entry);
 }
 
 void ShadowScheme::report_spaces(StatsVisitor& v) const {

@@ -8,6 +8,7 @@ VirtualScheme::VirtualScheme(const MachineParams& params, PhysMem& mem, TeaAlloc
   m_vpid = params.vpid;
   m_host = std::make_unique<AddressSpace>(host_name, PtFormat::kEpt, params.host_levels,
                                           *m_host_tables, *m_host_frames, params.host_pages);
+  m_host->set_flatten(params.host_page_table == TableKind::kFpt);
   if (!m_host->init()) throw std::runtime_error("host memory too small for the EPT root");
   m_host_backing = std::make_unique<SpaceBacking>(*m_host);
 }

@@ -12,6 +12,8 @@ class ShadowTable {
  public:
   ShadowTable(PtFormat format, unsigned levels, TableMemory& host_tables)
       : m_table(format, levels, host_tables) {}
+  // FPT: the hypervisor flattens the shadow where it can (before init).
+  void set_flatten(bool flatten) { m_table.set_flatten(flatten); }
   bool init() { return m_table.init(); }
 
   // Writes the shadow entry for the page of `size` containing va, which translates to host
@@ -25,6 +27,7 @@ class ShadowTable {
   Addr root() const { return m_table.root(); }
   unsigned levels() const { return m_table.levels(); }
   PtFormat format() const { return m_table.format(); }
+  bool root_flat() const { return m_table.root_flat(); }
   uint64_t table_pages() const { return m_table.table_pages(); }
   uint64_t entries() const { return m_record.size(); }
 

@@ -7,6 +7,11 @@
 
 namespace mmusim {
 
+namespace {
+// Marks a PWC entry that points to a flattened table (table addresses are 4 KiB aligned).
+constexpr Addr kPwcFlat = 1;
+}  // namespace
+
 void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind access,
                   WalkMemory& mem, WalkResult& out) {
   if (ndims == 0 || ndims > kMaxDims) throw std::invalid_argument("walker: 1 to 3 dimensions");
@@ -16,7 +21,9 @@ void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind acces
   m_mem = &mem;
   m_out = &out;
   Leaf leaf;
-  if (translate(0, va, access, leaf)) {
+  const bool ok = translate(0, va, access, leaf);
+  out.serial_refs = out.nrefs;  // every read depends on the one before
+  if (ok) {
     out.pa = leaf.pa;
     out.size = leaf.size;
     out.perms = leaf.perms;
@@ -133,11 +140,15 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     if (cached) {
       ++r.pwc_hits;
       r.steps.push(Step::kPwc);
+      if (table & kPwcFlat) [[unlikely]]
+        return walk_flat(dim, addr, access, out, level, table & ~kPwcFlat, true);
     }
   }
   if (!cached) {
     level = d.levels;
     table = d.root;
+    if (d.root_flat) [[unlikely]]
+      return walk_flat(dim, addr, access, out, level, table, true);
     if (!innermost) {  // the root pointer (CR3 / EPTP of the next level) is in the next space
       Leaf root;
       if (!translate(dim + 1, d.root, AccessKind::kLoad, root)) return false;
@@ -152,6 +163,11 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     if (entry_is_leaf(d.format, e, level)) return leaf(dim, level, addr, access, e, out);
 
     Addr next_table = entry_addr(e);
+    if (e & kFlatNext) [[unlikely]] {
+      if (d.pwc && d.pwc->enabled())
+        d.pwc->insert(addr, d.ctx.key(), level, next_table | kPwcFlat, true);
+      return walk_flat(dim, addr, access, out, level - 1, next_table, true);
+    }
     if (!innermost) {  // the next table's address is in the next dimension's input space
       Leaf inner;
       if (!translate(dim + 1, next_table, AccessKind::kLoad, inner)) return false;
@@ -160,6 +176,49 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     // Levels below the deepest hit missed in the lookup above.
     if (d.pwc && d.pwc->enabled()) d.pwc->insert(addr, d.ctx.key(), level, next_table, true);
     table = next_table;
+  }
+}
+
+// FPT: the walk from a table of `level` (flattened or not) at `table`, in this dimension's table
+// space when the table is flattened and the dimension is not the innermost (its entries are
+// translated one by one: its 4 KiB pages need not be contiguous there), else host-physical. A
+// flattened table's entries are those of the level below its upper one. PWC entries that point to
+// a flattened table carry kPwcFlat.
+[[gnu::noinline]] bool Walker::walk_flat(unsigned dim, Addr addr, AccessKind access, Leaf& out,
+                                         unsigned level, Addr table, bool flat) {
+  const WalkDim& d = m_dims[dim];
+  const bool innermost = dim + 1 == m_ndims;
+  for (;;) {
+    unsigned el = level;
+    Addr slot = table + table_index(addr, level) * 8;
+    if (flat) {
+      el = level - 1;
+      slot = table + flat_index(addr, level) * 8;
+      if (!innermost) {
+        Leaf at;
+        if (!translate(dim + 1, slot, AccessKind::kLoad, at)) return false;
+        slot = at.pa;
+      }
+    }
+    const uint64_t e = read(dim, el, slot);
+    if (!entry_present(d.format, e)) return fault(FaultKind::kNotPresent, dim, el, addr);
+    if (entry_is_leaf(d.format, e, el)) {
+      // A copy of a 2 MiB page's entry in a flattened L2+L1 table.
+      if (flat && el == 1 && (e & x86pte::kPageSize)) el = 2;
+      return leaf(dim, el, addr, access, e, out);
+    }
+    Addr next_table = entry_addr(e);
+    const bool next_flat = (e & kFlatNext) != 0;
+    if (!innermost && !next_flat) {  // the next table's address is in the next dimension's space
+      Leaf inner;
+      if (!translate(dim + 1, next_table, AccessKind::kLoad, inner)) return false;
+      next_table = inner.pa;
+    }
+    if (d.pwc && d.pwc->enabled())
+      d.pwc->insert(addr, d.ctx.key(), el, next_table | (next_flat ? kPwcFlat : 0), true);
+    table = next_table;
+    flat = next_flat;
+    level = el - 1;
   }
 }
 

@@ -77,6 +77,7 @@ struct WalkDim {
   Addr root = 0;  // root table, in this dimension's table space (the next dimension translates it)
   uint8_t levels = 4;
   PtFormat format = PtFormat::kX86;
+  bool root_flat = false;   // FPT: the root is a flattened table (entries with kFlatNext say so below)
   Context ctx;              // tag for this dimension's PWC and nested-TLB entries
   Pwc* pwc = nullptr;       // paging-structure caches keyed by this dimension's input address
   Tlb* tlb = nullptr;       // nested TLB: whole translations of this dimension (inner dims only)
@@ -93,6 +94,8 @@ struct WalkResult {
   Cycles cycles = 0;       // whole walk: cache probes plus memory references
   Cycles mem_cycles = 0;   // memory references only
   uint16_t nrefs = 0;
+  uint16_t serial_refs = 0;  // the references on the walk's longest chain of dependent reads
+                             // (set when the walk ends)
   uint16_t pwc_probes = 0, pwc_hits = 0, ntlb_probes = 0, ntlb_hits = 0;
   uint16_t refs_by_dim[kMaxDims] = {};
   uint16_t dmt_hits = 0;       // leaf entries found through a TEA
@@ -144,6 +147,9 @@ class Walker {
   // A TEA register's leaf entry for addr: true when it decided the translation (its outcome in
   // `done`), false when the radix walk must run (no register, or the entry is not a usable leaf).
   bool dmt_leaf(unsigned dim, Addr addr, AccessKind access, Leaf& out, bool& done);
+  // FPT: the rest of a walk that meets a flattened table, from the table of `level` at `table`.
+  bool walk_flat(unsigned dim, Addr addr, AccessKind access, Leaf& out, unsigned level,
+                 Addr table, bool flat);
 
   WalkerParams m_params;
   const WalkDim* m_dims = nullptr;

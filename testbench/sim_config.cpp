@@ -52,6 +52,17 @@ void read_paging(ConfigNode& sys, MachineParams& m) {
       "fraction of regions that get guest_page when it is 2M/1G; the rest use smaller pages");
   m.host_pages.huge_fraction = sys.get_double("host_huge_fraction", 1.0, 0.0, 1.0,
                                               "the same for host_page");
+  const auto kind = [](const std::string& name) {
+    return name == "fpt" ? TableKind::kFpt : TableKind::kRadix;
+  };
+  m.page_table = kind(sys.get_enum(
+      "page_table", "radix", {"radix", "fpt"},
+      "native or guest page table (and shadow tables): radix; fpt = flattened (Park et al., "
+      "ASPLOS'22): L4+L3 and L2+L1 each merged into one 2 MiB table where a 2 MiB frame can be "
+      "had, ordinary levels elsewhere"));
+  m.host_page_table = kind(sys.get_enum(
+      "host_page_table", "radix", {"radix", "fpt"},
+      "host page tables (EPT, EPT12, EPT01, EPT02): radix or fpt, as system.page_table"));
 }
 
 struct SystemMemory {

@@ -66,6 +66,7 @@ Summary summarize(const Core::Stats& c, const Core::Stats& c0, const PageWalker:
   s.translations = c.translations - c0.translations;
   s.walks = w.walks - w0.walks;
   s.walk_refs = w.walk_refs - w0.walk_refs;
+  s.walk_serial_refs = w.walk_serial_refs - w0.walk_serial_refs;
   s.fault_walks = w.fault_walks - w0.fault_walks;
   s.fault_walk_refs = w.fault_walk_refs - w0.fault_walk_refs;
   s.faults = c.faults - c0.faults;
@@ -75,6 +76,7 @@ Summary summarize(const Core::Stats& c, const Core::Stats& c0, const PageWalker:
                    (c.fault_cycles - c0.fault_cycles) + (c.software_cycles - c0.software_cycles);
   s.vm_exits = exits - exits0;
   s.refs_per_walk = ratio(s.walk_refs, s.walks);
+  s.serial_refs_per_walk = ratio(s.walk_serial_refs, s.walks);
   s.walk_cycles_avg = ratio(w.walk_cycles - w0.walk_cycles, s.walks);
   // The DMT artifact's average walk latency, walk_pending / walk_completed: in AT a walk is
   // pending for its cycles plus the time its reads waited for L1D miss registers.
@@ -101,6 +103,10 @@ void report_summary(const Summary& s, StatsVisitor& v) {
   v.counter("walks", s.walks, "count", "walks that ended in a translation");
   v.counter("walk_refs", s.walk_refs, "count", "memory references of those walks");
   v.real("refs_per_walk", s.refs_per_walk, "refs", "walk_refs / walks");
+  v.counter("walk_serial_refs", s.walk_serial_refs, "count",
+            "references on those walks' longest chains of dependent reads (reads issued in "
+            "parallel count once)");
+  v.real("serial_refs_per_walk", s.serial_refs_per_walk, "refs", "walk_serial_refs / walks");
   v.real("walk_cycles_avg", s.walk_cycles_avg, "cycles", "average latency of those walks");
   v.real("walk_pending_avg", s.walk_pending_avg, "cycles",
          "average cycles those walks were in progress: their latency plus (at) waits for L1D "

@@ -22,12 +22,12 @@ struct RunOptions {
 
 // Headline figures, also the `summary` object of stats.json.
 struct Summary {
-  uint64_t accesses = 0, translations = 0, walks = 0, walk_refs = 0;
+  uint64_t accesses = 0, translations = 0, walks = 0, walk_refs = 0, walk_serial_refs = 0;
   uint64_t fault_walks = 0, fault_walk_refs = 0, faults = 0, oracle_mismatches = 0;
   uint64_t cycles = 0;
   uint64_t total_cycles = 0;  // translation, walk and emulated software cycles
   uint64_t vm_exits = 0;
-  double refs_per_walk = 0, walk_cycles_avg = 0, translation_cycles_avg = 0, walk_overhead = 0;
+  double refs_per_walk = 0, serial_refs_per_walk = 0, walk_cycles_avg = 0, translation_cycles_avg = 0, walk_overhead = 0;
   double walk_pending_avg = 0;  // walk cycles plus (at) waits for L1D miss registers, per walk
   double l1_tlb_hit_rate = 0, stlb_hit_rate = 0;
   double accesses_per_second = 0;  // simulator speed: wall clock, not simulated

@@ -31,6 +31,7 @@ const std::vector<Metric>& metrics() {
       {"walks", "summary.walks", nullptr},
       {"walk_refs", "summary.walk_refs", nullptr},
       {"refs_per_walk", "summary.refs_per_walk", nullptr},
+      {"serial_refs_per_walk", "summary.serial_refs_per_walk", nullptr},
       {"walk_cycles_avg", "summary.walk_cycles_avg", nullptr},
       {"translation_cycles_avg", "summary.translation_cycles_avg", nullptr},
       {"dtlb_miss_rate", "mmu.dtlb.misses", "mmu.dtlb.lookups"},

@@ -172,6 +172,7 @@ void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
     ext->perms = r.perms;
     ++m_stats.walks;
     m_stats.walk_refs += r.nrefs;
+    m_stats.walk_serial_refs += r.serial_refs;
     m_stats.walk_cycles += r.cycles;
     m_stats.walk_mem_cycles += r.mem_cycles;
     m_latency.add(r.cycles);
@@ -218,6 +219,9 @@ void PageWalker::report(StatsVisitor& v) const {
   const Stats& s = m_stats;
   v.counter("walks", s.walks, "count", "walks that ended in a translation");
   v.counter("walk_refs", s.walk_refs, "count", "memory references of those walks");
+  v.counter("walk_serial_refs", s.walk_serial_refs, "count",
+            "references on those walks' longest chains of dependent reads (reads issued in "
+            "parallel count once)");
   v.counter("walk_cycles", s.walk_cycles, "cycles", "cycles of those walks");
   v.counter("walk_mem_cycles", s.walk_mem_cycles, "cycles", "memory cycles of those walks");
   v.counter("fault_walks", s.fault_walks, "count", "walks that ended in a fault");
@@ -230,6 +234,8 @@ void PageWalker::report(StatsVisitor& v) const {
   v.counter("dmt_fallbacks", s.dmt_fallbacks, "count",
             "TEA entries that were not a usable leaf, so the radix was walked after all");
   v.real("refs_per_walk", ratio(s.walk_refs, s.walks), "refs", "walk_refs / walks");
+  v.real("serial_refs_per_walk", ratio(s.walk_serial_refs, s.walks), "refs",
+         "walk_serial_refs / walks");
   v.real("cycles_per_walk", ratio(s.walk_cycles, s.walks), "cycles", "walk_cycles / walks");
   v.histogram("walk_latency", m_latency, "walks that ended in a translation");
   v.labelled("step_vectors", m_steps.top(m_step_top), "walks",

@@ -46,7 +46,7 @@ class PageWalker : public sc_core::sc_module,
   void report(StatsVisitor& v) const;
 
   struct Stats {
-    uint64_t walks = 0, walk_refs = 0, walk_cycles = 0, walk_mem_cycles = 0;
+    uint64_t walks = 0, walk_refs = 0, walk_serial_refs = 0, walk_cycles = 0, walk_mem_cycles = 0;
     uint64_t fault_walks = 0, fault_walk_refs = 0, fault_walk_cycles = 0;
     uint64_t refs_by_dim[kMaxDims] = {};
     uint64_t pwc_probes = 0, pwc_hits = 0, ntlb_probes = 0, ntlb_hits = 0;

@@ -11,7 +11,7 @@ import sys
 def rows(mmusim):
     out = subprocess.run([mmusim, "params"], check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
-        m = re.match(r"^(\S+) \((\w+), default (.*?)(?:, (.*))?\): (.*)$", line)
+        m = re.match(r"^(\S+) \((\w+), default (.*?)(?:, (.*?))?\): (.*)$", line)
         if not m:
             raise SystemExit("cannot parse: " + line)
         key, kind, default, allowed, desc = m.groups()
