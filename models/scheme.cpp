@@ -11,7 +11,8 @@ Scheme::Scheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas)
 Scheme::~Scheme() = default;
 
 std::string Scheme::describe() const {
-  return std::string(name()) + ", " + std::to_string(m_params.levels) + "-level, pages " +
+  return std::string(name()) + ", " + std::to_string(m_params.levels) + "-level" +
+         (m_params.page_table == TableKind::kFpt ? " FPT" : "") + ", pages " +
          page_size_name(m_params.guest_pages.size);
 }
 

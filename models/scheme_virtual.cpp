@@ -21,8 +21,10 @@ void VirtualScheme::init_guest(Backing& chain) {
 }
 
 std::string VirtualScheme::describe() const {
-  return std::string(name()) + ", " + std::to_string(m_params.levels) + "-level x " +
-         std::to_string(m_params.host_levels) + "-level EPT, pages " +
+  const auto fpt = [](TableKind k) { return k == TableKind::kFpt ? " FPT" : ""; };
+  return std::string(name()) + ", " + std::to_string(m_params.levels) + "-level" +
+         fpt(m_params.page_table) + " x " + std::to_string(m_params.host_levels) + "-level" +
+         fpt(m_params.host_page_table) + " EPT, pages " +
          page_size_name(m_params.guest_pages.size) + "/" +
          page_size_name(m_params.host_pages.size);
 }

@@ -3,7 +3,8 @@
 # - demand paging, two processes with context switches, churn and a growing VMA: every
 #   translation agrees with the oracle, in LT and in AT, and both give the same functional stats;
 # - cold (no TLB or PWC): every access walks and agrees with the oracle;
-# - a feature it refuses is a config error (exit 2) naming the key.
+# - a feature it refuses is a config error (exit 2) naming the key;
+# - the same with flattened page tables (FPT) in every dimension it has.
 # Variables: MMUSIM, CONFIG, EVENTS (';'-separated run arguments), OUT.
 cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...)
 include(${CMAKE_CURRENT_LIST_DIR}/simulated_stats.cmake)
@@ -24,6 +25,7 @@ endfunction()
 set(feature_hugegpt system.hugegpt=true)
 set(feature_dmt system.dmt=dmt)
 set(feature_pvdmt system.dmt=pvdmt)
+set(feature_fpt system.page_table=fpt)
 string(REPLACE "\n" ";" lines "${listing}")
 set(schemes 0)
 foreach(line IN LISTS lines)
@@ -51,8 +53,14 @@ foreach(line IN LISTS lines)
       endif()
     endif()
   endforeach()
+  list(APPEND variants fpt)
   foreach(variant IN LISTS variants)
     set(args run ${CONFIG} ${EVENTS} ${sets})
+    if(variant STREQUAL "fpt" AND NOT config MATCHES "virtualization=none")
+      set(feature_fpt system.page_table=fpt --set system.host_page_table=fpt)
+    else()
+      set(feature_fpt system.page_table=fpt)
+    endif()
     if(NOT variant STREQUAL "plain")
       list(APPEND args --set ${feature_${variant}})
     endif()

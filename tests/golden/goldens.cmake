@@ -17,7 +17,7 @@ foreach(golden default native ept)
 endforeach()
 
 # Every other example config, shortened.
-foreach(config dmt dmt_asplos24 hugegpt nested pvdmt shadow)
+foreach(config dmt dmt_asplos24 fpt hugegpt nested pvdmt shadow)
   mmusim_golden(config_${config} ${GOLDEN_CONFIGS}/${config}.yaml --set workload.count=30000)
 endforeach()
 if(MMUSIM_RTL)
@@ -44,7 +44,12 @@ set(GOLDEN_SCHEMES
     "dmt_native|system.virtualization=none,system.dmt=dmt"
     "dmt_ept|system.virtualization=ept,system.dmt=dmt"
     "pvdmt_ept|system.virtualization=ept,system.dmt=pvdmt"
-    "pvdmt_nested|system.virtualization=nested,system.nested_walk=hw3d,system.dmt=pvdmt")
+    "pvdmt_nested|system.virtualization=nested,system.nested_walk=hw3d,system.dmt=pvdmt"
+    "fpt_native|system.virtualization=none,system.page_table=fpt"
+    "fpt_native_2m|system.virtualization=none,system.page_table=fpt,system.guest_page=2M"
+    "fpt_ept|system.virtualization=ept,system.page_table=fpt,system.host_page_table=fpt"
+    "fpt_shadow|system.virtualization=shadow,system.page_table=fpt"
+    "fpt_nested_hw3d|system.virtualization=nested,system.nested_walk=hw3d,system.page_table=fpt,system.host_page_table=fpt")
 foreach(row IN LISTS GOLDEN_SCHEMES)
   string(REPLACE "|" ";" parts "${row}")
   list(GET parts 0 name)
