@@ -105,6 +105,18 @@ bool HostTableMemory::alloc_flat_table(Addr& table) {
   return true;
 }
 
+bool HostTableMemory::alloc_area(uint64_t pages, Addr& base) {
+  if (!m_frames.alloc_contiguous(pages, base)) return false;
+  for (uint64_t i = 0; i < pages; ++i) m_mem.release(base + i * kPageBytes);
+  return true;
+}
+
+void HostTableMemory::free_area(Addr base, uint64_t pages) {
+  for (uint64_t i = 0; i < pages; ++i) m_mem.release(base + i * kPageBytes);
+  for (uint64_t c = 0; c * kEntriesPerTable < pages; ++c)
+    m_frames.free(base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+}
+
 void HostTableMemory::free_flat_table(Addr table) {
   for (unsigned i = 0; i < kEntriesPerTable; ++i) m_mem.release(table + i * kPageBytes);
   m_frames.free(table, PageSize::k2M);

@@ -68,6 +68,8 @@ class HostTableMemory : public TableMemory {
   void free_table(Addr table) override;
   bool alloc_flat_table(Addr& table) override;
   void free_flat_table(Addr table) override;
+  bool alloc_area(uint64_t pages, Addr& base) override;
+  void free_area(Addr base, uint64_t pages) override;
   uint64_t read(Addr addr) override { return m_mem.read64(addr); }
   void write(Addr addr, uint64_t value) override { m_mem.write64(addr, value); }
   void copy_table(Addr from, Addr to) override;

@@ -87,6 +87,10 @@ class TableMemory {
   // A zeroed, 2 MiB-aligned 2 MiB table (FPT); false when no such frame is left.
   virtual bool alloc_flat_table(Addr&) { return false; }
   virtual void free_flat_table(Addr) {}
+  // `pages` zeroed, physically contiguous 4 KiB pages from 2 MiB chunks (ECPT's ways); false
+  // when no such run is free. free_area returns them, chunk by chunk.
+  virtual bool alloc_area(uint64_t, Addr&) { return false; }
+  virtual void free_area(Addr, uint64_t) {}
   virtual uint64_t read(Addr addr) = 0;
   virtual void write(Addr addr, uint64_t value) = 0;
   // Copies a table page's 512 entries into another (zeroed) page: a table being moved.
