@@ -8,8 +8,23 @@ namespace mmusim {
 
 AddressSpace::AddressSpace(std::string name, PtFormat format, unsigned levels,
                            TableMemory& tables, FrameAllocator& frames, PagePolicy policy)
-    : m_name(std::move(name)), m_table(format, levels, tables), m_frames(frames),
+    : m_name(std::move(name)), m_table(format, levels, tables), m_table_memory(tables),
+      m_frames(frames),
       m_policy(policy) {}
+
+void AddressSpace::set_ecpt(const EcptParams& params) {
+  m_ecpt = std::make_unique<Ecpt>(m_table.format(), m_table_memory, params);
+}
+
+RadixTable::MapStatus AddressSpace::map_page(Addr addr, Addr frame, PageSize size, Perms perms) {
+  if (!m_ecpt) return m_table.map(addr, frame, size, perms);
+  switch (m_ecpt->map(addr, frame, size, perms)) {
+    case Ecpt::MapStatus::kOk: return RadixTable::MapStatus::kOk;
+    case Ecpt::MapStatus::kConflict: return RadixTable::MapStatus::kConflict;
+    case Ecpt::MapStatus::kOutOfMemory: break;
+  }
+  return RadixTable::MapStatus::kOutOfMemory;
+}
 
 PageSize AddressSpace::size_for(Addr addr) const {
   PageSize s = m_policy.size;
@@ -30,7 +45,7 @@ AddressSpace::Touch AddressSpace::touch(Addr addr, Perms perms) {
   for (PageSize s = size_for(addr);; s = static_cast<PageSize>(static_cast<unsigned>(s) - 1)) {
     Addr frame;
     if (m_frames.alloc(s, frame)) {
-      switch (m_table.map(addr, frame, s, perms)) {
+      switch (map_page(addr, frame, s, perms)) {
         case RadixTable::MapStatus::kOk:
           m_oracle.insert(addr, frame, s, perms);
           return Touch::kMapped;
@@ -48,7 +63,7 @@ AddressSpace::Touch AddressSpace::touch(Addr addr, Perms perms) {
 }
 
 bool AddressSpace::map_to(Addr addr, Addr frame, PageSize size, Perms perms) {
-  if (m_table.map(addr, frame, size, perms) != RadixTable::MapStatus::kOk) return false;
+  if (map_page(addr, frame, size, perms) != RadixTable::MapStatus::kOk) return false;
   m_oracle.insert(addr, frame, size, perms);
   return true;
 }
@@ -56,7 +71,7 @@ bool AddressSpace::map_to(Addr addr, Addr frame, PageSize size, Perms perms) {
 bool AddressSpace::map_exact(Addr addr, PageSize size, Perms perms) {
   Addr frame;
   if (!m_frames.alloc(size, frame)) return false;
-  if (m_table.map(addr, frame, size, perms) != RadixTable::MapStatus::kOk) {
+  if (map_page(addr, frame, size, perms) != RadixTable::MapStatus::kOk) {
     m_frames.free(frame, size);
     return false;
   }
@@ -67,7 +82,7 @@ bool AddressSpace::map_exact(Addr addr, PageSize size, Perms perms) {
 bool AddressSpace::unmap(Addr addr, Mapping* removed) {
   Mapping m;
   if (!m_oracle.erase(addr, &m)) return false;
-  if (!m_table.unmap(addr)) throw std::logic_error(m_name + ": oracle and table disagree");
+  if (!(m_ecpt ? m_ecpt->unmap(addr, m.size) : m_table.unmap(addr))) throw std::logic_error(m_name + ": oracle and table disagree");
   m_frames.free(m.target, m.size);
   if (removed) *removed = m;
   return true;
@@ -77,7 +92,9 @@ void AddressSpace::report(StatsVisitor& v) const {
   v.counter("pages_4k", m_oracle.pages(PageSize::k4K), "pages", "4 KiB pages mapped");
   v.counter("pages_2m", m_oracle.pages(PageSize::k2M), "pages", "2 MiB pages mapped");
   v.counter("pages_1g", m_oracle.pages(PageSize::k1G), "pages", "1 GiB pages mapped");
-  v.counter("table_pages", m_table.table_pages(), "pages", "page-table pages in use");
+  v.counter("table_pages", m_ecpt ? m_ecpt->table_pages() : m_table.table_pages(), "pages",
+            "page-table pages in use");
+  if (m_ecpt) m_ecpt->report(v);
   if (m_table.flatten()) {
     v.counter("flat_tables", m_table.flat_tables(), "tables",
               "FPT: flattened 2 MiB tables in use (512 of table_pages each)");

@@ -2,8 +2,10 @@
 // and its oracle kept in step, mapping pages on first touch under a page-size policy.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "models/ecpt.h"
 #include "models/frame_allocator.h"
 #include "models/page_table.h"
 #include "models/phys_mem.h"
@@ -26,7 +28,11 @@ class AddressSpace {
   AddressSpace(std::string name, PtFormat format, unsigned levels, TableMemory& tables,
                FrameAllocator& frames, PagePolicy policy);
 
-  bool init() { return m_table.init(); }
+  bool init() { return m_ecpt ? true : m_table.init(); }
+  // ECPT: the space's pages go into elastic cuckoo page tables instead of the radix (before
+  // init).
+  void set_ecpt(const EcptParams& params);
+  const Ecpt* ecpt() const { return m_ecpt.get(); }
   // Maps the page containing addr unless it is mapped already.
   Touch touch(Addr addr, Perms perms = {});
   // Maps the page of exactly `size` containing addr; false when any of it is mapped already or
@@ -53,7 +59,11 @@ class AddressSpace {
 
  private:
   std::string m_name;
+  RadixTable::MapStatus map_page(Addr addr, Addr frame, PageSize size, Perms perms);
+
   RadixTable m_table;
+  TableMemory& m_table_memory;
+  std::unique_ptr<Ecpt> m_ecpt;
   FrameAllocator& m_frames;
   PagePolicy m_policy;
   TranslationMap m_oracle;
@@ -71,6 +81,10 @@ class HostTableMemory : public TableMemory {
   bool alloc_area(uint64_t pages, Addr& base) override;
   void free_area(Addr base, uint64_t pages) override;
   uint64_t read(Addr addr) override { return m_mem.read64(addr); }
+  void read_words(Addr addr, uint64_t* out, unsigned n) override {
+    const PhysMem::Page* p = m_mem.find_page(addr);
+    for (unsigned i = 0; i < n; ++i) out[i] = p ? (*p)[((addr & (kPageBytes - 1)) >> 3) + i] : 0;
+  }
   void write(Addr addr, uint64_t value) override { m_mem.write64(addr, value); }
   void copy_table(Addr from, Addr to) override;
   void discard_table(Addr table) override { m_mem.release(table); }

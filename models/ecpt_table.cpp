@@ -96,7 +96,7 @@ bool EcptTable::match(const uint64_t* words, Addr addr, PageSize size, uint64_t&
 }
 
 void EcptTable::read_line(Addr line, uint64_t* words) const {
-  for (unsigned i = 0; i < kClusterPages; ++i) words[i] = m_mem.read(line + i * 8);
+  m_mem.read_words(line, words, kClusterPages);
 }
 
 EcptTable::Line EcptTable::load(Addr at) const {
@@ -239,6 +239,12 @@ EcptTable::MapStatus EcptTable::map(Addr addr, Addr frame, Perms perms) {
   if (!insert(l) && !rebuild(l)) return MapStatus::kOutOfMemory;
   if (!m_resizing && occupancy() > m_params.upsize_at) start_resize(m_cur.lines * 2);
   return MapStatus::kOk;
+}
+
+bool EcptTable::present(Addr addr) const {
+  const unsigned i = static_cast<unsigned>((addr >> page_shift(m_size)) & (kClusterPages - 1));
+  Addr at;
+  return find(cluster_of(addr), at) && entry_present(m_format, m_mem.read(at + i * 8) & ~kTagMask);
 }
 
 bool EcptTable::unmap(Addr addr) {

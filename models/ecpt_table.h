@@ -64,6 +64,8 @@ class EcptTable {
   MapStatus map(Addr addr, Addr frame, Perms perms);
   // Clears the entry of addr's page (removing its cluster when it empties); false when none.
   bool unmap(Addr addr);
+  // Whether addr's page has an entry.
+  bool present(Addr addr) const;
 
   // The line addresses hardware probes for addr, one per way (in the old or the new table as
   // the migration pointers say); returns the number of ways.

@@ -19,8 +19,9 @@ const char* virtualization_name(Virtualization v);
 // hw3d: a hypothetical hardware walk of L2 table x EPT12 x EPT01.
 enum class NestedWalk : uint8_t { kShadowEpt, kHw3d };
 
-// A dimension's page table: x86-64 / EPT radix, or FPT's flattened radix (Park et al., ASPLOS'22).
-enum class TableKind : uint8_t { kRadix, kFpt };
+// A dimension's page table: x86-64 / EPT radix, FPT's flattened radix (Park et al., ASPLOS'22), or
+// elastic cuckoo page tables (Skarlatos et al., ASPLOS'20).
+enum class TableKind : uint8_t { kRadix, kFpt, kEcpt };
 
 struct MachineParams {
   Virtualization virt = Virtualization::kEpt;
@@ -29,6 +30,7 @@ struct MachineParams {
   unsigned host_levels = 4;  // EPT levels (EPT12 and EPT01 alike)
   TableKind page_table = TableKind::kRadix;       // native or (L2) guest tables, shadow tables
   TableKind host_page_table = TableKind::kRadix;  // EPT, EPT12, EPT01 and EPT02
+  EcptParams ecpt;                                // ECPT tables' geometry and resizing
   PagePolicy guest_pages;    // native or (L2) guest page policy
   PagePolicy host_pages;     // EPT, EPT12 and EPT01
   FrameAllocatorParams guest_frames;  // (L2) guest-physical space (virtualized only)

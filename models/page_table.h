@@ -93,6 +93,10 @@ class TableMemory {
   virtual void free_area(Addr, uint64_t) {}
   virtual uint64_t read(Addr addr) = 0;
   virtual void write(Addr addr, uint64_t value) = 0;
+  // n consecutive words from addr, within one page (an ECPT line).
+  virtual void read_words(Addr addr, uint64_t* out, unsigned n) {
+    for (unsigned i = 0; i < n; ++i) out[i] = read(addr + i * 8);
+  }
   // Copies a table page's 512 entries into another (zeroed) page: a table being moved.
   virtual void copy_table(Addr from, Addr to) {
     for (unsigned i = 0; i < kEntriesPerTable; ++i) write(to + i * 8, read(from + i * 8));

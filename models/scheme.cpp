@@ -33,6 +33,7 @@ AddressSpace& Scheme::space(uint16_t asid) {
                                             m_params.levels, *m_space_tables, *m_space_frames,
                                             policy);
     s->set_flatten(m_params.page_table == TableKind::kFpt);
+    if (m_params.page_table == TableKind::kEcpt) s->set_ecpt(m_params.ecpt);
     if (!s->init()) throw std::runtime_error("memory too small for a page-table root");
     m_spaces[asid] = std::move(s);
     space_created(asid);
@@ -101,9 +102,12 @@ Scheme::Handled Scheme::demand_fault(Context ctx, Addr va, const Perms* vma, Sof
   sw.demand_fault();
   const uint64_t writes = table_writes();
   const uint64_t requests = pool_requests();
-  if (space(ctx.asid).touch(va, *vma) == AddressSpace::Touch::kOutOfMemory)
-    throw space_memory_exhausted();
+  AddressSpace& s = space(ctx.asid);
+  const uint64_t moved = s.ecpt() ? s.ecpt()->lines_moved() : 0;
+  if (s.touch(va, *vma) == AddressSpace::Touch::kOutOfMemory) throw space_memory_exhausted();
   c += sw.os(sw.costs().guest_page_fault);
+  // ECPT: the lines a resizing table moved on this insertion.
+  if (s.ecpt()) c += sw.os((s.ecpt()->lines_moved() - moved) * sw.costs().ecpt_rehash_line);
   // HugeGPT: a new table page that opened a pool segment cost a hypercall.
   for (uint64_t n = pool_requests() - requests; n > 0; --n)
     c += sw.vm_exit(ExitReason::kHypercall, sw.costs().hypercall);

@@ -154,6 +154,7 @@ class Scheme : public WalkRoots, public TableToHost {
     d.levels = static_cast<uint8_t>(t.levels());
     d.format = t.format();
     d.root_flat = t.root_flat();
+    d.ecpt = t.ecpt();
     d.ctx = c;
     d.pwc = nullptr;
     d.tlb = nullptr;
@@ -179,6 +180,13 @@ class Scheme : public WalkRoots, public TableToHost {
   void hint_last(OracleHints&) const {}
   template <class Table>  // an AddressSpace or a ShadowTable
   bool leaf_entry(const Table& t, bool guest_tables, Addr addr, Addr& entry) const {
+    if (const Ecpt* e = t.ecpt()) {  // the lines of the probes: the first hinted, all loaded
+      Addr words[Ecpt::kMaxProbes];
+      const unsigned n = e->probe_words(addr, words);
+      for (unsigned i = 0; i < n; ++i) m_mem.prefetch(words[i]);
+      entry = words[0];
+      return n > 0;
+    }
     return m_leaf.find(t.root(), t.levels(), t.format(), t.root_flat(),
                        guest_tables ? this : nullptr, addr, entry);
   }

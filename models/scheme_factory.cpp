@@ -110,6 +110,20 @@ static bool check_tables(const MachineParams& p, SchemeConfigError& error) {
              "a host page table needs a host dimension: system.virtualization is none"};
     return false;
   }
+  if (p.host_page_table == TableKind::kEcpt) {
+    error = {"host_page_table", "ECPT for host tables (nested ECPT) is not modelled yet"};
+    return false;
+  }
+  if (p.page_table == TableKind::kEcpt && p.virt != Virtualization::kNone) {
+    error = {"page_table",
+             "ECPT is modelled natively so far: system.page_table: ecpt needs "
+             "system.virtualization: none"};
+    return false;
+  }
+  if (p.page_table == TableKind::kEcpt && p.dmt != DmtMode::kOff) {
+    error = {"dmt", "DMT's TEAs hold radix leaf tables; not with system.page_table: ecpt"};
+    return false;
+  }
   const bool fpt = p.page_table == TableKind::kFpt || p.host_page_table == TableKind::kFpt;
   if (fpt && p.table_pool.enabled) {
     error = {"hugegpt",

@@ -8,6 +8,8 @@
 
 namespace mmusim {
 
+class Ecpt;
+
 class ShadowTable {
  public:
   ShadowTable(PtFormat format, unsigned levels, TableMemory& host_tables)
@@ -28,6 +30,7 @@ class ShadowTable {
   unsigned levels() const { return m_table.levels(); }
   PtFormat format() const { return m_table.format(); }
   bool root_flat() const { return m_table.root_flat(); }
+  const Ecpt* ecpt() const { return nullptr; }
   uint64_t table_pages() const { return m_table.table_pages(); }
   uint64_t entries() const { return m_record.size(); }
 

@@ -28,6 +28,8 @@ struct SoftwareCosts {
   Cycles tea_growth = 5000;        // (guest) OS allocating a new or doubled TEA, freeing the old
   Cycles tea_move_page = 600;      // copying one leaf table into the new TEA, repointing its PDE
   Cycles tea_hypercall = 3000;     // pvDMT: the host making a new guest TEA host-contiguous
+  // ECPT.
+  Cycles ecpt_rehash_line = 100;   // the OS moving one 64-byte line while a table resizes
 };
 
 }  // namespace mmusim

@@ -1,7 +1,9 @@
 #include "models/walker.h"
 
+#include <algorithm>
 #include <stdexcept>
 
+#include "models/ecpt.h"
 #include "models/pwc.h"
 #include "models/tlb.h"
 
@@ -21,8 +23,9 @@ void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind acces
   m_mem = &mem;
   m_out = &out;
   Leaf leaf;
+  m_overlapped = 0;
   const bool ok = translate(0, va, access, leaf);
-  out.serial_refs = out.nrefs;  // every read depends on the one before
+  out.serial_refs = static_cast<uint16_t>(out.nrefs - m_overlapped);
   if (ok) {
     out.pa = leaf.pa;
     out.size = leaf.size;
@@ -129,6 +132,9 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   bool done;
   if (d.dmt.enabled && d.dmt_port && dmt_leaf(dim, addr, access, out, done)) return done;
 
+  if (d.ecpt) [[unlikely]]
+    return walk_ecpt(dim, addr, access, out);
+
   // Paging-structure caches: start below the deepest cached non-leaf entry.
   unsigned level = d.levels;
   Addr table = 0;
@@ -177,6 +183,51 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     if (d.pwc && d.pwc->enabled()) d.pwc->insert(addr, d.ctx.key(), level, next_table, true);
     table = next_table;
   }
+}
+
+[[gnu::noinline]] bool Walker::walk_ecpt(unsigned dim, Addr addr, AccessKind access,
+                                         Leaf& out) {
+  const WalkDim& d = m_dims[dim];
+  if (dim + 1 != m_ndims) throw std::logic_error("walker: ECPT only in the innermost dimension");
+  WalkResult& r = *m_out;
+  const Cycles start = r.cycles;
+  Cycles slowest = 0;
+  unsigned probes = 0;
+  uint64_t entry = 0;
+  unsigned level = 0;  // the leaf level of the entry found, 0: none
+  for (unsigned s = 0; s < kNumPageSizes; ++s) {
+    const PageSize size = static_cast<PageSize>(s);
+    const EcptTable* t = d.ecpt->table(size);
+    if (!t) continue;
+    Addr lines[EcptTable::kMaxWays];
+    const unsigned n = t->probe_lines(addr, lines);
+    const Addr word = ((addr >> page_shift(size)) & (EcptTable::kClusterPages - 1)) * 8;
+    for (unsigned w = 0; w < n; ++w) {
+      // One read of the 64-byte line: its timing is the word's; the tag is in the other words.
+      Cycles lat = 0;
+      Step served;
+      m_mem->read_entry(lines[w] + word, dim, leaf_level(size), lat, served);
+      if (r.nrefs < WalkResult::kMaxRefs)
+        r.refs[r.nrefs++] = {lines[w] + word,  static_cast<uint8_t>(dim),
+                             static_cast<uint8_t>(leaf_level(size)), served,
+                             static_cast<uint32_t>(start), static_cast<uint32_t>(lat)};
+      ++r.refs_by_dim[dim];
+      r.steps.push(served);
+      slowest = std::max(slowest, lat);
+      ++probes;
+      uint64_t words[EcptTable::kClusterPages], e;
+      t->read_line(lines[w], words);
+      if (!level && EcptTable::match(words, addr, size, e) && entry_present(d.format, e)) {
+        entry = e;
+        level = leaf_level(size);
+      }
+    }
+  }
+  r.cycles = start + slowest;
+  r.mem_cycles += slowest;
+  if (probes > 1) m_overlapped += probes - 1;
+  if (!level) return fault(FaultKind::kNotPresent, dim, 1, addr);
+  return leaf(dim, level, addr, access, entry, out);
 }
 
 // FPT: the walk from a table of `level` (flattened or not) at `table`, in this dimension's table

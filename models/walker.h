@@ -10,6 +10,7 @@
 
 namespace mmusim {
 
+class Ecpt;
 class Pwc;
 class Tlb;
 
@@ -78,6 +79,7 @@ struct WalkDim {
   uint8_t levels = 4;
   PtFormat format = PtFormat::kX86;
   bool root_flat = false;   // FPT: the root is a flattened table (entries with kFlatNext say so below)
+  const Ecpt* ecpt = nullptr;  // ECPT: hashed tables probed in parallel instead of the radix
   Context ctx;              // tag for this dimension's PWC and nested-TLB entries
   Pwc* pwc = nullptr;       // paging-structure caches keyed by this dimension's input address
   Tlb* tlb = nullptr;       // nested TLB: whole translations of this dimension (inner dims only)
@@ -147,6 +149,8 @@ class Walker {
   // A TEA register's leaf entry for addr: true when it decided the translation (its outcome in
   // `done`), false when the radix walk must run (no register, or the entry is not a usable leaf).
   bool dmt_leaf(unsigned dim, Addr addr, AccessKind access, Leaf& out, bool& done);
+  // ECPT: every way of every page size's table probed at once; the slowest probe is the step.
+  bool walk_ecpt(unsigned dim, Addr addr, AccessKind access, Leaf& out);
   // FPT: the rest of a walk that meets a flattened table, from the table of `level` at `table`.
   bool walk_flat(unsigned dim, Addr addr, AccessKind access, Leaf& out, unsigned level,
                  Addr table, bool flat);
@@ -156,6 +160,7 @@ class Walker {
   unsigned m_ndims = 0;
   WalkMemory* m_mem = nullptr;
   WalkResult* m_out = nullptr;
+  unsigned m_overlapped = 0;  // reads issued beside another one (not on the dependent chain)
 };
 
 }  // namespace mmusim

@@ -53,16 +53,26 @@ void read_paging(ConfigNode& sys, MachineParams& m) {
   m.host_pages.huge_fraction = sys.get_double("host_huge_fraction", 1.0, 0.0, 1.0,
                                               "the same for host_page");
   const auto kind = [](const std::string& name) {
-    return name == "fpt" ? TableKind::kFpt : TableKind::kRadix;
+    return name == "fpt" ? TableKind::kFpt : name == "ecpt" ? TableKind::kEcpt : TableKind::kRadix;
   };
   m.page_table = kind(sys.get_enum(
-      "page_table", "radix", {"radix", "fpt"},
+      "page_table", "radix", {"radix", "fpt", "ecpt"},
       "native or guest page table (and shadow tables): radix; fpt = flattened (Park et al., "
       "ASPLOS'22): L4+L3 and L2+L1 each merged into one 2 MiB table where a 2 MiB frame can be "
-      "had, ordinary levels elsewhere"));
+      "had, ordinary levels elsewhere; ecpt = elastic cuckoo page tables (Skarlatos et al., "
+      "ASPLOS'20), natively so far"));
   m.host_page_table = kind(sys.get_enum(
-      "host_page_table", "radix", {"radix", "fpt"},
-      "host page tables (EPT, EPT12, EPT01, EPT02): radix or fpt, as system.page_table"));
+      "host_page_table", "radix", {"radix", "fpt", "ecpt"},
+      "host page tables (EPT, EPT12, EPT01, EPT02): radix or fpt, as system.page_table (ecpt: "
+      "not modelled yet)"));
+  m.ecpt.ways = static_cast<unsigned>(
+      sys.get_uint("ecpt_ways", 3, 2, 4, "ECPT: ways (d) of each page size's cuckoo table"));
+  m.ecpt.initial_lines = sys.get_uint(
+      "ecpt_lines", 4096, 64, uint64_t{1} << 30,
+      "ECPT: 64-byte lines per way when a table is created (a power of two); tables double "
+      "past 60% occupancy and halve below 20%, gradually");
+  if ((m.ecpt.initial_lines & (m.ecpt.initial_lines - 1)) != 0)
+    sys.fail("ecpt_lines", "must be a power of two");
 }
 
 struct SystemMemory {
@@ -160,6 +170,7 @@ uint64_t read_system(ConfigNode root, SimConfig& cfg) {
   const uint64_t seed = mem.seed;
   m.guest_pages.seed = seed * 3 + 1;
   m.host_pages.seed = seed * 3 + 2;
+  m.ecpt.seed = seed * 3 + 3;
   return seed;
 }
 
@@ -358,6 +369,9 @@ void read_costs(ConfigNode& sw, SoftwareCosts& c) {
                                 "pvDMT: host handling the hypercall that backs a new guest TEA "
                                 "with contiguous host frames (nested: reflected to L1, "
                                 "exit_multiplier)");
+  c.ecpt_rehash_line = sw.get_uint("ecpt_rehash_line", c.ecpt_rehash_line, 0, kMaxCost,
+                                   "ECPT: the OS moving one 64-byte line of a table being "
+                                   "resized (read, rehash, write)");
 }
 
 // software: the costs the RTL DMT unit's register interface puts a floor under.

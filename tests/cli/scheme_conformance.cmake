@@ -4,7 +4,8 @@
 #   translation agrees with the oracle, in LT and in AT, and both give the same functional stats;
 # - cold (no TLB or PWC): every access walks and agrees with the oracle;
 # - a feature it refuses is a config error (exit 2) naming the key;
-# - the same with flattened page tables (FPT) in every dimension it has.
+# - the same with flattened page tables (FPT) in every dimension it has, and natively with
+#   elastic cuckoo page tables (ECPT).
 # Variables: MMUSIM, CONFIG, EVENTS (';'-separated run arguments), OUT.
 cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...)
 include(${CMAKE_CURRENT_LIST_DIR}/simulated_stats.cmake)
@@ -26,6 +27,7 @@ set(feature_hugegpt system.hugegpt=true)
 set(feature_dmt system.dmt=dmt)
 set(feature_pvdmt system.dmt=pvdmt)
 set(feature_fpt system.page_table=fpt)
+set(feature_ecpt system.page_table=ecpt)
 string(REPLACE "\n" ";" lines "${listing}")
 set(schemes 0)
 foreach(line IN LISTS lines)
@@ -54,6 +56,9 @@ foreach(line IN LISTS lines)
     endif()
   endforeach()
   list(APPEND variants fpt)
+  if(config MATCHES "virtualization=none")  # ECPT is modelled natively so far
+    list(APPEND variants ecpt)
+  endif()
   foreach(variant IN LISTS variants)
     set(args run ${CONFIG} ${EVENTS} ${sets})
     if(variant STREQUAL "fpt" AND NOT config MATCHES "virtualization=none")

@@ -45,6 +45,8 @@ set(GOLDEN_SCHEMES
     "dmt_ept|system.virtualization=ept,system.dmt=dmt"
     "pvdmt_ept|system.virtualization=ept,system.dmt=pvdmt"
     "pvdmt_nested|system.virtualization=nested,system.nested_walk=hw3d,system.dmt=pvdmt"
+    "ecpt_native|system.virtualization=none,system.page_table=ecpt"
+    "ecpt_native_mixed|system.virtualization=none,system.page_table=ecpt,system.guest_page=2M,system.guest_huge_fraction=0.5"
     "fpt_native|system.virtualization=none,system.page_table=fpt"
     "fpt_native_2m|system.virtualization=none,system.page_table=fpt,system.guest_page=2M"
     "fpt_ept|system.virtualization=ept,system.page_table=fpt,system.host_page_table=fpt"
