@@ -40,6 +40,16 @@ bool Walker::fault(FaultKind kind, unsigned dim, unsigned level, Addr addr) {
   return false;
 }
 
+[[gnu::always_inline]] inline void Walker::record(unsigned dim, unsigned level, Addr pa,
+                                                  Step served, Cycles start, Cycles lat) {
+  WalkResult& r = *m_out;
+  if (r.nrefs < WalkResult::kMaxRefs)
+    r.refs[r.nrefs++] = {pa, static_cast<uint8_t>(dim), static_cast<uint8_t>(level), served,
+                         static_cast<uint32_t>(start), static_cast<uint32_t>(lat)};
+  ++r.refs_by_dim[dim];
+  r.steps.push(served);
+}
+
 // Inline in its callers: a call per entry read cost more than the read's own bookkeeping.
 [[gnu::always_inline]] inline uint64_t Walker::read(unsigned dim, unsigned level, Addr entry_pa) {
   WalkResult& r = *m_out;
@@ -49,11 +59,7 @@ bool Walker::fault(FaultKind kind, unsigned dim, unsigned level, Addr addr) {
   const uint64_t e = m_mem->read_entry(entry_pa, dim, level, lat, served);
   r.cycles += lat;
   r.mem_cycles += lat;
-  if (r.nrefs < WalkResult::kMaxRefs)
-    r.refs[r.nrefs++] = {entry_pa, static_cast<uint8_t>(dim), static_cast<uint8_t>(level), served,
-                         static_cast<uint32_t>(start), static_cast<uint32_t>(lat)};
-  ++r.refs_by_dim[dim];
-  r.steps.push(served);
+  record(dim, level, entry_pa, served, start, lat);
   return e;
 }
 
@@ -207,12 +213,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
       Cycles lat = 0;
       Step served;
       m_mem->read_entry(lines[w] + word, dim, leaf_level(size), lat, served);
-      if (r.nrefs < WalkResult::kMaxRefs)
-        r.refs[r.nrefs++] = {lines[w] + word,  static_cast<uint8_t>(dim),
-                             static_cast<uint8_t>(leaf_level(size)), served,
-                             static_cast<uint32_t>(start), static_cast<uint32_t>(lat)};
-      ++r.refs_by_dim[dim];
-      r.steps.push(served);
+      record(dim, leaf_level(size), lines[w] + word, served, start, lat);
       slowest = std::max(slowest, lat);
       ++probes;
       uint64_t words[EcptTable::kClusterPages], e;

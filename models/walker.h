@@ -142,6 +142,8 @@ class Walker {
   bool translate(unsigned dim, Addr addr, AccessKind access, Leaf& out);
   // Reads one entry of dimension `dim` at host-physical entry_pa and records the reference.
   uint64_t read(unsigned dim, unsigned level, Addr entry_pa);
+  // Records a reference that started `start` cycles into the walk and took `lat`.
+  void record(unsigned dim, unsigned level, Addr pa, Step served, Cycles start, Cycles lat);
   // A present leaf entry e of `level` for addr: checks permissions and translates its output
   // through the inner dimensions.
   bool leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, uint64_t e, Leaf& out);
