@@ -1,8 +1,11 @@
 # mmusim: `make run` and `make test` set up a fresh Debian 12 machine, build Release into build/,
 # then run the default config or the whole test suite; `make sanitize` the same suite built with
-# ASan and UBSan into build-sanitize/.
+# ASan and UBSan into build-sanitize/; `make fuzz` the libFuzzer harnesses (clang, build-fuzz/).
 BUILD     ?= build
 SAN_BUILD ?= build-sanitize
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?= config sweep mtr lackey champsim
 CONFIG    ?= configs/default.yaml
 OUT       ?= out
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
@@ -14,13 +17,17 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config libsystemc-dev libyaml-cpp-dev 
                 libgtest-dev libbenchmark-dev verilator libzstd-dev liblzma-dev zlib1g-dev \
                 qemu-user valgrind python3-matplotlib
 
-.PHONY: all deps build run test sanitize bench clean
+# Only `make fuzz` needs clang and libFuzzer: `make test` and CI's set-up stay without them.
+FUZZ_APT_PACKAGES := clang libclang-rt-14-dev
+
+.PHONY: all deps fuzz-deps build run test sanitize fuzz bench clean
 
 all: build
 
-deps:
+# $(1): the packages; those missing are installed (as root) or listed.
+define install_missing
 	@missing=""; \
-	for p in $(APT_PACKAGES); do \
+	for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -34,6 +41,13 @@ deps:
 	    exit 1; \
 	  fi; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(APT_PACKAGES))
+
+fuzz-deps:
+	$(call install_missing,$(FUZZ_APT_PACKAGES))
 
 $(BUILD)/build.ninja: | deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
@@ -59,6 +73,18 @@ sanitize: deps $(SAN_BUILD)/build.ninja
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	tests/sanitize/run.sh $(SAN_BUILD) -j $(JOBS)
 
+# libFuzzer harnesses (tests/fuzz/): everything built by clang with the fuzzer's coverage, ASan
+# and UBSan (asserts on) into build-fuzz/, then each harness run for FUZZ_SECONDS over its corpus;
+# fails on any finding (tests/fuzz/run.sh). `make test` replays the corpora without clang.
+$(FUZZ_BUILD)/build.ninja: | deps fuzz-deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DMMUSIM_FUZZ=ON -DMMUSIM_TESTS=OFF \
+	  -DMMUSIM_RTL=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
+
+fuzz: deps fuzz-deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target mmusim_fuzzers
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
 # Model micro-benchmarks, then the simulator's speed on CONFIG: the median of 5 runs (the
 # machine is shared, single runs vary by 15%).
 bench: build
@@ -69,4 +95,4 @@ bench: build
 	done | sort -n | awk '{a[NR]=$$1} END {printf "$(CONFIG): median %.2f M accesses/s (min %.2f, max %.2f) over %d runs\n", a[3]/1e6, a[1]/1e6, a[NR]/1e6, NR}'
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) $(OUT)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) $(OUT)

@@ -271,6 +271,9 @@ void TraceWriter::finish(TraceHeader header) {
 TraceReader::TraceReader(const std::string& path) : m_path(path) {
   m_file = std::fopen(path.c_str(), "rb");
   if (!m_file) throw TraceError(path + ": cannot open: " + errno_text());
+  // A refused header throws from here on, and a constructor that throws runs no destructor.
+  auto close = [](std::FILE* f) { std::fclose(f); };
+  std::unique_ptr<std::FILE, decltype(close)> close_on_throw(m_file, close);
   std::setvbuf(m_file, nullptr, _IOFBF, 1 << 20);
   struct stat st {};
   if (fstat(fileno(m_file), &st) == 0 && S_ISREG(st.st_mode)) m_file_size = st.st_size;
@@ -286,6 +289,8 @@ TraceReader::TraceReader(const std::string& path) : m_path(path) {
                      std::to_string(kTraceVersion) + ")");
   const uint32_t bytes = get_u32(pre + 12);
   if (bytes > kMaxHeaderBytes) throw TraceError(path + ": header: implausible length");
+  if (m_file_size && bytes > static_cast<uint64_t>(m_file_size) - kPreambleBytes)
+    throw TraceError(path + ": header: truncated");  // before allocating for it
   std::vector<uint8_t> h(bytes);
   if (std::fread(h.data(), 1, bytes, m_file) != bytes)
     throw TraceError(path + ": header: truncated");
@@ -327,6 +332,7 @@ TraceReader::TraceReader(const std::string& path) : m_path(path) {
   m_packed.resize(ZSTD_compressBound(kTraceBlockRawBytes));
   m_raw.resize(kTraceBlockRawBytes + kSlack, 0);
   m_recs.reset(new TraceRecord[kTraceBlockRecords]);
+  close_on_throw.release();
 }
 
 TraceReader::~TraceReader() {

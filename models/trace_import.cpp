@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -16,6 +17,11 @@ namespace mmusim {
 namespace {
 
 constexpr uint64_t kTickEvery = 65536;
+
+// A VMA ends after its last page, so none can hold the last page of the 64-bit address space
+// (its end would wrap to 0): an access there cannot be replayed.
+constexpr uint64_t kLastPage = ~uint64_t{0} << 12;
+const char* const kLastPageError = "address in the last page of the 64-bit address space";
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -84,6 +90,8 @@ uint64_t read_lackey(GzInput& in, const std::string& name, TraceBuilder& builder
       } catch (const std::invalid_argument& e) {
         throw TraceError(name + ":" + std::to_string(line_no) + ": " + e.what());
       }
+      if (r.addr >= kLastPage)
+        throw TraceError(name + ":" + std::to_string(line_no) + ": " + kLastPageError);
       ++records;
       if (tick && records % kTickEvery == 0) tick(records);
       if (!builder.add(r)) return line_no;
@@ -243,6 +251,9 @@ uint64_t import_champsim(const std::string& path, TraceBuilder& builder, const I
       uint64_t dst[2], src[4];
       for (int j = 0; j < 2; ++j) dst[j] = get_u64(p + 16 + 8 * j);
       for (int j = 0; j < 4; ++j) src[j] = get_u64(p + 32 + 8 * j);
+      for (uint64_t a : {ip, dst[0], dst[1], src[0], src[1], src[2], src[3]})
+        if (a >= kLastPage)
+          throw TraceError(path + ": record " + std::to_string(n) + ": " + kLastPageError);
       TraceRecord r;
       r.kind = TraceKind::kFetch;
       r.addr = ip;

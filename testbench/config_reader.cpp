@@ -1,5 +1,6 @@
 #include "testbench/config_reader.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -39,6 +41,48 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return d[a.size()][b.size()];
 }
 
+// Notes the mark of the first node of the last document the parser went through.
+class FirstNodeMarks : public YAML::EventHandler {
+ public:
+  YAML::Mark first_node = YAML::Mark::null_mark();
+  void OnDocumentStart(const YAML::Mark&) override { m_seen = false; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    node(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& m) {
+    if (!m_seen) first_node = m;
+    m_seen = true;
+  }
+  bool m_seen = false;
+};
+
+// Where a second document starts, if the text has one. The parser is asked for two documents at
+// most: on some malformed text (a ',' at the top level) yaml-cpp's LoadAll finds empty documents
+// for ever without moving on.
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  FirstNodeMarks marks;
+  if (!parser.HandleNextDocument(marks) || !parser.HandleNextDocument(marks)) return std::nullopt;
+  return marks.first_node;
+}
+
 }  // namespace
 
 ConfigDoc::ConfigDoc(std::shared_ptr<ConfigState> state) : m_state(std::move(state)) {}
@@ -59,22 +103,24 @@ ConfigDoc ConfigDoc::from_file(const std::string& path) {
 ConfigDoc ConfigDoc::from_string(const std::string& text, const std::string& name) {
   auto s = std::make_shared<ConfigState>();
   s->name = name;
-  std::vector<YAML::Node> docs;
+  YAML::Node doc;
+  std::optional<YAML::Mark> second;
   try {
-    docs = YAML::LoadAll(text);
+    doc = YAML::Load(text);
+    second = second_document(text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(location(name, e.mark) + ": invalid YAML: " + e.msg);
   }
-  if (docs.size() > 1) {
-    throw ConfigError(location(name, docs[1].Mark()) + ": expected a single YAML document");
+  if (second) {
+    throw ConfigError(location(name, *second) + ": expected a single YAML document");
   }
-  if (docs.empty() || docs[0].IsNull()) {
+  if (doc.IsNull()) {
     s->root.reset(YAML::Node(YAML::NodeType::Map));
-  } else if (!docs[0].IsMap()) {
-    throw ConfigError(location(name, docs[0].Mark()) + ": expected a map at the top level, got " +
-                      describe(docs[0]));
+  } else if (!doc.IsMap()) {
+    throw ConfigError(location(name, doc.Mark()) + ": expected a map at the top level, got " +
+                      describe(doc));
   } else {
-    s->root.reset(docs[0]);
+    s->root.reset(doc);
   }
   s->validate(s->root, {}, "");
   return ConfigDoc(std::move(s));

@@ -98,18 +98,31 @@ YAML::Mark ConfigState::value_mark(const Found& f) {
 }
 
 void ConfigState::validate(const YAML::Node& n, const Path& p, const std::string& origin) const {
+  size_t budget = kMaxNodes;
+  validate(n, p, origin, 0, budget);
+}
+
+void ConfigState::validate(const YAML::Node& n, const Path& p, const std::string& origin,
+                           size_t depth, size_t& budget) const {
   auto fail = [&](const Path& at, const YAML::Mark& m, const std::string& msg) {
     throw ConfigError(format_error(origin.empty() ? location(name, m) : origin, at, msg));
   };
+  // An alias repeats its node wherever it appears, and yaml-cpp lets one appear inside its own
+  // anchor's node: a few lines can stand for billions of values, or for endless nesting.
+  if (depth > kMaxDepth)
+    fail(p, n.Mark(), "nested more than " + std::to_string(kMaxDepth) +
+                          " levels deep (an alias inside its own anchor?)");
+  if (budget-- == 0)
+    fail(p, n.Mark(), "more than " + std::to_string(kMaxNodes) + " values (aliases included)");
   if (n.IsSequence()) {
-    for (auto it = n.begin(); it != n.end(); ++it) validate(*it, p, origin);
+    for (auto it = n.begin(); it != n.end(); ++it) validate(*it, p, origin, depth + 1, budget);
   } else if (n.IsMap()) {
     std::set<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
       if (!it->first.IsScalar()) fail(p, it->first.Mark(), "expected a scalar key");
       Path child = extend(p, it->first.Scalar());
       if (!seen.insert(it->first.Scalar()).second) fail(child, it->first.Mark(), "duplicate key");
-      validate(it->second, child, origin);
+      validate(it->second, child, origin, depth + 1, budget);
     }
   }
 }

@@ -65,8 +65,13 @@ struct ConfigState {
   YAML::Mark nearest_mark(const Path& p) const;
   // Mark of a present value; a null value points at its key (yaml-cpp marks the next token).
   static YAML::Mark value_mark(const Found& f);
-  // Rejects non-scalar and duplicate keys anywhere below n.
+  // Rejects non-scalar and duplicate keys anywhere below n, more than kMaxNodes nodes and
+  // nesting deeper than kMaxDepth (counting what aliases repeat).
+  static constexpr size_t kMaxNodes = 100000;
+  static constexpr size_t kMaxDepth = 256;
   void validate(const YAML::Node& n, const Path& p, const std::string& origin) const;
+  void validate(const YAML::Node& n, const Path& p, const std::string& origin, size_t depth,
+                size_t& budget) const;
   // Marks p as read, lists it in the registry (first reading wins) and looks it up.
   Found read_param(const Path& p, const std::string& type, const std::string& def,
                    const std::string& allowed, const std::string& desc);

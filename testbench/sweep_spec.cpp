@@ -206,8 +206,9 @@ std::string resolve_base(ConfigNode& root, const std::string& file, const std::s
   const fs::path given(base);
   if (given.is_absolute()) return given.lexically_normal().string();
   const fs::path beside = fs::path(file).parent_path() / given;
-  if (fs::exists(beside)) return fs::absolute(beside).lexically_normal().string();
-  if (fs::exists(given)) return fs::absolute(given).lexically_normal().string();
+  std::error_code ec;  // a name too long for the file system is one not found
+  if (fs::exists(beside, ec)) return fs::absolute(beside).lexically_normal().string();
+  if (fs::exists(given, ec)) return fs::absolute(given).lexically_normal().string();
   root.fail("base",
             "cannot find '" + base + "' next to the sweep file or in the working directory");
 }
