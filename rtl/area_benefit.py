@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Area against benefit of the DMT unit's shapes: joins the synthesis figures (rtl/synth.sh,
 collected by rtl/synth_sweep.sh into rtl/synth_results.csv) with co-simulated sweeps over the
-same shapes (configs/sweeps/dmt_rtl_shapes*.yaml): per shape and workload, cells, flip-flops,
+same shapes (rtl/sweeps/*.yaml): per shape and workload, cells, flip-flops,
 logic levels, average walk cycles and the DMT hit rate (lookups a TEA register covered, every
 set). Prints a Markdown table and, with --plot, draws walk cycles and hit rate against cells.
 
-  rtl/area_benefit.py rtl/synth_results.csv gups=out/dmt_rtl_shapes sort=out/dmt_rtl_shapes_sort \
-      [--plot configs/sweeps/plots/dmt_rtl_shapes.png]
+  rtl/area_benefit.py rtl/synth_results.csv gups=out/shapes_gups sort=out/shapes_sort \
+      [--plot rtl/sweeps/area_benefit.png]
 """
 import argparse
 import csv
