@@ -45,7 +45,7 @@ def plot(rows, names, path):
     for name in names:
         for stages, marker in ((1, "o"), (2, "s"), (3, "^")):
             pts = sorted((int(r["cells"]), r[name][0], r[name][1], r["registers"])
-                         for r in rows if r["stages"] == stages and name in r)
+                         for r in rows if r["stages"] == stages and name in r and r["cells"])
             if not pts:
                 continue
             label = "%s, depth %d" % (name, stages)
@@ -78,7 +78,11 @@ def main():
     print(head)
     print("|" + "---|" * (5 + 2 * len(names)))
     rows = []
-    for (r, d), s in sorted(synth.items()):
+    shapes = set(synth)
+    for _, results in sweeps:
+        shapes |= set(results)
+    for r, d in sorted(shapes):
+        s = synth.get((r, d), {"cells": "", "flip_flops": "", "logic_levels": ""})
         row = {"registers": r, "stages": d, "cells": s["cells"]}
         line = "| %d | %d | %s | %s | %s |" % (r, d, s["cells"], s["flip_flops"], s["logic_levels"])
         for n, results in sweeps:
