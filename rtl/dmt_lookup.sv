@@ -1,6 +1,7 @@
-// The lookup pipeline: request (valid/ready) -> parallel range compare -> leaf-entry address ->
-// response (valid/ready), LookupStages register stages deep: a request accepted at a clock edge
-// has its response on the outputs after LookupStages edges, and one request enters per cycle.
+// The lookup pipeline: request (valid/ready) -> parallel range compare (in the register file,
+// dmt_regfile, which holds the registers it compares) -> leaf-entry address -> response
+// (valid/ready), LookupStages register stages deep: a request accepted at a clock edge has its
+// response on the outputs after LookupStages edges, and one request enters per cycle.
 //
 // With one stage, compare and address share the cycle. With more, the compare result is
 // registered first (the long path: NumEntries 57-bit magnitude compares, the tag compares and the
@@ -13,19 +14,15 @@
 // the TEA begins at the leaf table that covers start. A miss answers hit 0, index 0, entry 0,
 // level 0.
 module dmt_lookup #(
-  parameter int unsigned NumEntries   = 16,
   parameter int unsigned IdxWidth     = 4,
-  parameter int unsigned LookupStages = 1,  // at least 1
-  parameter int unsigned NumRegs      = dmt_pkg::NumSets * NumEntries
+  parameter int unsigned LookupStages = 1   // at least 1
 ) (
   input  logic                                    clk_i,
   input  logic                                    rst_ni,
 
   input  logic                                    lookup_valid_i,
   output logic                                    lookup_ready_o,
-  input  logic [dmt_pkg::SetWidth-1:0]            lookup_set_i,
-  input  logic [dmt_pkg::VaWidth-1:0]             lookup_va_i,
-  input  logic [dmt_pkg::TagWidth-1:0]            lookup_tag_i,
+  input  logic [dmt_pkg::VaWidth-dmt_pkg::PtShift-1:0] lookup_page_i,  // the address's 4K page
 
   output logic                                    rsp_valid_o,
   input  logic                                    rsp_ready_i,
@@ -34,12 +31,12 @@ module dmt_lookup #(
   output logic [dmt_pkg::PaWidth-1:0]             rsp_entry_o,
   output logic [dmt_pkg::LevelWidth-1:0]          rsp_level_o,
 
-  input  logic [NumRegs-1:0]                      reg_valid_i,
-  input  logic [NumRegs-1:0]                      reg_huge_i,
-  input  logic [NumRegs*dmt_pkg::TagWidth-1:0]    reg_tag_i,
-  input  logic [NumRegs*dmt_pkg::VaWidth-1:0]     reg_start_i,
-  input  logic [NumRegs*dmt_pkg::EndWidth-1:0]    reg_end_i,
-  input  logic [NumRegs*dmt_pkg::BaseWidth-1:0]   reg_base_i
+  // The register file's compare of this request (combinational).
+  input  logic                                    match_hit_i,
+  input  logic [IdxWidth-1:0]                     match_index_i,
+  input  logic                                    match_huge_i,
+  input  logic [dmt_pkg::VaWidth-dmt_pkg::PtShift-dmt_pkg::TableBits-1:0] match_start_i,
+  input  logic [dmt_pkg::BaseWidth-1:0]           match_base_i
 );
   localparam int unsigned VaWidth      = dmt_pkg::VaWidth;
   localparam int unsigned PaWidth      = dmt_pkg::PaWidth;
@@ -59,30 +56,16 @@ module dmt_lookup #(
   assign advance        = !(rsp_valid_o && !rsp_ready_i);
   assign lookup_ready_o = advance;
 
-  // Compare: every register of the selected set in parallel.
+  // Compare results, as the register file gives them.
   logic                    match_hit, match_huge;
   logic [IdxWidth-1:0]     match_index;
   dmt_pkg::table_t         match_start;
   dmt_pkg::base_t          match_base;
-  dmt_match #(
-    .NumEntries (NumEntries),
-    .IdxWidth   (IdxWidth)
-  ) u_match (
-    .set_i         (lookup_set_i),
-    .va_i          (lookup_va_i),
-    .tag_i         (lookup_tag_i),
-    .reg_valid_i,
-    .reg_huge_i,
-    .reg_tag_i,
-    .reg_start_i,
-    .reg_end_i,
-    .reg_base_i,
-    .hit_o         (match_hit),
-    .index_o       (match_index),
-    .huge_o        (match_huge),
-    .start_table_o (match_start),
-    .base_o        (match_base)
-  );
+  assign match_hit   = match_hit_i;
+  assign match_index = match_index_i;
+  assign match_huge  = match_huge_i;
+  assign match_start = match_start_i;
+  assign match_base  = match_base_i;
 
   // Address stage inputs: straight from the compare, or from its register. Of the address it
   // needs the page number only, of the start the leaf table.
@@ -97,7 +80,7 @@ module dmt_lookup #(
     assign addr_hit   = match_hit;
     assign addr_index = match_index;
     assign addr_huge  = match_huge;
-    assign addr_page  = lookup_va_i[VaWidth-1:PtShift];
+    assign addr_page  = lookup_page_i;
     assign addr_start = match_start;
     assign addr_base  = match_base;
   end else begin : g_cmp_stage
@@ -118,7 +101,7 @@ module dmt_lookup #(
         cmp_hit_q   <= match_hit;
         cmp_index_q <= match_index;
         cmp_huge_q  <= match_huge;
-        cmp_page_q  <= lookup_va_i[VaWidth-1:PtShift];
+        cmp_page_q  <= lookup_page_i;
         cmp_start_q <= match_start;
         cmp_base_q  <= match_base;
       end

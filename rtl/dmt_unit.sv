@@ -50,13 +50,10 @@ module dmt_unit #(
   output logic [dmt_pkg::PaWidth-1:0]     rsp_entry_o,
   output logic [dmt_pkg::LevelWidth-1:0]  rsp_level_o
 );
-  localparam int unsigned NumRegs = dmt_pkg::NumSets * NumEntries;
-
-  logic [NumRegs-1:0]                    valid, huge;
-  logic [NumRegs*dmt_pkg::TagWidth-1:0]  tag;
-  logic [NumRegs*dmt_pkg::VaWidth-1:0]   start;
-  logic [NumRegs*dmt_pkg::EndWidth-1:0]  limit;
-  logic [NumRegs*dmt_pkg::BaseWidth-1:0] base;
+  logic                                  match_hit, match_huge;
+  logic [IdxWidth-1:0]                   match_index;
+  dmt_pkg::table_t                       match_start;
+  dmt_pkg::base_t                        match_base;
 
   dmt_regfile #(
     .NumEntries (NumEntries),
@@ -72,16 +69,17 @@ module dmt_unit #(
     .reg_rvalid_o,
     .reg_err_o,
     .reg_rdata_o,
-    .valid_o (valid),
-    .huge_o  (huge),
-    .tag_o   (tag),
-    .start_o (start),
-    .end_o   (limit),
-    .base_o  (base)
+    .bank_i        (lookup_set_i),
+    .va_i          (lookup_va_i),
+    .tag_i         (lookup_tag_i),
+    .hit_o         (match_hit),
+    .index_o       (match_index),
+    .huge_o        (match_huge),
+    .start_table_o (match_start),
+    .base_o        (match_base)
   );
 
   dmt_lookup #(
-    .NumEntries   (NumEntries),
     .IdxWidth     (IdxWidth),
     .LookupStages (LookupStages)
   ) u_lookup (
@@ -89,21 +87,18 @@ module dmt_unit #(
     .rst_ni,
     .lookup_valid_i,
     .lookup_ready_o,
-    .lookup_set_i,
-    .lookup_va_i,
-    .lookup_tag_i,
+    .lookup_page_i (lookup_va_i[dmt_pkg::VaWidth-1:dmt_pkg::PtShift]),
     .rsp_valid_o,
     .rsp_ready_i,
     .rsp_hit_o,
     .rsp_index_o,
     .rsp_entry_o,
     .rsp_level_o,
-    .reg_valid_i (valid),
-    .reg_huge_i  (huge),
-    .reg_tag_i   (tag),
-    .reg_start_i (start),
-    .reg_end_i   (limit),
-    .reg_base_i  (base)
+    .match_hit_i   (match_hit),
+    .match_index_i (match_index),
+    .match_huge_i  (match_huge),
+    .match_start_i (match_start),
+    .match_base_i  (match_base)
   );
 
 endmodule

@@ -162,6 +162,28 @@ void read_walker(ConfigNode& mmu, MmuParams& p, uint64_t seed) {
   p.walker.walker.ntlb_latency = ntlb_latency;
 }
 
+// mmu.dmt.registers and latency: a shape the build verilated (rtl/CMakeLists.txt).
+void check_rtl_shape(ConfigNode& dmt_unit, const MmuParams& p) {
+  std::string registers, depths;
+  bool registers_built = false;
+  unsigned last = 0;
+  for (const DmtRtlShape& s : dmt_rtl_shapes()) {  // by registers, then depth
+    if (s.registers != last) registers += (last ? " " : "") + std::to_string(s.registers);
+    last = s.registers;
+    if (s.registers != p.dmt_registers) continue;
+    registers_built = true;
+    if (s.stages == p.dmt_latency) return;
+    depths += (depths.empty() ? "" : " ") + std::to_string(s.stages);
+  }
+  if (!registers_built)
+    dmt_unit.fail("registers", "the verilated units have " + registers +
+                                   " registers per set (rtl/CMakeLists.txt, "
+                                   "MMUSIM_DMT_RTL_SHAPES)");
+  dmt_unit.fail("latency", "the verilated units of " + std::to_string(p.dmt_registers) +
+                               " registers per set have lookup pipelines of " + depths +
+                               " cycle(s) (rtl/CMakeLists.txt, MMUSIM_DMT_RTL_SHAPES)");
+}
+
 // mmu.dmt: the DMT unit, the C++ model or the verilated RTL.
 void read_dmt_unit(ConfigNode& mmu, SimConfig& cfg) {
   MmuParams& p = cfg.mmu;
@@ -174,22 +196,15 @@ void read_dmt_unit(ConfigNode& mmu, SimConfig& cfg) {
   cfg.tea.registers = p.dmt_registers;
   const bool rtl = dmt_unit.get_enum("impl", "model", {"model", "rtl"},
                                      "model = the C++ model; rtl = the verilated RTL "
-                                     "(rtl/dmt_unit.sv) behind a transactor on a clock at "
-                                     "sim.clock_mhz: co-simulation, much slower") == "rtl";
+                                     "(rtl/dmt_unit.sv) behind a transactor that clocks it "
+                                     "at sim.clock_mhz when it has work: co-simulation") == "rtl";
   p.dmt_impl = rtl ? DmtImpl::kRtl : DmtImpl::kModel;
   if (rtl) {
-    const DmtRtlBuild& b = kDmtRtlBuild;
-    if (!b.present)
+    if (dmt_rtl_shapes().empty())
       dmt_unit.fail("impl", "this mmusim was built without Verilator: it has no RTL DMT unit");
     if (m.dmt == DmtMode::kOff)
       dmt_unit.fail("impl", "rtl co-simulates the DMT unit, which system.dmt: off leaves unused");
-    if (p.dmt_registers != b.registers)
-      dmt_unit.fail("registers", "the verilated unit has " + std::to_string(b.registers) +
-                                     " registers per set (rtl/CMakeLists.txt)");
-    if (p.dmt_latency != b.stages)
-      dmt_unit.fail("latency", "the verilated unit's lookup pipeline is " +
-                                   std::to_string(b.stages) +
-                                   " cycle(s) deep (rtl/CMakeLists.txt)");
+    check_rtl_shape(dmt_unit, p);
     // Its registers hold TEAs of 4K or 2M leaves (models/dmt_regmap.h); 1G pages everywhere in
     // a dimension give its TEAs 1G leaves (TeaAllocator::shift_for): the guest's TEAs, and under
     // virtualization the host's.

@@ -1,212 +1,262 @@
+// The verilated models are plain C++: their headers come before SystemC's, which would make
+// Verilator's runtime take its time from the SystemC kernel.
+#include "rtl/dmt_shapes.h"
+#include "verilated.h"
+#include "verilated_fst_c.h"
+
 #include "tlm/dmt_rtl.h"
 
 #include <stdexcept>
 
-#include "Vdmt_unit.h"
 #include "models/dmt_regmap.h"
-#include "verilated.h"
-#include "verilated_fst_sc.h"
 
 namespace mmusim {
 
 namespace rm = dmt_regmap;
 
-DmtRtl::DmtRtl(sc_core::sc_module_name name, const Clock& clock)
+// The unit's ports, whatever its shape (port widths differ with the register count).
+class DmtRtlPins {
+ public:
+  virtual ~DmtRtlPins() = default;
+  virtual void reset(bool active) = 0;
+  virtual void reg(bool req, bool we, uint32_t addr, uint64_t data) = 0;
+  virtual void lookup(bool valid, unsigned set, uint64_t va, uint32_t tag) = 0;
+  virtual void clock(bool level) = 0;  // drives clk_i, then evaluates the unit
+  virtual bool lookup_ready() const = 0;
+  virtual bool rsp_valid() const = 0;
+  virtual void response(DmtExt& ext) const = 0;  // hit, entry, level
+  virtual bool reg_err() const = 0;
+  virtual uint64_t reg_rdata() const = 0;
+  virtual void trace(VerilatedFstC& waves) = 0;
+};
+
+namespace {
+
+// One verilated shape: its own Verilator context, the response port always ready.
+template <class V>
+class PinsOf final : public DmtRtlPins {
+ public:
+  PinsOf() {
+    m_ctx.randReset(0);
+    m_ctx.traceEverOn(true);  // before the model exists, so trace() can attach later
+    m_top = std::make_unique<V>(&m_ctx, "dmt");
+    m_top->rsp_ready_i = 1;
+  }
+  ~PinsOf() override { m_top->final(); }
+
+  void reset(bool active) override { m_top->rst_ni = !active; }
+  void reg(bool req, bool we, uint32_t addr, uint64_t data) override {
+    m_top->reg_req_i = req;
+    m_top->reg_we_i = we;
+    m_top->reg_addr_i = addr;
+    m_top->reg_wdata_i = data;
+  }
+  void lookup(bool valid, unsigned set, uint64_t va, uint32_t tag) override {
+    m_top->lookup_valid_i = valid;
+    m_top->lookup_set_i = set;
+    m_top->lookup_va_i = va;
+    m_top->lookup_tag_i = tag;
+  }
+  void clock(bool level) override {
+    m_top->clk_i = level;
+    m_top->eval();
+  }
+  bool lookup_ready() const override { return m_top->lookup_ready_o; }
+  bool rsp_valid() const override { return m_top->rsp_valid_o; }
+  void response(DmtExt& ext) const override {
+    ext.hit = m_top->rsp_hit_o;
+    ext.entry = m_top->rsp_entry_o;
+    ext.level = ext.hit ? m_top->rsp_level_o : 1;  // the model's answer on a miss
+  }
+  bool reg_err() const override { return m_top->reg_err_o; }
+  uint64_t reg_rdata() const override { return m_top->reg_rdata_o; }
+  void trace(VerilatedFstC& waves) override { m_top->trace(&waves, 99); }
+
+ private:
+  VerilatedContext m_ctx;
+  std::unique_ptr<V> m_top;
+};
+
+std::unique_ptr<DmtRtlPins> make_pins(unsigned registers, unsigned stages) {
+  std::unique_ptr<DmtRtlPins> pins;
+  for_each_dmt_shape([&](auto shape) {
+    if (shape.registers == registers && shape.stages == stages)
+      pins = std::make_unique<PinsOf<typename decltype(shape)::Model>>();
+  });
+  if (!pins)
+    throw std::runtime_error("this build has no verilated DMT unit of " +
+                             std::to_string(registers) + " registers per set and a " +
+                             std::to_string(stages) + "-cycle lookup");
+  return pins;
+}
+
+}  // namespace
+
+const std::vector<DmtRtlShape>& dmt_rtl_shapes() {
+  static const std::vector<DmtRtlShape> shapes = [] {
+    std::vector<DmtRtlShape> v;
+    for_each_dmt_shape([&](auto shape) { v.push_back({shape.registers, shape.stages}); });
+    return v;
+  }();
+  return shapes;
+}
+
+DmtRtl::DmtRtl(sc_core::sc_module_name name, const Clock& clock, unsigned registers,
+               unsigned stages_)
     : DmtUnit(name),
-      // Falling edges on the core's cycle boundaries (the first at 0), rising edges half-way.
-      m_clk("clk", clock.period(), 0.5, sc_core::SC_ZERO_TIME, false),
-      m_gclk("gclk"),
-      m_rst_n("rst_n", false),
-      m_reg_req("reg_req"),
-      m_reg_we("reg_we"),
-      m_reg_rvalid("reg_rvalid"),
-      m_reg_err("reg_err"),
-      m_reg_addr("reg_addr"),
-      m_reg_wdata("reg_wdata"),
-      m_reg_rdata("reg_rdata"),
-      m_lookup_valid("lookup_valid"),
-      m_lookup_ready("lookup_ready"),
-      m_lookup_set("lookup_set"),
-      m_lookup_tag("lookup_tag"),
-      m_lookup_va("lookup_va"),
-      m_rsp_valid("rsp_valid"),
-      m_rsp_ready("rsp_ready", true),
-      m_rsp_hit("rsp_hit"),
-      m_rsp_index("rsp_index"),
-      m_rsp_level("rsp_level"),
-      m_rsp_entry("rsp_entry"),
-      m_mirror{DmtRegisters(kEntries), DmtRegisters(kEntries), DmtRegisters(kEntries)} {
-  Verilated::traceEverOn(true);  // before the model exists, so trace() can attach later
-  m_rtl = std::make_unique<Vdmt_unit>("rtl");
-  Vdmt_unit& u = *m_rtl;
-  u.clk_i(m_gclk);
-  u.rst_ni(m_rst_n);
-  u.reg_req_i(m_reg_req);
-  u.reg_we_i(m_reg_we);
-  u.reg_addr_i(m_reg_addr);
-  u.reg_wdata_i(m_reg_wdata);
-  u.reg_rvalid_o(m_reg_rvalid);
-  u.reg_err_o(m_reg_err);
-  u.reg_rdata_o(m_reg_rdata);
-  u.lookup_valid_i(m_lookup_valid);
-  u.lookup_ready_o(m_lookup_ready);
-  u.lookup_set_i(m_lookup_set);
-  u.lookup_va_i(m_lookup_va);
-  u.lookup_tag_i(m_lookup_tag);
-  u.rsp_valid_o(m_rsp_valid);
-  u.rsp_ready_i(m_rsp_ready);
-  u.rsp_hit_o(m_rsp_hit);
-  u.rsp_index_o(m_rsp_index);
-  u.rsp_entry_o(m_rsp_entry);
-  u.rsp_level_o(m_rsp_level);
-  m_ops.reserve(2 * kSets * kEntries * rm::kWords);
-  SC_HAS_PROCESS(DmtRtl);
-  SC_THREAD(register_port);
-  SC_METHOD(clock_gate);
+      stages(stages_),
+      m_entries(registers),
+      m_period(clock.period()),
+      m_half(clock.period() / 2),
+      m_pins(make_pins(registers, stages_)),
+      m_busy_until(clock.period()),  // the reset cycle
+      m_mirror{DmtRegisters(registers), DmtRegisters(registers), DmtRegisters(registers)} {
+  m_writes.reserve(2 * kSets * m_entries * rm::kWords);
 }
 
 DmtRtl::~DmtRtl() {
-  if (m_waves) m_waves->close();
+  if (!m_waves) return;
+  if (m_fall_pending) {
+    m_pins->clock(false);
+    dump(m_now);
+  }
+  m_waves->close();
 }
 
 void DmtRtl::trace(const std::string& path) {
   if (m_waves) throw std::runtime_error("waves are already being written");
-  m_waves = std::make_unique<VerilatedFstSc>();
-  m_rtl->trace(m_waves.get(), 99);
+  m_waves = std::make_unique<VerilatedFstC>();
+  m_pins->trace(*m_waves);
+  m_waves->set_time_unit("1ps");
+  m_waves->set_time_resolution("1ps");
   m_waves->open(path.c_str());
   if (!m_waves->isOpen()) throw std::runtime_error("cannot write waves to " + path);
 }
 
-void DmtRtl::post(const RegOp& op) {
-  m_ops.push_back(op);
-  m_busy = true;
-  if (sc_core::sc_is_running()) m_posted.notify(sc_core::SC_ZERO_TIME);
+void DmtRtl::dump(const sc_core::sc_time& t) {
+  if (m_waves) m_waves->dump(static_cast<uint64_t>(t / sc_core::sc_time(1, sc_core::SC_PS) + 0.5));
+}
+
+void DmtRtl::open(const sc_core::sc_time& t) {
+  // With waves, a falling edge before a gap is recorded at its own time.
+  if (m_fall_pending && m_waves && t > m_now) {
+    m_pins->clock(false);
+    dump(m_now);
+    m_fall_pending = false;
+  }
+}
+
+bool DmtRtl::edge(const sc_core::sc_time& t) {
+  m_pins->clock(false);  // the inputs as driven (and the last cycle's falling edge)
+  dump(t);
+  const bool ready = m_pins->lookup_ready();
+  m_pins->clock(true);
+  dump(t + m_half);
+  m_now = t + m_period;
+  m_fall_pending = true;
+  return ready;
+}
+
+void DmtRtl::reset() {
+  // Reset over the first rising edge, released at the falling edge after it.
+  m_pins->reset(true);
+  edge(sc_core::SC_ZERO_TIME);
+  m_pins->reset(false);
+  m_reset = true;
+}
+
+uint64_t DmtRtl::register_op(const sc_core::sc_time& at, bool write, uint32_t addr,
+                             uint64_t data) {
+  // Driven for one cycle, taken at its rising edge; a read's data and an unmapped address's
+  // error are registered at that edge.
+  const sc_core::sc_time t = at > m_now ? at : m_now;
+  open(t);
+  m_pins->reg(true, write, addr, data);
+  edge(t);
+  m_pins->reg(false, false, 0, 0);
+  if (m_pins->reg_err())
+    throw std::runtime_error("DMT register interface: no register at word address " +
+                             std::to_string(addr));
+  return m_pins->reg_rdata();
+}
+
+void DmtRtl::flush_writes() {
+  if (!m_reset) reset();
+  for (const RegWrite& w : m_writes) register_op(w.at, true, w.addr, w.data);
+  m_writes.clear();
+  if (m_now > m_busy_until) m_busy_until = m_now;
+}
+
+sc_core::sc_time DmtRtl::free_slot() const {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  return m_busy_until > now ? m_busy_until : now;
+}
+
+void DmtRtl::check_range(unsigned set, unsigned index) const {
+  if (set >= kSets || index >= m_entries)
+    throw std::out_of_range("DMT register " + std::to_string(set) + "." + std::to_string(index));
 }
 
 void DmtRtl::program(unsigned set, unsigned index, const TeaRegister& r) {
-  if (set >= kSets || index >= kEntries)
-    throw std::out_of_range("DMT register " + std::to_string(set) + "." + std::to_string(index));
+  check_range(set, index);
   const std::string why = rm::unrepresentable(r);
   if (!why.empty())
     throw std::runtime_error("DMT register " + std::to_string(set) + "." + std::to_string(index) +
                              ": the RTL unit cannot hold it: " + why);
   count_program();
   m_mirror[set].program(index, r);
-  const unsigned bits = rm::index_bits(kEntries);
-  for (unsigned w = 0; w < rm::kWords; ++w)
-    post({rm::word_addr(set, index, w, bits), rm::encode(r, w), nullptr});
+  const unsigned bits = rm::index_bits(m_entries);
+  for (unsigned w = 0; w < rm::kWords; ++w) {
+    const sc_core::sc_time at = free_slot();
+    m_writes.push_back({rm::word_addr(set, index, w, bits), rm::encode(r, w), at});
+    m_busy_until = at + m_period;
+  }
+  m_writes_end = m_busy_until;
 }
 
 TeaRegister DmtRtl::read(unsigned set, unsigned index) {
-  if (set >= kSets || index >= kEntries)
-    throw std::out_of_range("DMT register " + std::to_string(set) + "." + std::to_string(index));
-  uint64_t words[rm::kWords] = {};
-  const unsigned bits = rm::index_bits(kEntries);
-  for (unsigned w = 0; w < rm::kWords; ++w)
-    post({rm::word_addr(set, index, w, bits), 0, &words[w]});
-  wait_registers();
+  check_range(set, index);
+  flush_writes();
+  const unsigned bits = rm::index_bits(m_entries);
   TeaRegister r;
-  for (unsigned w = 0; w < rm::kWords; ++w) rm::apply(r, w, words[w]);
+  for (unsigned w = 0; w < rm::kWords; ++w)
+    rm::apply(r, w, register_op(free_slot(), false, rm::word_addr(set, index, w, bits), 0));
+  m_busy_until = m_now;
   return r;
 }
 
-void DmtRtl::wait_registers() {
-  while (m_busy) wait(m_done);
-}
-
-void DmtRtl::settle() { wait_registers(); }
-
-void DmtRtl::clock_gate() {
-  // The enable passes while the clock is low, so the gated clock has whole pulses only.
-  const bool clk = m_clk.read();
-  if (!clk) m_gate_open = m_clock_users > 0;
-  m_gclk.write(clk && m_gate_open);
-  if (m_gate_open || m_clock_users > 0)
-    next_trigger(m_clk.value_changed_event() | m_gate_changed);
-  else
-    next_trigger(m_gate_changed);
-}
-
-void DmtRtl::clock_on() {
-  if (m_clock_users++ == 0) m_gate_changed.notify();
-}
-
-void DmtRtl::clock_off() {
-  if (--m_clock_users == 0) m_gate_changed.notify();
-}
-
-void DmtRtl::register_port() {
-  // Reset over the first rising edge, released at the falling edge after it.
-  clock_on();
-  wait(m_gclk.posedge_event());
-  wait(m_gclk.negedge_event());
-  m_rst_n.write(true);
-  for (;;) {
-    if (m_next == m_ops.size()) {
-      m_ops.clear();
-      m_next = 0;
-      m_busy = false;
-      m_done.notify();
-      clock_off();
-      wait(m_posted);
-      clock_on();
-      continue;
-    }
-    // One operation per cycle: driven between edges, taken at the rising edge; a read's data
-    // comes with the next rising edge and is sampled at the falling edge after it.
-    const RegOp op = m_ops[m_next];  // a copy: program() may grow the queue meanwhile
-    m_reg_req.write(true);
-    m_reg_we.write(op.result == nullptr);
-    m_reg_addr.write(op.addr);
-    m_reg_wdata.write(op.data);
-    wait(m_gclk.posedge_event());
-    m_reg_req.write(false);
-    wait(m_gclk.negedge_event());
-    if (m_reg_err.read())
-      throw std::runtime_error("DMT register interface: no register at word address " +
-                               std::to_string(op.addr));
-    if (op.result) *op.result = m_reg_rdata.read();
-    ++m_next;
-  }
+void DmtRtl::settle() {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  if (m_busy_until > now) wait(m_busy_until - now);
 }
 
 void DmtRtl::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   DmtExt* ext = request(gp);
   if (!ext) return;
-  // Sync: the lookup starts at the initiator's local time, once posted writes are in.
-  const sc_core::sc_time start = sc_core::sc_time_stamp() + delay;
-  wait_registers();
-  const sc_core::sc_time now = sc_core::sc_time_stamp();
-  if (now > start)
+  const sc_core::sc_time due = sc_core::sc_time_stamp() + delay;
+  if (!m_reset || !m_writes.empty()) flush_writes();
+  if (due < m_writes_end)
     throw std::runtime_error(
         "the RTL DMT unit's register writes were still running when the next lookup was due; "
         "a context switch must leave time for them (software.context_switch)");
-  if (now < start) wait(start - now);
-  delay = sc_core::SC_ZERO_TIME;
 
-  // Handshake: present the request; count rising edges until the response is out.
-  m_lookup_valid.write(true);
-  m_lookup_set.write(ext->set);
-  m_lookup_tag.write(ext->tag);
-  m_lookup_va.write(gp.get_address() & rm::mask(rm::kVaBits));
-  clock_on();
-  Cycles cycles = 0;
-  bool accepted = false;
-  for (;;) {
-    wait(m_gclk.posedge_event());
-    if (!accepted && m_lookup_ready.read()) {  // sampled before the edge: taken at it
-      accepted = true;
-      m_lookup_valid.write(false);
-    }
-    wait(m_gclk.negedge_event());
+  // Handshake: present the request for a cycle (the response port is always ready, so the
+  // unit takes it at the first rising edge), then clock until the response is out.
+  const sc_core::sc_time start = due > m_now ? due : m_now;
+  open(start);
+  m_pins->lookup(true, ext->set, gp.get_address() & rm::mask(rm::kVaBits), ext->tag);
+  if (!edge(start)) throw std::logic_error("the RTL DMT unit did not take a lookup");
+  m_pins->lookup(false, ext->set, 0, ext->tag);
+  Cycles cycles = 1;
+  while (!m_pins->rsp_valid()) {
+    open(m_now);
+    edge(m_now);
     ++cycles;
-    if (accepted && m_rsp_valid.read()) break;
   }
-  clock_off();
-  ext->hit = m_rsp_hit.read();
-  ext->entry = m_rsp_entry.read();
-  ext->level = ext->hit ? m_rsp_level.read() : 1;  // the model's answer on a miss
+  if (m_now > m_busy_until) m_busy_until = m_now;
+  m_pins->response(*ext);
   ext->cycles = cycles;
+  delay += m_period * static_cast<double>(cycles);
   count_lookup(*ext);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -1,17 +1,20 @@
-// The verilated RTL DMT unit (rtl/dmt_unit.sv, SystemC output) behind the DmtUnit interface. A
-// transactor turns program() into register-interface writes and each lookup into a valid/ready
-// handshake, on the unit's clock: an sc_clock at the core clock, reaching the unit through a
-// clock gate that opens while the transactor has work (as a clock-gating cell would; an idle unit
-// evaluated on every edge of a multi-million-cycle run would cost most of the co-simulation).
+// The verilated RTL DMT unit (rtl/dmt_unit.sv, plain C++ output) behind the DmtUnit interface.
+// A transactor turns program() into register-interface writes and each lookup into a
+// valid/ready handshake, and clocks the unit itself, on demand: it evaluates edges only while
+// there is work, at the simulated time the work carries, and never waits for the kernel.
 //
-// Timing. The unit's rising edges fall half a cycle after the core's cycle boundaries, so the
-// transactor drives and samples between edges, race-free. A lookup first waits until the kernel
-// reaches the walker's local time (the initiator's offset), then presents the request and
-// counts rising edges until the response is out: the cycles the RTL took, reported in the
-// DmtExt. The time passed in wait()s, so the offset comes back zero: kernel time plus offset is
-// what the model's annotation gives. Register writes (a word per cycle) are posted: a port
-// thread drives them while the kernel catches up with the core, and the next lookup waits until
-// they are in. The OS's writes at boot are in before the workload starts (settle()).
+// Timing. A cycle of the unit starts on a core cycle boundary t: the inputs are driven at t,
+// the rising edge falls at t + period/2, the falling edge at t + period. A lookup starts at the
+// initiator's local time (kernel time plus the LT offset); the transactor toggles the clock for
+// the cycles the handshake takes (the pipeline's depth) and adds them to the offset, as the
+// model's annotation does. Time jumps between pieces of work (an idle unit's edges change
+// nothing) but never runs back: in AT, where walks are computed in request order, a lookup due
+// before the unit's last evaluated edge enters at the unit's next cycle, right behind the
+// previous one. Register writes (a word per cycle) are posted at the kernel time (or after the
+// unit's last cycle, if later) and evaluated at their cycles before the next lookup; a lookup
+// due before they are in is an error, as it would find the registers half written. settle()
+// waits, once, until the OS's writes at boot are in. Waves (trace()) record every evaluated
+// edge at its simulated time.
 #pragma once
 
 #include <memory>
@@ -21,25 +24,26 @@
 #include "tlm/clock.h"
 #include "tlm/dmt_unit.h"
 
-class Vdmt_unit;
-class VerilatedFstSc;
+class VerilatedFstC;
 
 namespace mmusim {
 
+class DmtRtlPins;
+
 class DmtRtl : public DmtUnit {
  public:
-  // The build's verilated unit (rtl/CMakeLists.txt): registers per set, lookup pipeline depth.
-  static constexpr unsigned kEntries = kDmtRtlBuild.registers;
-  static constexpr unsigned kStages = kDmtRtlBuild.stages;
+  const unsigned stages;  // lookup pipeline depth (cycles)
 
-  DmtRtl(sc_core::sc_module_name name, const Clock& clock);
+  // `registers` per set and `stages` must name a shape the build verilated (dmt_rtl_shapes()).
+  DmtRtl(sc_core::sc_module_name name, const Clock& clock, unsigned registers, unsigned stages);
   ~DmtRtl() override;
 
-  unsigned registers() const override { return kEntries; }
+  unsigned registers() const override { return m_entries; }
   // Posts the register's four words; throws when the unit cannot hold it (dmt_regmap).
   void program(unsigned set, unsigned index, const TeaRegister& r) override;
-  // Reads the four words back through the register interface (a process must call it: it waits).
+  // Reads the four words back through the register interface, after every posted write.
   TeaRegister read(unsigned set, unsigned index) override;
+  // Waits (a process must call it) until the posted writes are in.
   void settle() override;
   void trace(const std::string& path) override;
 
@@ -48,40 +52,35 @@ class DmtRtl : public DmtUnit {
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
 
  private:
-  struct RegOp {
+  struct RegWrite {
     uint32_t addr = 0;
     uint64_t data = 0;
-    uint64_t* result = nullptr;  // a read's destination; null for a write
+    sc_core::sc_time at;  // its cycle's start
   };
-  void register_port();  // SC_THREAD: reset, then every posted register operation
-  void clock_gate();     // SC_METHOD: the latch-based gate in front of the unit's clock
-  void clock_on();
-  void clock_off();
-  void post(const RegOp& op);
-  void wait_registers();
+  sc_core::sc_time free_slot() const;  // the register port's next cycle from the kernel time on
+  void flush_writes();
+  void reset();
+  // One cycle from `t` (not before the last one's end): open() before the inputs change,
+  // edge() after: the rising edge, the falling edge left pending (folded into the next cycle's
+  // input evaluation unless waves need it at its own time). edge() returns lookup_ready_o as
+  // the rising edge found it.
+  void open(const sc_core::sc_time& t);
+  bool edge(const sc_core::sc_time& t);
+  void dump(const sc_core::sc_time& t);
+  uint64_t register_op(const sc_core::sc_time& t, bool write, uint32_t addr, uint64_t data);
+  void check_range(unsigned set, unsigned index) const;
 
-  sc_core::sc_clock m_clk;
-  sc_core::sc_signal<bool> m_gclk;  // the unit's clock: m_clk while the gate is open
-  unsigned m_clock_users = 0;       // processes that need the unit clocked
-  bool m_gate_open = false;
-  sc_core::sc_event m_gate_changed;
-  sc_core::sc_signal<bool> m_rst_n;
-  sc_core::sc_signal<bool> m_reg_req, m_reg_we, m_reg_rvalid, m_reg_err;
-  sc_core::sc_signal<uint32_t> m_reg_addr;
-  sc_core::sc_signal<uint64_t> m_reg_wdata, m_reg_rdata;
-  sc_core::sc_signal<bool> m_lookup_valid, m_lookup_ready;
-  sc_core::sc_signal<uint32_t> m_lookup_set, m_lookup_tag;
-  sc_core::sc_signal<uint64_t> m_lookup_va;
-  sc_core::sc_signal<bool> m_rsp_valid, m_rsp_ready, m_rsp_hit;
-  sc_core::sc_signal<uint32_t> m_rsp_index, m_rsp_level;
-  sc_core::sc_signal<uint64_t> m_rsp_entry;
-  std::unique_ptr<Vdmt_unit> m_rtl;
-  std::unique_ptr<VerilatedFstSc> m_waves;
+  const unsigned m_entries;
+  const sc_core::sc_time m_period, m_half;
+  std::unique_ptr<DmtRtlPins> m_pins;
+  std::unique_ptr<VerilatedFstC> m_waves;
 
-  std::vector<RegOp> m_ops;  // posted register operations; m_next is the first not yet done
-  size_t m_next = 0;
-  bool m_busy = true;  // reset or posted operations still to do
-  sc_core::sc_event m_posted, m_done;
+  bool m_reset = false;           // the reset cycle was evaluated
+  sc_core::sc_time m_now;         // end of the last evaluated cycle (its falling edge)
+  bool m_fall_pending = false;    // that falling edge is not evaluated yet
+  sc_core::sc_time m_busy_until;  // end of the last cycle evaluated or posted
+  sc_core::sc_time m_writes_end;  // end of the last posted write
+  std::vector<RegWrite> m_writes;  // posted, not yet evaluated
   DmtRegisters m_mirror[kSets];
 };
 

@@ -30,15 +30,18 @@ std::unique_ptr<DmtUnit> make_dmt_unit(const char* name, DmtImpl impl, unsigned 
                                        const Clock& clock, Cycles latency) {
   if (impl == DmtImpl::kModel) return std::make_unique<DmtModel>(name, registers, clock, latency);
 #ifdef MMUSIM_HAVE_RTL
-  if (registers == DmtRtl::kEntries && latency == DmtRtl::kStages)
-    return std::make_unique<DmtRtl>(name, clock);
-  throw std::runtime_error("the verilated DMT unit has " + std::to_string(DmtRtl::kEntries) +
-                           " registers per set and a " + std::to_string(DmtRtl::kStages) +
-                           "-cycle lookup");
+  return std::make_unique<DmtRtl>(name, clock, registers, static_cast<unsigned>(latency));
 #else
   throw std::runtime_error("this build has no RTL DMT unit (Verilator was not found)");
 #endif
 }
+
+#ifndef MMUSIM_HAVE_RTL
+const std::vector<DmtRtlShape>& dmt_rtl_shapes() {
+  static const std::vector<DmtRtlShape> none;
+  return none;
+}
+#endif
 
 void DmtUnit::report(StatsVisitor& v) const {
   v.counter("guest_lookups", m_lookups[0], "count", "lookups in the address-space set");

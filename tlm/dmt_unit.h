@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 #include <systemc>
 #include <tlm>
 
@@ -18,18 +19,14 @@ namespace mmusim {
 
 enum class DmtImpl : uint8_t { kModel, kRtl };
 
-// The RTL implementation in this build: whether there is one (Verilator found), and the
-// verilated unit's registers per set and lookup pipeline depth (rtl/CMakeLists.txt).
-struct DmtRtlBuild {
-  bool present;
+// A verilated RTL unit this build has: registers per set and lookup pipeline depth.
+struct DmtRtlShape {
   unsigned registers;
   unsigned stages;
 };
-#ifdef MMUSIM_HAVE_RTL
-constexpr DmtRtlBuild kDmtRtlBuild{true, MMUSIM_DMT_RTL_ENTRIES, MMUSIM_DMT_RTL_STAGES};
-#else
-constexpr DmtRtlBuild kDmtRtlBuild{false, 0, 0};
-#endif
+// The verilated units of this build (rtl/CMakeLists.txt, MMUSIM_DMT_RTL_SHAPES), by registers
+// then depth; empty when it has none (Verilator was not found).
+const std::vector<DmtRtlShape>& dmt_rtl_shapes();
 
 struct DmtExt : tlm::tlm_extension<DmtExt> {
   uint8_t set = 0;     // in: which register set
@@ -46,10 +43,9 @@ struct DmtExt : tlm::tlm_extension<DmtExt> {
 };
 
 // Timing follows the LT rule: a lookup's b_transport is called with the initiator's offset
-// from the kernel time; an implementation either adds its latency to that offset (the model) or
-// waits for it (the RTL: sync to the offset, then clock edges) and leaves the offset at what
-// remains, so kernel time plus offset is the same either way. Both report the cycles in the
-// extension.
+// from the kernel time and adds the lookup's latency to it, without waiting: the model its
+// configured latency, the RTL the cycles its pipeline took from that time on. Both report the
+// cycles in the extension.
 class DmtUnit : public sc_core::sc_module, public LtTarget {
  public:
   static constexpr unsigned kSets = 3;
@@ -59,7 +55,8 @@ class DmtUnit : public sc_core::sc_module, public LtTarget {
   virtual void program(unsigned set, unsigned index, const TeaRegister& r) = 0;
   virtual TeaRegister read(unsigned set, unsigned index) = 0;
   // Blocks the calling thread until every programmed value is in the registers: the RTL writes
-  // them through its register interface, a word per cycle; the model at once.
+  // them through its register interface, a word per cycle; the model at once. Called once, when
+  // the OS has booted.
   virtual void settle() {}
   // Dumps the unit's signals into an FST wave file from now on (RTL only).
   virtual void trace(const std::string& path);

@@ -2,9 +2,10 @@
 // cycle: random register programmings word by word, read-backs and lookups streamed back to back
 // with random response back-pressure, edge cases weighted in (VA at start, end - 1 and end,
 // overlapping and empty ranges, invalid registers, tag mismatches, the top of the 57-bit space,
-// 2M-shift registers, TEAs ending at the top of physical memory, garbage in unused bits), at the
-// default pipeline depth and a deeper one. Every response must equal the model's and arrive in
-// order, exactly the pipeline depth after its request plus one cycle per stalled cycle.
+// 2M-shift registers, TEAs ending at the top of physical memory, garbage in unused bits), for
+// every shape the build verilates (registers per set x pipeline depth, rtl/dmt_shapes.h). Every
+// response must equal the model's and arrive in order, exactly the pipeline depth after its
+// request plus one cycle per stalled cycle.
 // Random raw writes may leave a TEA reaching past 2^52; the unit computes entry addresses modulo
 // 2^52 (its physical address width), so entries compare modulo 2^52. The verilated models are
 // plain C++ (no SystemC), clocked directly.
@@ -13,12 +14,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <memory>
 
-#include "Vdmt_unit_cosim.h"
-#include "Vdmt_unit_deep.h"
+#include <string>
+
 #include "models/dmt_regmap.h"
 #include "models/rng.h"
+#include "rtl/dmt_shapes.h"
 #include "verilated.h"
 
 namespace mmusim {
@@ -26,13 +29,13 @@ namespace {
 
 using namespace dmt_regmap;
 
-constexpr unsigned kEntries = MMUSIM_DMT_RTL_ENTRIES;
 constexpr Addr kTop = Addr{1} << kVaBits;  // first address past the 57-bit space
 
 // The register state the RTL must have: the model's register sets, written word by word.
 struct Golden {
-  DmtRegisters sets[kSets] = {DmtRegisters(kEntries), DmtRegisters(kEntries),
-                              DmtRegisters(kEntries)};
+  explicit Golden(unsigned entries)
+      : sets{DmtRegisters(entries), DmtRegisters(entries), DmtRegisters(entries)} {}
+  DmtRegisters sets[kSets];
   void write(unsigned set, unsigned index, unsigned word, uint64_t value) {
     TeaRegister r = sets[set].read(index);
     apply(r, word, value);
@@ -43,7 +46,7 @@ struct Golden {
 // Random stimulus with the edge cases weighted in.
 class Stimulus {
  public:
-  explicit Stimulus(uint64_t seed) : m_rng(seed) {
+  Stimulus(uint64_t seed, unsigned entries) : m_rng(seed), m_entries(entries) {
     for (uint32_t& t : m_tags) t = static_cast<uint32_t>(m_rng.next());
     m_tags[0] = 0;
     m_tags[1] = ~0u;
@@ -69,7 +72,7 @@ class Stimulus {
         r.end = size;
         break;
       case 2: {  // overlaps another register of the set
-        const TeaRegister& o = set.read(static_cast<unsigned>(m_rng.below(kEntries)));
+        const TeaRegister& o = set.read(static_cast<unsigned>(m_rng.below(m_entries)));
         const Addr len = o.end > o.start ? std::min(o.end, kTop) - o.start : size;
         r.start = o.start + (chance(0.5) || o.end <= o.start ? 0 : m_rng.below(len));
         r.end = std::min(kTop, r.start + (chance(0.5) ? len : size));
@@ -99,7 +102,7 @@ class Stimulus {
 
   // An address (and tag) aimed at a register's edges, or anywhere.
   Addr address(const DmtRegisters& set, uint32_t& tag) {
-    const TeaRegister& r = set.read(static_cast<unsigned>(m_rng.below(kEntries)));
+    const TeaRegister& r = set.read(static_cast<unsigned>(m_rng.below(m_entries)));
     tag = chance(0.8) ? r.tag : this->tag();
     const Addr in = r.end > r.start ? r.start + m_rng.below(r.end - r.start) : r.start;
     Addr va = 0;
@@ -145,6 +148,7 @@ class Stimulus {
 
   static constexpr unsigned kTags = 6;
   Rng m_rng;
+  unsigned m_entries;
   uint32_t m_tags[kTags];
 };
 
@@ -166,7 +170,8 @@ struct Counts {
 template <class V>
 class Bench {
  public:
-  explicit Bench(unsigned stages, uint64_t seed) : m_stages(stages), m_stim(seed) {
+  Bench(unsigned entries, unsigned stages, uint64_t seed)
+      : m_entries(entries), m_stages(stages), m_stim(seed, entries), m_golden(entries) {
     m_ctx.randReset(0);
     m_top = std::make_unique<V>(&m_ctx, "dmt");
     V& t = *m_top;
@@ -198,9 +203,9 @@ class Bench {
   // Reads every word of every register back and compares it with the model's register.
   void read_back_all() {
     for (unsigned s = 0; s < kSets; ++s)
-      for (unsigned i = 0; i < kEntries; ++i)
+      for (unsigned i = 0; i < m_entries; ++i)
         for (unsigned w = 0; w < kWords; ++w) {
-          m_op = {true, false, word_addr(s, i, w, index_bits(kEntries)), 0};
+          m_op = {true, false, word_addr(s, i, w, index_bits(m_entries)), 0};
           cycle(1.0, 0.0, 0.0);
           if (::testing::Test::HasFailure()) return;
         }
@@ -235,10 +240,10 @@ class Bench {
 
   // Reprograms a few registers word by word (in a random word order) while lookups stream on.
   void reprogram(double ready) {
-    const unsigned n = 1 + static_cast<unsigned>(m_stim.rng().below(2 * kEntries));
+    const unsigned n = 1 + static_cast<unsigned>(m_stim.rng().below(2 * m_entries));
     for (unsigned k = 0; k < n; ++k) {
       const unsigned set = static_cast<unsigned>(m_stim.rng().below(kSets));
-      const unsigned index = static_cast<unsigned>(m_stim.rng().below(kEntries));
+      const unsigned index = static_cast<unsigned>(m_stim.rng().below(m_entries));
       const TeaRegister r = m_stim.tea(m_golden.sets[set]);
       EXPECT_EQ(unrepresentable(r), "");
       const unsigned first = static_cast<unsigned>(m_stim.rng().below(kWords));
@@ -246,7 +251,7 @@ class Bench {
         const unsigned w = (first + j) % kWords;
         uint64_t data = encode(r, w);
         if (m_stim.chance(0.05)) data |= ~encode_mask(w) & m_stim.rng().next();  // ignored bits
-        m_op = {true, true, word_addr(set, index, w, index_bits(kEntries)), data};
+        m_op = {true, true, word_addr(set, index, w, index_bits(m_entries)), data};
         cycle(ready, 0.85, 0.0);
         if (::testing::Test::HasFailure()) return;
       }
@@ -270,8 +275,8 @@ class Bench {
     if (!op.req && m_stim.chance(reg_rate)) {
       const unsigned set = m_stim.chance(0.05) ? 3 : static_cast<unsigned>(rng.below(kSets));
       op = {true, m_stim.chance(0.3),
-            word_addr(set, static_cast<unsigned>(rng.below(kEntries)),
-                      static_cast<unsigned>(rng.below(kWords)), index_bits(kEntries)),
+            word_addr(set, static_cast<unsigned>(rng.below(m_entries)),
+                      static_cast<unsigned>(rng.below(kWords)), index_bits(m_entries)),
             rng.next()};
     }
     t.reg_req_i = op.req;
@@ -330,9 +335,9 @@ class Bench {
       }
       m_pending.push_back(e);
     }
-    const unsigned op_set = op.addr >> (2 + index_bits(kEntries));
-    const unsigned op_index = (op.addr >> 2) & static_cast<unsigned>(mask(index_bits(kEntries)));
-    const bool mapped = op_set < kSets && op_index < kEntries;
+    const unsigned op_set = op.addr >> (2 + index_bits(m_entries));
+    const unsigned op_index = (op.addr >> 2) & static_cast<unsigned>(mask(index_bits(m_entries)));
+    const bool mapped = op_set < kSets && op_index < m_entries;
     m_read_due = op.req && !op.we;
     m_err_due = op.req && !mapped;
     m_read_addr = op.addr;
@@ -352,6 +357,7 @@ class Bench {
     ++m_counts.cycles;
   }
 
+  const unsigned m_entries;
   const unsigned m_stages;
   VerilatedContext m_ctx;
   std::unique_ptr<V> m_top;
@@ -376,28 +382,46 @@ void report(const char* what, const Counts& c) {
       (unsigned long long)c.cycles);
 }
 
-TEST(DmtRtlDiff, ResetRegistersReadBackAsTheModelsDefault) {
-  Bench<Vdmt_unit_cosim> b(MMUSIM_DMT_RTL_STAGES, 7);
-  b.read_back_all();
-}
-
-// The configuration the co-simulation uses: a million lookups and registers programmed.
-TEST(DmtRtlDiff, MillionTransactionsAtTheCosimulatedDepth) {
-  Bench<Vdmt_unit_cosim> b(MMUSIM_DMT_RTL_STAGES, 1);
-  b.run(1000000);
-  report("co-simulated depth", b.counts());
-  EXPECT_GE(b.counts().lookups + b.counts().programs, 1000000u);
+// One shape: reset registers read back as the model's default, then `lookups` lookups and the
+// registers programmed between them.
+template <class V>
+void check_shape(unsigned entries, unsigned stages, uint64_t lookups) {
+  Bench<V> reset(entries, stages, 7);
+  reset.read_back_all();
+  Bench<V> b(entries, stages, entries * 10 + stages);
+  b.run(lookups);
+  report(("r" + std::to_string(entries) + "_d" + std::to_string(stages)).c_str(), b.counts());
+  EXPECT_GE(b.counts().lookups, lookups);
   EXPECT_GT(b.counts().hits, b.counts().lookups / 10);  // the stimulus hits often enough
   EXPECT_GT(b.counts().stalled, 0u);
   EXPECT_GT(b.counts().exact, b.counts().lookups / 4);
 }
 
-TEST(DmtRtlDiff, DeeperPipeline) {
-  Bench<Vdmt_unit_deep> b(MMUSIM_DMT_RTL_DEEP_STAGES, 2);
-  b.run(200000);
-  report("deeper pipeline", b.counts());
-  EXPECT_GT(b.counts().hits, b.counts().lookups / 10);
+// A test per verilated shape; the configuration co-simulated by default (16 x 1) runs longest.
+void register_shapes() {
+  for_each_dmt_shape([](auto shape) {
+    using V = typename decltype(shape)::Model;
+    const unsigned r = shape.registers, d = shape.stages;
+    const uint64_t lookups = r == 16 && d == 1 ? 1000000 : 200000;
+    const std::string name = "Shape_r" + std::to_string(r) + "_d" + std::to_string(d);
+    ::testing::RegisterTest("DmtRtlDiff", name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
+                            [=]() -> ::testing::Test* {
+                              struct Run : ::testing::Test {
+                                std::function<void()> body;
+                                void TestBody() override { body(); }
+                              };
+                              Run* t = new Run;
+                              t->body = [=] { check_shape<V>(r, d, lookups); };
+                              return t;
+                            });
+  });
 }
 
 }  // namespace
 }  // namespace mmusim
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  mmusim::register_shapes();
+  return RUN_ALL_TESTS();
+}

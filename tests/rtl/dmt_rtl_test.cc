@@ -1,15 +1,17 @@
-// The verilated DMT unit behind its transactor (SystemC), beside the C++ model: registers
-// programmed through program() read back through the register interface; lookups answer as the
-// model's do, take exactly the cycles the model annotates (mmu.dmt.latency), sync to the
-// initiator's offset first, and leave kernel time plus offset where the model's annotation
-// leaves it; transport_dbg answers untimed; registers the unit cannot hold, and writes that
-// overrun the next lookup, are errors. One elaboration per process.
+// The verilated DMT unit behind its transactor (SystemC), beside the C++ model, for every shape
+// the build verilates: registers programmed through program() read back through the register
+// interface; lookups answer as the model's do, take exactly the cycles the model annotates
+// (mmu.dmt.latency) and add them to the initiator's offset without waiting, as the model's
+// annotation does; a lookup due before the unit's last cycle (AT) enters right behind it;
+// transport_dbg answers untimed; registers the unit cannot hold, and writes that overrun the
+// next lookup, are errors. One elaboration per process.
 #include "tlm/dmt_rtl.h"
 
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <functional>
+#include <string>
 #include <systemc>
 
 #include "models/dmt_regmap.h"
@@ -19,11 +21,16 @@
 namespace mmusim {
 namespace {
 
-constexpr unsigned kEntries = DmtRtl::kEntries;
-
 // Both implementations side by side; `body` runs in a thread, then the simulation pauses.
 struct Bench : sc_core::sc_module {
-  explicit Bench(std::function<void(Bench&)> b) : sc_module("bench"), body(std::move(b)) {
+  Bench(const DmtRtlShape& shape, std::function<void(Bench&)> b,
+        sc_core::sc_module_name name = "bench")
+      : sc_module(name),
+        entries(shape.registers),
+        stages(shape.stages),
+        rtl("rtl", clock, entries, stages),
+        model("model", entries, clock, stages),
+        body(std::move(b)) {
     to_rtl.bind(rtl.socket);
     to_model.bind(model.socket);
     gp.set_extension(&ext);
@@ -35,7 +42,7 @@ struct Bench : sc_core::sc_module {
 
   void run() {
     body(*this);
-    sc_core::sc_pause();  // the unit's clock would run on
+    sc_core::sc_pause();
   }
 
   void program(unsigned set, unsigned index, const TeaRegister& r) {
@@ -61,23 +68,27 @@ struct Bench : sc_core::sc_module {
   }
 
   Clock clock{2000.0};
-  DmtRtl rtl{"rtl", clock};
-  DmtModel model{"model", kEntries, clock, DmtRtl::kStages};
+  const unsigned entries, stages;
+  DmtRtl rtl;
+  DmtModel model;
   tlm_utils::simple_initiator_socket<Bench> to_rtl{"to_rtl"}, to_model{"to_model"};
   tlm::tlm_generic_payload gp;
   DmtExt ext;
   std::function<void(Bench&)> body;
 };
 
-TEST(DmtRtlTlm, AnswersAsTheModelInTheCyclesTheModelAnnotates) {
+class DmtRtlTlm : public ::testing::TestWithParam<DmtRtlShape> {};
+
+TEST_P(DmtRtlTlm, AnswersAsTheModelInTheCyclesTheModelAnnotates) {
   uint64_t lookups = 0, hits = 0;
-  Bench bench([&](Bench& b) {
+  Bench bench(GetParam(), [&](Bench& b) {
+    const unsigned entries = b.entries;
     Rng rng(5);
     // Overlapping 4K and 2M TEAs in every set, one invalid, tags 1 and 2, one at the top of the
     // 57-bit space.
     const Addr top = Addr{1} << dmt_regmap::kVaBits;
     for (unsigned set = 0; set < DmtUnit::kSets; ++set) {
-      for (unsigned i = 0; i < kEntries; ++i) {
+      for (unsigned i = 0; i < entries; ++i) {
         const Addr start = (i + 1) * (Addr{1} << 30) + (i % 3) * 0x20'3000;
         TeaRegister r{start,
                       start + ((1 + i % 4) << 29),
@@ -85,7 +96,7 @@ TEST(DmtRtlTlm, AnswersAsTheModelInTheCyclesTheModelAnnotates) {
                       1 + i % 2,
                       static_cast<uint8_t>(i % 5 == 4 ? 21 : 12),
                       i != 7};
-        if (i == kEntries - 1) {
+        if (i == entries - 1) {
           r.start = top - (Addr{1} << 30);
           r.end = top;
         }
@@ -94,11 +105,11 @@ TEST(DmtRtlTlm, AnswersAsTheModelInTheCyclesTheModelAnnotates) {
     }
     b.rtl.settle();
     for (unsigned set = 0; set < DmtUnit::kSets; ++set)
-      for (unsigned i = 0; i < kEntries; ++i)
+      for (unsigned i = 0; i < entries; ++i)
         EXPECT_EQ(b.rtl.read(set, i), b.model.read(set, i)) << "register " << set << "." << i;
     for (unsigned n = 0; n < 3000; ++n) {
       const unsigned set = static_cast<unsigned>(rng.below(DmtUnit::kSets));
-      const TeaRegister& r = b.model.read(set, static_cast<unsigned>(rng.below(kEntries)));
+      const TeaRegister& r = b.model.read(set, static_cast<unsigned>(rng.below(entries)));
       const Addr edges[] = {r.start, r.end - 1, r.end, r.start + rng.below(r.end - r.start)};
       const Addr va = edges[rng.below(4)];
       const uint32_t tag = static_cast<uint32_t>(1 + rng.below(3));
@@ -111,6 +122,7 @@ TEST(DmtRtlTlm, AnswersAsTheModelInTheCyclesTheModelAnnotates) {
       ASSERT_EQ(r_.cycles, m.cycles);  // the RTL's measured cycles: mmu.dmt.latency
       ++lookups;
       hits += r_.hit;
+      sc_core::wait(b.clock.cycles(offset + b.stages));  // the next lookup is due after this one
       tlm::tlm_generic_payload& gp = b.gp;
       b.ext = DmtExt{};
       b.ext.set = static_cast<uint8_t>(set);
@@ -129,23 +141,44 @@ TEST(DmtRtlTlm, AnswersAsTheModelInTheCyclesTheModelAnnotates) {
   EXPECT_LT(hits, lookups);
 }
 
-TEST(DmtRtlTlm, SyncsToTheOffsetThenWaitsThePipeline) {
-  Bench bench([](Bench& b) {
+TEST_P(DmtRtlTlm, AddsThePipelineToTheOffsetWithoutWaiting) {
+  Bench bench(GetParam(), [](Bench& b) {
     b.program(0, 3, TeaRegister{0x4000'0000, 0x8000'0000, 0x10'0000, 9, 12, true});
     b.rtl.settle();
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    const DmtExt e = b.lookup(b.to_rtl, 0, 0x4000'1000, 9, 37);
-    EXPECT_TRUE(e.hit);
-    EXPECT_EQ(e.entry, 0x10'0000u + 8);
-    EXPECT_EQ(e.cycles, DmtRtl::kStages);
-    // The transactor waited: no offset left, the kernel at the lookup's end.
-    EXPECT_EQ(b.clock.to_cycles(sc_core::sc_time_stamp() - t0), 37 + DmtRtl::kStages);
+    sc_core::sc_time delay = b.clock.cycles(37);
+    b.ext = DmtExt{};
+    b.ext.tag = 9;
+    b.gp.set_address(0x4000'1000);
+    b.to_rtl->b_transport(b.gp, delay);
+    EXPECT_TRUE(b.ext.hit);
+    EXPECT_EQ(b.ext.entry, 0x10'0000u + 8);
+    EXPECT_EQ(b.ext.cycles, b.stages);
+    // No wait: the kernel where it was, the pipeline's cycles added to the offset.
+    EXPECT_EQ(sc_core::sc_time_stamp(), t0);
+    EXPECT_EQ(delay, b.clock.cycles(37 + b.stages));
   });
   sc_core::sc_start();
 }
 
-TEST(DmtRtlTlm, RefusesRegistersItCannotHold) {
-  Bench bench([](Bench& b) {
+// AT computes walks in request order, so a lookup may be due before the unit's last cycle: it
+// enters at the unit's next cycle and still reports the pipeline's depth (the model's latency).
+TEST_P(DmtRtlTlm, ALookupDueInTheUnitsPastEntersRightBehind) {
+  Bench bench(GetParam(), [](Bench& b) {
+    b.program(0, 0, TeaRegister{0x4000'0000, 0x8000'0000, 0x10'0000, 9, 12, true});
+    b.rtl.settle();
+    const DmtExt late = b.lookup(b.to_rtl, 0, 0x4000'2000, 9, 100);
+    EXPECT_EQ(late.cycles, b.stages);
+    const DmtExt early = b.lookup(b.to_rtl, 0, 0x4000'3000, 9, 10);
+    EXPECT_TRUE(early.hit);
+    EXPECT_EQ(early.entry, 0x10'0000u + 3 * 8);
+    EXPECT_EQ(early.cycles, b.stages);
+  });
+  sc_core::sc_start();
+}
+
+TEST_P(DmtRtlTlm, RefusesRegistersItCannotHold) {
+  Bench bench(GetParam(), [](Bench& b) {
     const Addr top = Addr{1} << dmt_regmap::kVaBits;
     EXPECT_THROW(b.rtl.program(0, 0, TeaRegister{0, 0x1000, 0, 1, 30, true}), std::runtime_error);
     EXPECT_THROW(b.rtl.program(0, 0, TeaRegister{top, top + 1, 0, 1, 12, true}),
@@ -160,15 +193,21 @@ TEST(DmtRtlTlm, RefusesRegistersItCannotHold) {
   sc_core::sc_start();
 }
 
-TEST(DmtRtlTlm, WritesThatOverrunTheNextLookupAreAnError) {
-  Bench bench([](Bench& b) {
+TEST_P(DmtRtlTlm, WritesThatOverrunTheNextLookupAreAnError) {
+  Bench bench(GetParam(), [](Bench& b) {
     b.rtl.settle();
-    for (unsigned i = 0; i < kEntries; ++i) b.rtl.program(0, i, TeaRegister{});
-    // A whole set takes 4 x kEntries cycles to write; the lookup is due 10 cycles from now.
+    for (unsigned i = 0; i < b.entries; ++i) b.rtl.program(0, i, TeaRegister{});
+    // A whole set takes 4 x entries cycles to write; the lookup is due 10 cycles from now.
     EXPECT_THROW(b.lookup(b.to_rtl, 0, 0, 0, 10), std::runtime_error);
   });
   sc_core::sc_start();
 }
+
+std::string shape_name(const ::testing::TestParamInfo<DmtRtlShape>& info) {
+  return "r" + std::to_string(info.param.registers) + "_d" + std::to_string(info.param.stages);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, DmtRtlTlm, ::testing::ValuesIn(dmt_rtl_shapes()), shape_name);
 
 }  // namespace
 }  // namespace mmusim
