@@ -1,4 +1,5 @@
 // mmusim: command-line entry point.
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -136,5 +137,8 @@ int sc_main(int argc, char** argv) {
 // it; sc_elab_and_sim then calls sc_main as usual.
 int main(int argc, char** argv) {
   setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
+  // A file size limit (ulimit -f) then fails the write, which names the file, instead of
+  // killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   return sc_core::sc_elab_and_sim(argc, argv);
 }
