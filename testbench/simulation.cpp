@@ -14,6 +14,7 @@
 #include "testbench/core.h"
 #include "testbench/stats_delta.h"
 #include "testbench/stats_writer.h"
+#include "testbench/stop_signal.h"
 #include "testbench/trace_workload.h"
 #include "tlm/memory.h"
 #include "tlm/mmu.h"
@@ -365,6 +366,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   system.core.at_warmup_end([&] { take_warmup_base(warm, reporters); });
   host.run_seconds = run_kernel(system, *workload, options.progress);
   if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
+  if (const int sig = stop_signal()) throw Interrupted(sig);
   if (cfg.warmup && !warm.stats.taken())
     throw std::runtime_error("the workload ended within its warm-up of " +
                              std::to_string(cfg.warmup) + " accesses");
