@@ -198,7 +198,7 @@ void TraceWriter::flush_block() {
   put_u32(hdr + 12, crc32(hdr, 12));
   if (std::fwrite(hdr, 1, sizeof hdr, m_body) != sizeof hdr ||
       std::fwrite(m_packed.data(), 1, packed, m_body) != packed)
-    throw TraceError(m_body_path + ": write failed: " + errno_text());
+    throw TraceError(m_path + ": write failed (" + m_body_path + "): " + errno_text());
   m_packed_total += packed + sizeof hdr;
   m_raw_used = 0;
   m_block_records = 0;
@@ -211,9 +211,12 @@ void TraceWriter::finish(TraceHeader header) {
   flush_block();
   uint8_t end[kBlockHeaderBytes] = {};
   put_u32(end + 12, crc32(end, 12));
-  if (std::fwrite(end, 1, sizeof end, m_body) != sizeof end || std::fclose(m_body) != 0) {
+  const bool wrote = std::fwrite(end, 1, sizeof end, m_body) == sizeof end;
+  const int write_errno = errno;
+  if (std::fclose(m_body) != 0 || !wrote) {  // fclose flushes: a full disk shows here
+    if (!wrote) errno = write_errno;
     m_body = nullptr;
-    throw TraceError(m_body_path + ": write failed: " + errno_text());
+    throw TraceError(m_path + ": write failed (" + m_body_path + "): " + errno_text());
   }
   m_body = nullptr;
 
@@ -246,7 +249,7 @@ void TraceWriter::finish(TraceHeader header) {
 
   const std::string tmp = m_path + ".tmp";
   std::FILE* out = std::fopen(tmp.c_str(), "wb");
-  if (!out) throw TraceError(tmp + ": cannot create: " + errno_text());
+  if (!out) throw TraceError(m_path + ": cannot create " + tmp + ": " + errno_text());
   std::FILE* body = std::fopen(m_body_path.c_str(), "rb");
   bool ok = body && std::fwrite(pre, 1, sizeof pre, out) == sizeof pre &&
             std::fwrite(h.bytes.data(), 1, h.bytes.size(), out) == h.bytes.size();
@@ -257,9 +260,14 @@ void TraceWriter::finish(TraceHeader header) {
     ok = std::fwrite(buf.data(), 1, n, out) == n;
   }
   ok = ok && !std::ferror(body);
+  int err = ok ? 0 : errno;
   if (body) std::fclose(body);
-  ok = (std::fclose(out) == 0) && ok;
-  if (!ok) throw TraceError(tmp + ": write failed: " + errno_text());
+  if (std::fclose(out) != 0 && ok) {  // fclose flushes: a full disk shows here
+    ok = false;
+    err = errno;
+  }
+  errno = err;
+  if (!ok) throw TraceError(m_path + ": write failed (" + tmp + "): " + errno_text());
   if (std::rename(tmp.c_str(), m_path.c_str()) != 0)
     throw TraceError(m_path + ": cannot rename into place: " + errno_text());
   std::remove(m_body_path.c_str());

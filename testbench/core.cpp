@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "testbench/lookahead.h"
+#include "testbench/stop_signal.h"
 
 namespace mmusim {
 
@@ -160,6 +161,8 @@ void Core::issue() {
       if (!m_params.at && m_qk.need_sync()) m_qk.sync();
       continue;
     }
+    // A stop signal ends the run between accesses; polled every kStopPollEvery accesses only.
+    if ((m_stats.accesses & (kStopPollEvery - 1)) == 0 && stop_signal()) break;
     ++m_stats.accesses;
     if (m_progress) m_progress->tick(m_stats.accesses);
     Slot* slot = &m_slots[0];

@@ -1,4 +1,5 @@
 // mmusim: command-line entry point.
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -9,10 +10,13 @@
 
 #include "models/scheme_factory.h"
 #include "testbench/simulation.h"
+#include "testbench/stop_signal.h"
 #include "testbench/sweep.h"
 #include "testbench/trace_commands.h"
 
 namespace {
+
+int g_interrupted_by = 0;  // the stop signal that ended a run early, or 0
 
 const char* kUsage =
     "usage: mmusim run CONFIG [--set KEY.PATH=VALUE]... [--out DIR] [--cold] [--waves FILE]\n"
@@ -100,6 +104,7 @@ int cmd_run(const std::vector<std::string>& args) {
   options.config_label = config;
   options.effective_yaml = doc.effective_yaml();
   options.progress = true;
+  catch_stop_signals();
   const Summary s = run_simulation(cfg, options, std::cout);
   return s.oracle_mismatches == 0 ? 0 : 3;
 }
@@ -121,6 +126,10 @@ int sc_main(int argc, char** argv) {
     if (cmd == "sweep") return mmusim::sweep_command(args, std::cout);
     if (cmd == "trace") return mmusim::cmd_trace(args, std::cout);
     return usage_error("unknown command '" + cmd + "'");
+  } catch (const mmusim::Interrupted& e) {
+    std::cerr << "mmusim: " << e.what() << std::endl;
+    g_interrupted_by = e.signal();
+    return 128 + e.signal();
   } catch (const mmusim::ConfigError& e) {
     std::cerr << "mmusim: config error: " << e.what() << "\n";
     return 2;
@@ -136,5 +145,12 @@ int sc_main(int argc, char** argv) {
 // it; sc_elab_and_sim then calls sc_main as usual.
 int main(int argc, char** argv) {
   setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
-  return sc_core::sc_elab_and_sim(argc, argv);
+  // A file size limit (ulimit -f) then fails the write, which names the file, instead of
+  // killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
+  const int rc = sc_core::sc_elab_and_sim(argc, argv);
+  // A run stopped by a signal ends by that signal, after SystemC has cleaned up, so that a
+  // shell or a sweep sees how it ended (exit status 128 + N).
+  if (g_interrupted_by) mmusim::end_by_signal(g_interrupted_by);
+  return rc;
 }

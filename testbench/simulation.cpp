@@ -2,10 +2,11 @@
 
 #include <sys/resource.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <ostream>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include "testbench/core.h"
 #include "testbench/stats_delta.h"
 #include "testbench/stats_writer.h"
+#include "testbench/stop_signal.h"
 #include "testbench/trace_workload.h"
 #include "tlm/memory.h"
 #include "tlm/mmu.h"
@@ -319,13 +321,24 @@ CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log) {
 }
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + tmp.string());
+  const std::string tmp = path.string() + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f)
+    throw std::runtime_error(path.string() + ": cannot create " + tmp + ": " +
+                             std::strerror(errno));
+  const char* step = "write failed";
+  int err = 0;
+  if (std::fwrite(text.data(), 1, text.size(), f) != text.size()) err = errno ? errno : EIO;
+  // fclose flushes: a full disk or a size limit may show only here.
+  if (std::fclose(f) != 0 && !err) err = errno ? errno : EIO;
+  if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    step = "cannot rename into place";
   }
-  std::filesystem::rename(tmp, path);
+  if (err) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path.string() + ": " + step + ": " + std::strerror(err));
+  }
 }
 
 Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ostream& log) {
@@ -353,6 +366,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   system.core.at_warmup_end([&] { take_warmup_base(warm, reporters); });
   host.run_seconds = run_kernel(system, *workload, options.progress);
   if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
+  if (const int sig = stop_signal()) throw Interrupted(sig);
   if (cfg.warmup && !warm.stats.taken())
     throw std::runtime_error("the workload ended within its warm-up of " +
                              std::to_string(cfg.warmup) + " accesses");

@@ -36,6 +36,22 @@ shell("head -c ${most} ${t} > ${OUT}/end.mtr")
 expect_error(1 "/end.mtr: record 200000: truncated block header"
              ${run} --set workload.path=${OUT}/end.mtr --out ${OUT}/r2)
 expect_error(1 "/end.mtr: record 200000: truncated" trace stat ${OUT}/end.mtr)
+# Cut at a block boundary (the end marker gone), inside the last block's data, inside the header.
+math(EXPR cut "${size} - 16")
+shell("head -c ${cut} ${t} > ${OUT}/noend.mtr")
+expect_error(1 "/noend.mtr: record 200000: truncated: the trace ends without its end marker\n$"
+             ${run} --set workload.path=${OUT}/noend.mtr --out ${OUT}/r9)
+math(EXPR cut "${size} - 16 - 100")
+shell("head -c ${cut} ${t} > ${OUT}/lastblock.mtr")
+expect_error(1 "/lastblock.mtr: record [1-9][0-9]*: truncated block\n$"
+             ${run} --set workload.path=${OUT}/lastblock.mtr --out ${OUT}/r10)
+expect_error(1 "/lastblock.mtr: record [1-9][0-9]*: truncated block\n$"
+             trace stat ${OUT}/lastblock.mtr)
+foreach(cut 12 30)
+  shell("head -c ${cut} ${t} > ${OUT}/head${cut}.mtr")
+  expect_error(1 "/head${cut}.mtr: header: truncated\n$"
+               ${run} --set workload.path=${OUT}/head${cut}.mtr --out ${OUT}/r11)
+endforeach()
 
 # A damaged byte inside a block.
 file(COPY_FILE ${t} ${OUT}/corrupt.mtr)
