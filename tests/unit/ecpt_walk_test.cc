@@ -4,6 +4,7 @@
 
 #include "models/machine.h"
 #include "models/walker.h"
+#include "tests/unit/cold_walk.h"
 
 namespace mmusim {
 namespace {
@@ -19,21 +20,11 @@ MachineParams ecpt_params(PageSize page, double huge_fraction = 1.0) {
   return p;
 }
 
-WalkResult walk(Machine& m, Addr va) {
-  WalkDim dims[3];
-  const unsigned n = m.walk_dims(m.context(1), dims);
-  DirectWalkMemory mem(m.mem(), 10);
-  Walker walker;
-  WalkResult r;
-  walker.walk(dims, n, va, AccessKind::kLoad, mem, r);
-  return r;
-}
-
 TEST(EcptWalk, ThreeParallelProbesFindTheEntry) {
   Machine m(ecpt_params(PageSize::k4K));
   const Addr va = 0x7f12'3456'7123ULL;
   ASSERT_TRUE(m.populate(1, va));
-  const WalkResult r = walk(m, va);
+  const WalkResult r = cold_walk(m, va, 10);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.nrefs, 3u);
   EXPECT_EQ(r.serial_refs, 1u);
@@ -47,7 +38,7 @@ TEST(EcptWalk, ThreeParallelProbesFindTheEntry) {
 TEST(EcptWalk, AnUnmappedPageIsANotPresentFault) {
   Machine m(ecpt_params(PageSize::k4K));
   ASSERT_TRUE(m.populate(1, 0x4000'0000));
-  const WalkResult r = walk(m, 0x4000'8000);  // the next cluster
+  const WalkResult r = cold_walk(m, 0x4000'8000, 10);  // the next cluster
   EXPECT_EQ(r.fault.kind, FaultKind::kNotPresent);
   EXPECT_EQ(r.nrefs, 3u);
 }
@@ -57,15 +48,15 @@ TEST(EcptWalk, MixedPageSizesProbeBothTables) {
   unsigned large = 0, small = 0;
   for (Addr va = 0x10'0000'0000ULL; va < 0x10'0000'0000ULL + (Addr{64} << 21); va += Addr{1} << 21) {
     ASSERT_TRUE(m.populate(1, va + 0x1234));
-    const WalkResult r = walk(m, va + 0x1234);
+    const WalkResult r = cold_walk(m, va + 0x1234, 10);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r.pa, m.expect(m.context(1), va + 0x1234, AccessKind::kLoad).pa);
     (r.size == PageSize::k2M ? large : small) += 1;
   }
   EXPECT_GT(large, 0u);
   EXPECT_GT(small, 0u);
-  EXPECT_EQ(walk(m, 0x10'0000'1234ULL).nrefs, 6u);
-  EXPECT_EQ(walk(m, 0x10'0000'1234ULL).serial_refs, 1u);
+  EXPECT_EQ(cold_walk(m, 0x10'0000'1234ULL, 10).nrefs, 6u);
+  EXPECT_EQ(cold_walk(m, 0x10'0000'1234ULL, 10).serial_refs, 1u);
 }
 
 }  // namespace

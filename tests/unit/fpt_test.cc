@@ -9,6 +9,7 @@
 #include "models/address_space.h"
 #include "models/machine.h"
 #include "models/walker.h"
+#include "tests/unit/cold_walk.h"
 
 namespace mmusim {
 namespace {
@@ -25,16 +26,6 @@ MachineParams fpt_params(Virtualization v, unsigned levels, PageSize gp, PageSiz
   p.page_table = TableKind::kFpt;
   if (host_fpt) p.host_page_table = TableKind::kFpt;
   return p;
-}
-
-WalkResult cold_walk(Machine& m, Addr va) {
-  WalkDim dims[3];
-  const unsigned n = m.walk_dims(m.context(1), dims);
-  DirectWalkMemory mem(m.mem());
-  Walker walker;
-  WalkResult r;
-  walker.walk(dims, n, va, AccessKind::kLoad, mem, r);
-  return r;
 }
 
 // Scheme, levels, guest page, host page, host FPT, cold references (serial: all dependent).

@@ -14,6 +14,7 @@
 #include "models/rng.h"
 #include "models/tlb.h"
 #include "models/walker.h"
+#include "tests/unit/cold_walk.h"
 
 namespace mmusim {
 namespace {
@@ -32,16 +33,6 @@ MachineParams params(Virtualization v, unsigned gl, unsigned hl, PageSize gp, Pa
 
 // References of one dimension's walk for a page of `size`: one per level down to the leaf.
 unsigned dim_refs(unsigned levels, PageSize size) { return levels - leaf_level(size) + 1; }
-
-WalkResult cold_walk(Machine& m, Addr va) {
-  WalkDim dims[3];
-  const unsigned n = m.walk_dims(m.context(1), dims);
-  DirectWalkMemory mem(m.mem());
-  Walker walker;
-  WalkResult r;
-  walker.walk(dims, n, va, AccessKind::kLoad, mem, r);
-  return r;
-}
 
 class NativeColdRefs : public ::testing::TestWithParam<std::tuple<unsigned, PageSize>> {};
 
