@@ -17,9 +17,12 @@ namespace mmusim {
   bool flat = root_flat;
   for (unsigned level = levels;;) {
     const unsigned el = flat ? level - 1 : level;
-    if (el == 1 && !flat) {  // an ordinary leaf table: remembered for its 2 MiB region
+    if (el == 1) {
+      // The leaf table, remembered for its 2 MiB region; flattened, the 4 KiB page of it that
+      // holds the region's 512 entries.
+      const Addr page = flat ? table + (flat_index(addr, 2) & ~Addr{511}) * 8 : table;
       Addr leaf_table;
-      if (!to_host(table, leaf_table)) return false;
+      if (!to_host(page, leaf_table)) return false;
       memo = Memo{root, addr >> 21, leaf_table};
       entry = leaf_table + table_index(addr, 1) * 8;
       return true;
@@ -27,7 +30,7 @@ namespace mmusim {
     Addr at;
     if (!to_host(table + slot_index(addr, level, flat) * 8, at)) return false;
     const uint64_t e = m_mem.read64(at);
-    if (el == 1 || (entry_present(format, e) && entry_is_leaf(format, e, el))) {
+    if (entry_present(format, e) && entry_is_leaf(format, e, el)) {
       entry = at;
       return true;
     }

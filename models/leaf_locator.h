@@ -42,8 +42,8 @@ class LeafLocator {
     Addr root = ~Addr{0}, region = 0, table = 0;  // table: the leaf table's host address
   };
   static constexpr size_t kMemo = 4096;  // a power of two
-  // find past a memo miss: reads the upper levels and fills `memo` (not for a leaf entry in a
-  // flattened table, whose 2 MiB region is not one table page).
+  // find past a memo miss: reads the upper levels and fills `memo` (a flattened leaf table's
+  // entries for one 2 MiB region fill one of its 4 KiB pages, so those are remembered too).
   bool read(Addr root, unsigned levels, PtFormat format, bool root_flat, const TableToHost* via,
             Addr addr, Memo& memo, Addr& entry) const;
 
