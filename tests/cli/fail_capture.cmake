@@ -3,13 +3,7 @@
 # runs. Variables: MMUSIM, CONFIG, TOOL, TOOL_EXE, TOOL_PACKAGE, OUT.
 # Prints SKIPPED, naming the package to install, when TOOL_EXE is not installed.
 include(${CMAKE_CURRENT_LIST_DIR}/trace_common.cmake)
-find_program(tool_exe ${TOOL_EXE})
-if(NOT tool_exe)
-  message("SKIPPED: ${TOOL_EXE} is not installed (apt-get install ${TOOL_PACKAGE})")
-  return()
-endif()
-file(REMOVE_RECURSE ${OUT})
-file(MAKE_DIRECTORY ${OUT})
+mmusim_require_tool()
 foreach(sig SEGV KILL)
   if(sig STREQUAL "SEGV")
     set(number 11)

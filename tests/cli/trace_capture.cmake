@@ -5,13 +5,7 @@
 # Prints SKIPPED, naming the package to install, when TOOL_EXE is not installed (`make test`
 # installs it as root).
 include(${CMAKE_CURRENT_LIST_DIR}/trace_common.cmake)
-find_program(tool_exe ${TOOL_EXE})
-if(NOT tool_exe)
-  message("SKIPPED: ${TOOL_EXE} is not installed (apt-get install ${TOOL_PACKAGE})")
-  return()
-endif()
-file(REMOVE_RECURSE ${OUT})
-file(MAKE_DIRECTORY ${OUT})
+mmusim_require_tool()
 set(numbers "")
 foreach(i RANGE 1 3000)
   math(EXPR v "(${i} * 1237) % 3001")

@@ -65,3 +65,15 @@ function(run_all_schemes config trace records out need_teas)
     message(STATUS "${name}: ${accesses} accesses, ${walks} walks, 0 mismatches")
   endforeach()
 endfunction()
+
+# Ends the calling script, printing SKIPPED with the package to install, when TOOL_EXE (a capture
+# tool) is not installed; else starts OUT afresh. A macro, so that its return() ends the script.
+macro(mmusim_require_tool)
+  find_program(tool_exe ${TOOL_EXE})
+  if(NOT tool_exe)
+    message("SKIPPED: ${TOOL_EXE} is not installed (apt-get install ${TOOL_PACKAGE})")
+    return()
+  endif()
+  file(REMOVE_RECURSE ${OUT})
+  file(MAKE_DIRECTORY ${OUT})
+endmacro()
