@@ -59,9 +59,28 @@ class DmtRegisters {
     }
     return false;
   }
+  // Every valid register with a matching tag whose range holds va, in register order (at most
+  // `max`): ASAP's ranges have one register per table level.
+  unsigned lookup_all(Addr va, uint32_t tag, DmtHit* hits, unsigned max) const {
+    unsigned n = 0;
+    for (unsigned i = 0; i < m_regs.size() && n < max; ++i) {
+      const TeaRegister& r = m_regs[i];
+      if (r.valid && r.tag == tag && va >= r.start && va < r.end)
+        hits[n++] = DmtHit{tea_entry(r, va), i, 1u + (r.shift - 12) / 9};
+    }
+    return n;
+  }
 
  private:
   std::vector<TeaRegister> m_regs;
+};
+
+// What the OS programs its TEA registers into: the DMT unit, or ASAP's range registers.
+class TeaRegisterFile {
+ public:
+  virtual ~TeaRegisterFile() = default;
+  virtual unsigned registers() const = 0;  // per set
+  virtual void program(unsigned set, unsigned index, const TeaRegister& r) = 0;
 };
 
 }  // namespace mmusim

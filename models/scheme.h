@@ -35,6 +35,8 @@ struct SchemeFeatures {
   const char* pvdmt_key = "dmt";
   const char* pvdmt_refusal = "pvDMT is not modelled under this scheme";
   bool host_teas = false;  // with DMT, the host keeps TEAs over guest memory too
+  bool asap = false;       // ASAP: range registers prefetch PL2 and PL1 entries
+  const char* asap_refusal = "ASAP is modelled natively and under EPT";
 };
 
 class Scheme : public WalkRoots, public TableToHost {
@@ -160,6 +162,7 @@ class Scheme : public WalkRoots, public TableToHost {
     d.tlb = nullptr;
     d.dmt = WalkDmt{};
     d.dmt_port = nullptr;
+    d.asap = nullptr;
   }
   // Fault handling steps a scheme overrides: a not-present fault, an EPT violation, and what
   // follows the (guest) OS's mapping of a demand-faulted page.

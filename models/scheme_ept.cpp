@@ -4,7 +4,7 @@ namespace mmusim {
 
 SchemeFeatures EptScheme::features() {
   SchemeFeatures f;
-  f.hugegpt = f.dmt = f.pvdmt = f.host_teas = true;
+  f.hugegpt = f.dmt = f.pvdmt = f.host_teas = f.asap = true;
   return f;
 }
 
@@ -12,10 +12,9 @@ EptScheme::EptScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& te
     : WithHints(params, mem, teas, "ept") {
   init_guest(*m_host_backing);
   m_guest_tables->set_pool(params.table_pool);
-  if (m_teas.enabled())  // the host's TEA over all guest-physical memory
-    m_teas.set_host_register(
-        1, m_teas.host_tea(*m_host, params.guest_frames.bytes, *m_host_frames,
-                           TeaAllocator::shift_for(params.host_pages), params.vpid));
+  if (m_teas.enabled())  // the host's TEAs over all guest-physical memory
+    m_teas.host_teas(1, *m_host, params.guest_frames.bytes, *m_host_frames, params.host_pages,
+                     params.vpid);
 }
 
 unsigned EptScheme::walk_dims(Context ctx, WalkDim* out) const {

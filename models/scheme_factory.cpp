@@ -120,8 +120,11 @@ static bool check_tables(const MachineParams& p, SchemeConfigError& error) {
              "system.virtualization: none"};
     return false;
   }
+  const bool asap = p.dmt == DmtMode::kAsap;
   if (p.page_table == TableKind::kEcpt && p.dmt != DmtMode::kOff) {
-    error = {"dmt", "DMT's TEAs hold radix leaf tables; not with system.page_table: ecpt"};
+    error = {asap ? "asap" : "dmt",
+             asap ? "ASAP prefetches radix PL2 and PL1 entries; not with system.page_table: ecpt"
+                  : "DMT's TEAs hold radix leaf tables; not with system.page_table: ecpt"};
     return false;
   }
   const bool fpt = p.page_table == TableKind::kFpt || p.host_page_table == TableKind::kFpt;
@@ -132,9 +135,11 @@ static bool check_tables(const MachineParams& p, SchemeConfigError& error) {
     return false;
   }
   if (fpt && p.dmt != DmtMode::kOff) {
-    error = {"dmt",
-             "DMT's TEAs hold radix leaf tables; not with FPT (system.page_table or "
-             "system.host_page_table: fpt)"};
+    error = {asap ? "asap" : "dmt",
+             asap ? "ASAP lays out radix PL2 and PL1 tables; not with FPT (system.page_table or "
+                    "system.host_page_table: fpt)"
+                  : "DMT's TEAs hold radix leaf tables; not with FPT (system.page_table or "
+                    "system.host_page_table: fpt)"};
     return false;
   }
   return true;
@@ -158,6 +163,10 @@ bool check_scheme(const MachineParams& params, SchemeConfigError& error) {
   }
   if (params.dmt == DmtMode::kDmt && !f.dmt) {
     error = {"dmt", f.dmt_refusal};
+    return false;
+  }
+  if (params.dmt == DmtMode::kAsap && !f.asap) {
+    error = {"asap", f.asap_refusal};
     return false;
   }
   if (params.dmt == DmtMode::kPvDmt && !f.pvdmt) {

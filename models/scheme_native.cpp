@@ -4,7 +4,7 @@ namespace mmusim {
 
 SchemeFeatures NativeScheme::features() {
   SchemeFeatures f;
-  f.dmt = true;
+  f.dmt = f.asap = true;
   f.pvdmt_refusal = "pvdmt needs virtualization (ept or nested)";
   return f;
 }

@@ -29,8 +29,8 @@ NestedScheme::NestedScheme(const MachineParams& params, PhysMem& mem, TeaAllocat
   const bool pv = m_teas.mode() == DmtMode::kPvDmt;
   const uint8_t shift = TeaAllocator::shift_for(params.host_pages);
   if (pv)  // L0's TEA over L1 memory
-    m_teas.set_host_register(
-        2, m_teas.host_tea(*m_host, params.l1_frames.bytes, *m_host_frames, shift, params.vpid));
+    m_teas.host_teas(2, *m_host, params.l1_frames.bytes, *m_host_frames, params.host_pages,
+                     params.vpid);
   m_l1_frames = std::make_unique<FrameAllocator>("l1_frames", params.l1_frames);
   m_l1_tables = std::make_unique<GuestTableMemory>(m_mem, *m_l1_frames, *m_host_backing);
   PagePolicy l1_policy = params.host_pages;

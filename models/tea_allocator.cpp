@@ -8,9 +8,9 @@
 
 namespace mmusim {
 
-size_t TeaPlacer::find(Addr start) const {
+size_t TeaPlacer::find(Addr start, uint8_t shift) const {
   for (size_t i = 0; i < m_teas.size(); ++i)
-    if (m_teas[i].start == start) return i;
+    if (m_teas[i].start == start && m_teas[i].shift == shift) return i;
   return m_teas.size();
 }
 
@@ -33,30 +33,49 @@ uint8_t TeaAllocator::shift_for(const PagePolicy& p) {
   return static_cast<uint8_t>(p.huge_fraction >= 1.0 ? page_shift(p.size) : kPageShift);
 }
 
-TeaRegister TeaAllocator::host_tea(AddressSpace& ept, Addr end, FrameAllocator& host_frames,
-                                   uint8_t shift, uint16_t vpid) {
-  const uint64_t pages = ((end - 1) >> (shift + 9)) + 1;
-  Addr base;
-  if (!host_frames.alloc_contiguous(pages, base))
-    throw std::runtime_error("host memory too small for a host TEA over guest memory");
-  return fixed_tea(ept, end, base, base, pages, shift, vpid);
+std::vector<uint8_t> TeaAllocator::shifts(const PagePolicy& p) const {
+  if (m_mode != DmtMode::kAsap) return {shift_for(p)};
+  const bool small = p.size == PageSize::k4K || p.huge_fraction < 1.0;
+  const bool large = small || p.size == PageSize::k2M;
+  std::vector<uint8_t> out;
+  if (small) out.push_back(kPageShift);
+  if (large) out.push_back(static_cast<uint8_t>(page_shift(PageSize::k2M)));
+  return out;
+}
+
+void TeaAllocator::host_teas(unsigned set, AddressSpace& ept, Addr end,
+                             FrameAllocator& host_frames, const PagePolicy& host_pages,
+                             uint16_t vpid) {
+  for (uint8_t shift : shifts(host_pages)) {
+    const uint64_t pages = ((end - 1) >> (shift + 9)) + 1;
+    Addr base;
+    if (!host_frames.alloc_contiguous(pages, base))
+      throw std::runtime_error("host memory too small for a host TEA over guest memory");
+    set_host_register(set, fixed_tea(ept, end, base, base, pages, shift, vpid));
+  }
 }
 
 TeaRegister TeaAllocator::fixed_tea(AddressSpace& table, Addr end, Addr table_base,
                                     Addr reg_base, uint64_t pages, uint8_t shift, uint16_t vpid) {
   m_pages += pages;
-  m_host_placers.push_back(std::make_unique<TeaPlacer>());
-  m_host_placers.back()->add({0, end, table_base, reg_base, pages, shift});
-  table.set_placer(m_host_placers.back().get());
+  TeaPlacer* placer = nullptr;
+  for (auto& [t, p] : m_host_placers)
+    if (t == &table) placer = p.get();
+  if (!placer) {
+    m_host_placers.emplace_back(&table, std::make_unique<TeaPlacer>());
+    placer = m_host_placers.back().second.get();
+    table.set_placer(placer);
+  }
+  placer->add({0, end, table_base, reg_base, pages, shift});
   return TeaRegister{0, end, reg_base, vpid, shift, true};
 }
 
 void TeaAllocator::set_host_register(unsigned set, const TeaRegister& reg) {
-  m_host_regs[set] = reg;
+  m_host_regs[set].push_back(reg);
 }
 
 const TeaRegister* TeaAllocator::host_register(unsigned set) const {
-  return set < 3 && m_host_regs[set].valid ? &m_host_regs[set] : nullptr;
+  return set < 3 && !m_host_regs[set].empty() ? &m_host_regs[set].front() : nullptr;
 }
 
 bool TeaAllocator::alloc_area(uint64_t pages, Addr& base, Addr& reg_base, uint64_t& backed) {
@@ -102,10 +121,9 @@ void TeaAllocator::move_into(uint16_t asid, size_t index, Addr old_base, uint64_
   }
 }
 
-bool TeaAllocator::create(uint16_t asid, Addr start, Addr end, TeaRegister& reg,
+bool TeaAllocator::create(uint16_t asid, Addr start, Addr end, uint8_t shift, TeaRegister& reg,
                           TeaChange* change) {
   AddressSpace& space = m_scheme->space(asid);
-  const uint8_t shift = shift_for(m_scheme->params().guest_pages);
   const uint64_t pages = tea_slots(start, end, shift);
   TeaChange local;
   TeaChange& c = change ? *change : local;
@@ -125,11 +143,22 @@ bool TeaAllocator::create(uint16_t asid, Addr start, Addr end, TeaRegister& reg,
   return true;
 }
 
+bool TeaAllocator::create(uint16_t asid, Addr start, Addr end, TeaRegister& reg,
+                          TeaChange* change) {
+  return create(asid, start, end, shift_for(m_scheme->params().guest_pages), reg, change);
+}
+
 bool TeaAllocator::grow(uint16_t asid, Addr start, Addr end, TeaRegister& reg,
                         TeaChange& change) {
+  return grow(asid, start, end, shift_for(m_scheme->params().guest_pages), reg, change);
+}
+
+bool TeaAllocator::grow(uint16_t asid, Addr start, Addr end, uint8_t shift, TeaRegister& reg,
+                        TeaChange& change) {
   change = TeaChange{};
-  const size_t index =
-      asid < m_placers.size() && m_placers[asid] ? m_placers[asid]->find(start) : ~size_t{0};
+  const size_t index = asid < m_placers.size() && m_placers[asid]
+                           ? m_placers[asid]->find(start, shift)
+                           : ~size_t{0};
   if (index == ~size_t{0} || index == m_placers[asid]->size())
     throw std::logic_error("TeaAllocator::grow: address space " + std::to_string(asid) +
                            " has no TEA at " + std::to_string(start));

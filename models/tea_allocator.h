@@ -16,8 +16,10 @@ class Scheme;
 
 // off: radix walks only. dmt: TEAs for large VMAs (virtualized: guest TEAs in guest-physical
 // memory plus the host's TEA over guest memory). pvdmt: guest TEAs made host-contiguous by a
-// hypercall, so a guest register points at host memory.
-enum class DmtMode : uint8_t { kOff, kDmt, kPvDmt };
+// hypercall, so a guest register points at host memory. asap: placed as dmt, but a TEA per level
+// for PL1 and PL2 tables, which ASAP's hardware prefetches (models/asap.h) instead of reading
+// the leaf directly.
+enum class DmtMode : uint8_t { kOff, kDmt, kPvDmt, kAsap };
 
 // What a TEA's creation or growth did: the TEA's first page (in the table's own space) and
 // capacity in leaf tables before and after, the leaf tables moved into the new area, and the
@@ -55,8 +57,8 @@ class TeaPlacer : public TablePlacer {
   Tea& at(size_t i) { return m_teas.at(i); }
   const Tea& at(size_t i) const { return m_teas.at(i); }
   size_t size() const { return m_teas.size(); }
-  // The TEA whose range starts at `start`, or size().
-  size_t find(Addr start) const;
+  // The TEA of `shift` whose range starts at `start`, or size().
+  size_t find(Addr start, uint8_t shift) const;
   bool place(Addr addr, unsigned level, Addr& table) const override;
 
  private:
@@ -73,23 +75,33 @@ class TeaAllocator {
 
   // TEA leaf shift for a page policy: its large size when every region gets it, else 4K.
   static uint8_t shift_for(const PagePolicy& p);
-  // A host EPT's TEA over its input space [0, end): its leaf tables on contiguous host frames,
-  // before anything maps into that EPT. Throws std::runtime_error when memory is too small.
-  TeaRegister host_tea(AddressSpace& ept, Addr end, FrameAllocator& host_frames, uint8_t shift,
-                       uint16_t vpid);
+  // The page shifts of the tables each range gets a TEA for, under a page policy: DMT the leaf
+  // tables' (shift_for); ASAP PL1 (12) where 4K pages can be and PL2 (21) where 4K or 2M pages
+  // can be.
+  std::vector<uint8_t> shifts(const PagePolicy& p) const;
+  // A host EPT's TEAs over its input space [0, end), one per shift of the host page policy: its
+  // tables on contiguous host frames, before anything maps into that EPT; each register goes
+  // into host register set `set`. Throws std::runtime_error when memory is too small.
+  void host_teas(unsigned set, AddressSpace& ept, Addr end, FrameAllocator& host_frames,
+                 const PagePolicy& host_pages, uint16_t vpid);
   // A TEA over [0, end) of `table`'s input space whose pages the caller reserved: table_base in
   // the table's own space, reg_base what hardware reads.
   TeaRegister fixed_tea(AddressSpace& table, Addr end, Addr table_base, Addr reg_base,
                         uint64_t pages, uint8_t shift, uint16_t vpid);
   // The registers of the host's TEAs: set 1 (over guest memory; nested: L1's over L2 memory),
-  // set 2 (nested pvDMT: L0's over L1 memory); null when absent.
+  // set 2 (nested pvDMT: L0's over L1 memory); the first one, or null when there is none.
   void set_host_register(unsigned set, const TeaRegister& reg);
   const TeaRegister* host_register(unsigned set) const;
+  const std::vector<TeaRegister>& host_registers(unsigned set) const { return m_host_regs[set]; }
 
   // Gives the range [start, end) of an address space (a VMA, or adjacent VMAs sharing one TEA) a
   // TEA whose pages become the leaf tables of its radix; leaf tables the range has already are
   // moved into it. Describes it as the register the OS programs; false when contiguous memory
   // cannot be had.
+  // `shift`: the page shift of the tables it holds (a value of shifts()); without it, DMT's
+  // (shift_for the guest page policy).
+  bool create(uint16_t asid, Addr start, Addr end, uint8_t shift, TeaRegister& reg,
+              TeaChange* change = nullptr);
   bool create(uint16_t asid, Addr start, Addr end, TeaRegister& reg, TeaChange* change = nullptr);
   // The range of the TEA created at `start` grows to [start, end). Within the TEA's capacity only
   // its end moves; past it a TEA of doubled capacity (doubled again until it covers the range) is
@@ -97,6 +109,8 @@ class TeaAllocator {
   // the old TEA is freed. False when that allocation fails: the TEA then covers what its capacity
   // holds and the rest is left to the radix walk. `reg` is the register to program either way;
   // `change` says what moved (stale PWC entries for those ranges must go).
+  bool grow(uint16_t asid, Addr start, Addr end, uint8_t shift, TeaRegister& reg,
+            TeaChange& change);
   bool grow(uint16_t asid, Addr start, Addr end, TeaRegister& reg, TeaChange& change);
   uint64_t pages() const { return m_pages; }
 
@@ -113,8 +127,9 @@ class TeaAllocator {
   DmtMode m_mode;
   Scheme* m_scheme = nullptr;
   std::vector<std::unique_ptr<TeaPlacer>> m_placers;       // indexed by ASID
-  std::vector<std::unique_ptr<TeaPlacer>> m_host_placers;  // host EPTs' leaf tables
-  TeaRegister m_host_regs[3];
+  // Host EPTs' TEAs, one placer per table.
+  std::vector<std::pair<const AddressSpace*, std::unique_ptr<TeaPlacer>>> m_host_placers;
+  std::vector<TeaRegister> m_host_regs[3];
   uint64_t m_pages = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "models/asap.h"
 #include "models/ecpt.h"
 #include "models/pwc.h"
 #include "models/tlb.h"
@@ -23,9 +24,10 @@ void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind acces
   m_mem = &mem;
   m_out = &out;
   Leaf leaf;
-  m_overlapped = 0;
+  m_chain = 0;
+  m_npf = 0;
   const bool ok = translate(0, va, access, leaf);
-  out.serial_refs = static_cast<uint16_t>(out.nrefs - m_overlapped);
+  out.serial_refs = static_cast<uint16_t>(m_chain);
   if (ok) {
     out.pa = leaf.pa;
     out.size = leaf.size;
@@ -48,15 +50,19 @@ bool Walker::fault(FaultKind kind, unsigned dim, unsigned level, Addr addr) {
                          static_cast<uint32_t>(start), static_cast<uint32_t>(lat)};
   ++r.refs_by_dim[dim];
   r.steps.push(served);
+  ++m_chain;
 }
 
 // Inline in its callers: a call per entry read cost more than the read's own bookkeeping.
 [[gnu::always_inline]] inline uint64_t Walker::read(unsigned dim, unsigned level, Addr entry_pa) {
   WalkResult& r = *m_out;
+  uint64_t e;
+  if (m_npf && asap_take(entry_pa, e)) [[unlikely]]
+    return e;
   Cycles lat = 0;
   const Cycles start = r.cycles;
   Step served;
-  const uint64_t e = m_mem->read_entry(entry_pa, dim, level, lat, served);
+  e = m_mem->read_entry(entry_pa, dim, level, lat, served);
   r.cycles += lat;
   r.mem_cycles += lat;
   record(dim, level, entry_pa, served, start, lat);
@@ -134,9 +140,15 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     }
   }
 
-  // DMT: a TEA register gives the leaf entry's address at once.
-  bool done;
-  if (d.dmt.enabled && d.dmt_port && dmt_leaf(dim, addr, access, out, done)) return done;
+  // DMT: a TEA register gives the leaf entry's address at once. ASAP: its range registers give
+  // the PL2 and PL1 entries' addresses, prefetched beside the walk.
+  if (d.dmt.enabled) [[unlikely]] {
+    bool done;
+    if (d.asap)
+      asap_prefetch(dim, addr);
+    else if (d.dmt_port && dmt_leaf(dim, addr, access, out, done))
+      return done;
+  }
 
   if (d.ecpt) [[unlikely]]
     return walk_ecpt(dim, addr, access, out);
@@ -181,9 +193,16 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
       return walk_flat(dim, addr, access, out, level - 1, next_table, true);
     }
     if (!innermost) {  // the next table's address is in the next dimension's input space
-      Leaf inner;
-      if (!translate(dim + 1, next_table, AccessKind::kLoad, inner)) return false;
-      next_table = inner.pa;
+      // ASAP: a prefetch of the entry the walk reads next translated its table already.
+      const Addr off = table_index(addr, level - 1) * 8;
+      Addr pa;
+      if (m_npf && asap_translated(next_table + off, pa)) [[unlikely]] {
+        next_table = pa - off;
+      } else {
+        Leaf inner;
+        if (!translate(dim + 1, next_table, AccessKind::kLoad, inner)) return false;
+        next_table = inner.pa;
+      }
     }
     // Levels below the deepest hit missed in the lookup above.
     if (d.pwc && d.pwc->enabled()) d.pwc->insert(addr, d.ctx.key(), level, next_table, true);
@@ -226,9 +245,68 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   }
   r.cycles = start + slowest;
   r.mem_cycles += slowest;
-  if (probes > 1) m_overlapped += probes - 1;
+  if (probes > 1) m_chain -= probes - 1;  // one step of the chain
   if (!level) return fault(FaultKind::kNotPresent, dim, 1, addr);
   return leaf(dim, level, addr, access, entry, out);
+}
+
+[[gnu::noinline]] void Walker::asap_prefetch(unsigned dim, Addr addr) {
+  const WalkDim& d = m_dims[dim];
+  DmtHit hits[AsapUnit::kMaxHits];
+  const unsigned n = d.asap->lookup(d.dmt.set, addr, d.dmt.tag, hits);
+  WalkResult& r = *m_out;
+  const Cycles t0 = r.cycles, mem0 = r.mem_cycles;
+  const unsigned chain0 = m_chain;
+  const Fault fault0 = r.fault;
+  for (unsigned i = 0; i < n && m_npf < kMaxPrefetches; ++i) {
+    Addr pa = hits[i].entry;
+    bool ok = true;
+    if (!d.dmt.host_entry && dim + 1 < m_ndims) {  // a guest area in guest-physical memory
+      Leaf at;
+      ok = translate(dim + 1, pa, AccessKind::kLoad, at);
+      pa = at.pa;
+    }
+    if (ok) {
+      const uint64_t e = read(dim, hits[i].level, pa);
+      m_pf[m_npf++] = {hits[i].entry, pa, e, r.cycles, m_chain};
+      ++r.asap_prefetches;
+    }
+    // Each prefetch is its own chain from the walk's start; one that cannot be translated is
+    // dropped, and so is its fault.
+    r.fault = fault0;
+    r.cycles = t0;
+    r.mem_cycles = mem0;
+    m_chain = chain0;
+  }
+}
+
+bool Walker::asap_translated(Addr space, Addr& pa) const {
+  for (unsigned i = 0; i < m_npf; ++i) {
+    if (m_pf[i].space != space) continue;
+    pa = m_pf[i].pa;
+    return true;
+  }
+  return false;
+}
+
+bool Walker::asap_take(Addr entry_pa, uint64_t& e) {
+  for (unsigned i = 0; i < m_npf; ++i) {
+    Prefetch& p = m_pf[i];
+    if (p.pa != entry_pa) continue;
+    WalkResult& r = *m_out;
+    if (p.done > r.cycles) {  // still in flight: wait for its data
+      const Cycles wait = p.done - r.cycles;
+      r.asap_wait_cycles += static_cast<uint32_t>(wait);
+      r.cycles += wait;
+      r.mem_cycles += wait;
+    }
+    m_chain = std::max(m_chain, p.chain);
+    ++r.asap_used;
+    e = p.value;
+    p = m_pf[--m_npf];  // taken: a later read of it is an ordinary one
+    return true;
+  }
+  return false;
 }
 
 // FPT: the walk from a table of `level` (flattened or not) at `table`, in this dimension's table

@@ -10,6 +10,7 @@
 
 namespace mmusim {
 
+class AsapUnit;
 class Ecpt;
 class Pwc;
 class Tlb;
@@ -85,6 +86,9 @@ struct WalkDim {
   Tlb* tlb = nullptr;       // nested TLB: whole translations of this dimension (inner dims only)
   WalkDmt dmt;              // direct leaf lookup, tried before the radix walk
   DmtPort* dmt_port = nullptr;
+  // ASAP: range registers (set and tag as dmt's) whose PL2/PL1 entries are prefetched when the
+  // walk starts; dmt's lookup is not tried then.
+  const AsapUnit* asap = nullptr;
 };
 
 struct WalkResult {
@@ -102,6 +106,9 @@ struct WalkResult {
   uint16_t refs_by_dim[kMaxDims] = {};
   uint16_t dmt_hits = 0;       // leaf entries found through a TEA
   uint16_t dmt_fallbacks = 0;  // TEA entries that were not a usable leaf: radix walk after all
+  uint16_t asap_prefetches = 0;  // ASAP: entries prefetched
+  uint16_t asap_used = 0;  // ASAP: entries the walk took from a prefetch instead of reading them
+  uint32_t asap_wait_cycles = 0;  // ASAP: cycles the walk waited for prefetches in flight
   StepVector steps;            // where each step was served, in order (PWC/NTLB/DMT hits, reads)
   WalkRef refs[kMaxRefs];
 
@@ -115,6 +122,8 @@ struct WalkResult {
     nrefs = pwc_probes = pwc_hits = ntlb_probes = ntlb_hits = 0;
     refs_by_dim[0] = refs_by_dim[1] = refs_by_dim[2] = 0;
     dmt_hits = dmt_fallbacks = 0;
+    asap_prefetches = asap_used = 0;
+    asap_wait_cycles = 0;
     steps.clear();
   }
 };
@@ -153,6 +162,15 @@ class Walker {
   bool dmt_leaf(unsigned dim, Addr addr, AccessKind access, Leaf& out, bool& done);
   // ECPT: every way of every page size's table probed at once; the slowest probe is the step.
   bool walk_ecpt(unsigned dim, Addr addr, AccessKind access, Leaf& out);
+  // ASAP: prefetches the entries the dimension's range registers give for addr, each beside the
+  // walk (in the guest dimension of a 2D walk, after its own host translation).
+  void asap_prefetch(unsigned dim, Addr addr);
+  // A walk read of entry_pa that a prefetch fetched (or is fetching): takes its entry without a
+  // reference of its own, waiting for it if it is still in flight; false when none did.
+  bool asap_take(Addr entry_pa, uint64_t& e);
+  // The host-physical address of a prefetched entry whose address in its dimension's table space
+  // is `space`; false when none was prefetched.
+  bool asap_translated(Addr space, Addr& pa) const;
   // FPT: the rest of a walk that meets a flattened table, from the table of `level` at `table`.
   bool walk_flat(unsigned dim, Addr addr, AccessKind access, Leaf& out, unsigned level,
                  Addr table, bool flat);
@@ -162,7 +180,17 @@ class Walker {
   unsigned m_ndims = 0;
   WalkMemory* m_mem = nullptr;
   WalkResult* m_out = nullptr;
-  unsigned m_overlapped = 0;  // reads issued beside another one (not on the dependent chain)
+  unsigned m_chain = 0;  // references on the longest dependent chain so far
+  struct Prefetch {
+    Addr space;     // the entry prefetched, in its dimension's table space
+    Addr pa;        // and host-physical
+    uint64_t value; // and what it read
+    Cycles done;    // when its data is there (cycles into the walk)
+    unsigned chain; // references on its chain, itself included
+  };
+  static constexpr unsigned kMaxPrefetches = 32;
+  Prefetch m_pf[kMaxPrefetches];
+  unsigned m_npf = 0;
 };
 
 }  // namespace mmusim

@@ -204,6 +204,8 @@ void read_dmt_unit(ConfigNode& mmu, SimConfig& cfg) {
       dmt_unit.fail("impl", "this mmusim was built without Verilator: it has no RTL DMT unit");
     if (m.dmt == DmtMode::kOff)
       dmt_unit.fail("impl", "rtl co-simulates the DMT unit, which system.dmt: off leaves unused");
+    if (m.dmt == DmtMode::kAsap)
+      dmt_unit.fail("impl", "rtl co-simulates the DMT unit, which system.asap leaves unused");
     check_rtl_shape(dmt_unit, p);
     // Its registers hold TEAs of 4K or 2M leaves (models/dmt_regmap.h); 1G pages everywhere in
     // a dimension give its TEAs 1G leaves (TeaAllocator::shift_for): the guest's TEAs, and under
@@ -217,6 +219,18 @@ void read_dmt_unit(ConfigNode& mmu, SimConfig& cfg) {
   }
 }
 
+// mmu.asap: ASAP's range registers (system.asap).
+void read_asap_unit(ConfigNode& mmu, SimConfig& cfg) {
+  ConfigNode asap = mmu.section("asap", "ASAP's range registers (used when system.asap is true)");
+  const unsigned ranges = static_cast<unsigned>(asap.get_uint(
+      "ranges", 8, 1, 512,
+      "ranges per set (the running address space's, the host's), each a PL1 and a PL2 register: "
+      "large VMAs past these are walked without prefetching"));
+  if (cfg.machine.dmt != DmtMode::kAsap) return;
+  cfg.mmu.walker.asap_registers = 2 * ranges;
+  cfg.tea.registers = 2 * ranges;
+}
+
 }  // namespace
 
 void read_mmu(ConfigNode root, SimConfig& cfg, uint64_t seed) {
@@ -225,6 +239,7 @@ void read_mmu(ConfigNode root, SimConfig& cfg, uint64_t seed) {
   read_tlbs(mmu, p, seed);
   read_walker(mmu, p, seed);
   read_dmt_unit(mmu, cfg);
+  read_asap_unit(mmu, cfg);
 }
 
 MemoryParams read_memory(ConfigNode root) {

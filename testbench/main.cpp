@@ -65,6 +65,7 @@ int cmd_schemes() {
     if (s.features.hugegpt) features += "hugegpt,";
     if (s.features.dmt) features += "dmt,";
     if (s.features.pvdmt) features += "pvdmt,";
+    if (s.features.asap) features += "asap,";
     if (!features.empty()) features.pop_back();
     std::cout << s.name << "\t" << s.config << "\t" << (features.empty() ? "-" : features)
               << "\t" << s.summary << "\n";

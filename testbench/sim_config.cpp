@@ -140,6 +140,16 @@ void read_dmt_policy(ConfigNode& sys, SimConfig& cfg) {
       "guest TEAs in guest memory plus a host TEA over guest memory); pvdmt = guest TEAs made "
       "host-contiguous by a hypercall");
   m.dmt = dmt == "dmt" ? DmtMode::kDmt : dmt == "pvdmt" ? DmtMode::kPvDmt : DmtMode::kOff;
+  if (sys.get_bool("asap", false,
+                   "ASAP (Margaritov et al., MICRO'19): the (guest) OS lays out the PL1 and PL2 "
+                   "table pages of large VMAs (picked as DMT's, dmt_* keys) contiguously in "
+                   "address order, and hardware prefetches their entries from range registers "
+                   "(mmu.asap) while it walks; under EPT the host's over guest memory too")) {
+    if (m.dmt != DmtMode::kOff)
+      sys.fail("asap", "ASAP and DMT (system.dmt: " + dmt + ") both lay out the tables of large "
+                       "VMAs; choose one");
+    m.dmt = DmtMode::kAsap;
+  }
   cfg.tea.min_vma = sys.get_uint("dmt_min_vma_mib", 64, 1, uint64_t{1} << 30,
                                  "DMT: the (guest) OS gives VMAs (or VMAs sharing one TEA) of at "
                                  "least this size a TEA")

@@ -10,6 +10,8 @@ namespace mmusim {
 TeaManager::TeaManager(Machine& machine, const std::vector<Vma>& vmas, const TeaPolicy& policy)
     : m_teas(machine.teas()), m_scheme(machine.scheme()), m_policy(policy), m_group_of(vmas.size()), m_vma_end(vmas.size()) {
   if (!enabled()) return;
+  m_shifts = m_teas.shifts(m_scheme.params().guest_pages);
+  if (m_shifts.empty()) return;  // ASAP with 1 GiB pages only: no PL1 or PL2 tables
   // Address order within each address space; adjacent VMAs join the group before them while the
   // group stays dense enough.
   std::vector<size_t> order(vmas.size());
@@ -43,17 +45,33 @@ TeaManager::TeaManager(Machine& machine, const std::vector<Vma>& vmas, const Tea
 
 bool TeaManager::eligible(const Group& g) const {
   const size_t used = g.asid < m_regs.size() ? m_regs[g.asid].size() : 0;
-  return g.bytes >= m_policy.min_vma && used < m_policy.registers;
+  return g.bytes >= m_policy.min_vma && used + m_shifts.size() <= m_policy.registers;
+}
+
+// Adds what one TEA's change did to the group's.
+static void merge(TeaChange& into, const TeaChange& c) {
+  into.moved += c.moved;
+  into.backed += c.backed;
+  into.moved_ranges.insert(into.moved_ranges.end(), c.moved_ranges.begin(),
+                           c.moved_ranges.end());
 }
 
 bool TeaManager::give_tea(Group& g, TeaChange* change) {
-  TeaRegister reg;
-  if (!m_teas.create(g.asid, g.start, g.end, reg, change)) return false;
-  if (g.asid >= m_regs.size()) m_regs.resize(g.asid + 1u);
-  g.reg = static_cast<int>(m_regs[g.asid].size());
-  m_regs[g.asid].push_back(reg);
+  TeaChange all;
+  for (uint8_t shift : m_shifts) {
+    TeaRegister reg;
+    TeaChange c;
+    if (!m_teas.create(g.asid, g.start, g.end, shift, reg, &c)) break;
+    merge(all, c);
+    if (g.asid >= m_regs.size()) m_regs.resize(g.asid + 1u);
+    if (g.nregs == 0) g.reg = static_cast<int>(m_regs[g.asid].size());
+    m_regs[g.asid].push_back(reg);
+    ++g.nregs;
+    ++m_stats.registers;
+  }
+  if (change) *change = all;
+  if (g.nregs == 0) return false;
   m_stats.vmas_with_tea += g.vmas;
-  ++m_stats.registers;
   if (g.vmas > 1) m_stats.shared_vmas += g.vmas;
   return true;
 }
@@ -63,28 +81,33 @@ const std::vector<TeaRegister>& TeaManager::registers(uint16_t asid) const {
   return asid < m_regs.size() ? m_regs[asid] : kNone;
 }
 
+TeaRegisterFile& TeaManager::unit() const { return m_mmu->tea_registers(); }
+
 void TeaManager::attach(Mmu& mmu, uint16_t running) {
   m_mmu = &mmu;
   if (!enabled()) return;
-  for (unsigned set : {1u, 2u})  // the host's TEAs
-    if (const TeaRegister* host = m_teas.host_register(set)) mmu.dmt().program(set, 0, *host);
+  for (unsigned set : {1u, 2u}) {  // the host's TEAs
+    const std::vector<TeaRegister>& host = m_teas.host_registers(set);
+    for (unsigned i = 0; i < host.size(); ++i) unit().program(set, i, host[i]);
+  }
   switch_to(running);
 }
 
 void TeaManager::switch_to(uint16_t asid) {
   m_running = asid;
   if (!m_mmu || !enabled()) return;
-  DmtUnit& unit = m_mmu->dmt();
+  TeaRegisterFile& unit = this->unit();
   for (unsigned i = 0; i < unit.registers(); ++i) {
     const bool has = asid < m_regs.size() && i < m_regs[asid].size();
     unit.program(0, i, has ? m_regs[asid][i] : TeaRegister{});
   }
 }
 
-void TeaManager::set_register(const Group& g, const TeaRegister& reg) {
-  m_regs[g.asid][static_cast<size_t>(g.reg)] = reg;
+void TeaManager::set_register(const Group& g, unsigned k, const TeaRegister& reg) {
+  const unsigned index = static_cast<unsigned>(g.reg) + k;
+  m_regs[g.asid][index] = reg;
   // Another address space's registers are loaded at its next context switch.
-  if (m_mmu && g.asid == m_running) m_mmu->dmt().program(0, static_cast<unsigned>(g.reg), reg);
+  if (m_mmu && g.asid == m_running) unit().program(0, index, reg);
 }
 
 void TeaManager::invalidate(uint16_t asid, const TeaChange& change) {
@@ -94,15 +117,15 @@ void TeaManager::invalidate(uint16_t asid, const TeaChange& change) {
 
 TeaManager::Work TeaManager::vma_grew(size_t index, Addr end) {
   Work w;
-  if (!enabled()) return w;
+  if (!enabled() || m_shifts.empty()) return w;
   Group& g = m_groups[m_group_of[index]];
   g.bytes += end - m_vma_end[index];
   m_vma_end[index] = end;
   if (!m_policy.grow) return w;  // the grown part walks the radix
   const bool pv = m_scheme.tea_hypercall();
   if (g.reg < 0) {
-    // Large enough now (or registers or memory to be had now): the group gets its TEA, and the
-    // leaf tables it has so far move into it.
+    // Large enough now (or registers or memory to be had now): the group gets its TEAs, and the
+    // tables it has so far move into them.
     g.end = std::max(g.end, end);
     if (!eligible(g)) return w;
     TeaChange change;
@@ -119,27 +142,32 @@ TeaManager::Work TeaManager::vma_grew(size_t index, Addr end) {
     w.moved = change.moved;
     w.backed = change.backed;
     invalidate(g.asid, change);
-    const TeaRegister reg = m_regs[g.asid][static_cast<size_t>(g.reg)];
-    set_register(g, reg);
+    for (unsigned k = 0; k < g.nregs; ++k)
+      set_register(g, k, m_regs[g.asid][static_cast<size_t>(g.reg) + k]);
     return w;
   }
   if (end <= g.end) return w;  // grew into a gap inside the group: the TEA covers it already
   g.end = end;
+  for (unsigned k = 0; k < g.nregs; ++k) grow_tea(g, k, w);
+  return w;
+}
+
+void TeaManager::grow_tea(Group& g, unsigned k, Work& w) {
   TeaChange change;
   TeaRegister reg;
-  w.failed = !m_teas.grow(g.asid, g.start, g.end, reg, change);
-  if (w.failed) ++m_stats.growth_failures;
+  const bool failed = !m_teas.grow(g.asid, g.start, g.end, m_shifts[k], reg, change);
+  w.failed |= failed;
+  if (failed) ++m_stats.growth_failures;
   if (change.reallocated()) {
     ++m_stats.growths;
     m_stats.pages_moved += change.moved;
     w.reallocated = true;
-    w.hypercall = pv;
-    w.moved = change.moved;
-    w.backed = change.backed;
+    w.hypercall = m_scheme.tea_hypercall();
+    w.moved += change.moved;
+    w.backed += change.backed;
     invalidate(g.asid, change);
   }
-  set_register(g, reg);
-  return w;
+  set_register(g, k, reg);
 }
 
 }  // namespace mmusim

@@ -64,20 +64,26 @@ class TeaManager {
     Addr start, end;  // the first VMA's start, the last one's end
     uint64_t bytes;   // VMA bytes in it
     unsigned vmas;
-    int reg = -1;  // its register in the address space's set, or none
+    int reg = -1;       // its first register in the address space's set, or none
+    unsigned nregs = 0; // its registers: one per TEA (DMT one, ASAP one per table level)
   };
   bool enabled() const { return m_teas.enabled(); }
   // Registers left in g's address space and g large enough.
   bool eligible(const Group& g) const;
-  // Creates g's TEA and its register; false when contiguous memory cannot be had.
+  // Creates g's TEAs (one per table level of m_shifts) and their registers; false when
+  // contiguous memory cannot be had for the first.
   bool give_tea(Group& g, TeaChange* change);
-  void set_register(const Group& g, const TeaRegister& reg);
+  // g's TEA `k` (of m_shifts) grows to g.end; its register is reprogrammed.
+  void grow_tea(Group& g, unsigned k, Work& w);
+  void set_register(const Group& g, unsigned k, const TeaRegister& reg);
+  TeaRegisterFile& unit() const;
   // Stale paging-structure cache entries point at the moved tables' old pages: invlpg each range.
   void invalidate(uint16_t asid, const TeaChange& change);
 
   TeaAllocator& m_teas;
   const Scheme& m_scheme;
   TeaPolicy m_policy;
+  std::vector<uint8_t> m_shifts;  // page shifts of the tables a group's TEAs hold
   std::vector<Group> m_groups;
   std::vector<size_t> m_group_of;                // VMA index -> group
   std::vector<Addr> m_vma_end;                   // VMA index -> its end

@@ -46,13 +46,13 @@ struct DmtExt : tlm::tlm_extension<DmtExt> {
 // from the kernel time and adds the lookup's latency to it, without waiting: the model its
 // configured latency, the RTL the cycles its pipeline took from that time on. Both report the
 // cycles in the extension.
-class DmtUnit : public sc_core::sc_module, public LtTarget {
+class DmtUnit : public sc_core::sc_module, public LtTarget, public TeaRegisterFile {
  public:
   static constexpr unsigned kSets = 3;
   TargetSocket socket;
 
-  virtual unsigned registers() const = 0;
-  virtual void program(unsigned set, unsigned index, const TeaRegister& r) = 0;
+  unsigned registers() const override = 0;
+  void program(unsigned set, unsigned index, const TeaRegister& r) override = 0;
   virtual TeaRegister read(unsigned set, unsigned index) = 0;
   // Blocks the calling thread until every programmed value is in the registers: the RTL writes
   // them through its register interface, a word per cycle; the model at once. Called once, when

@@ -53,6 +53,12 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   TlbModule& stlb() { return m_stlb; }
   PageWalker& walker() { return m_walker; }
   DmtUnit& dmt() { return *m_dmt; }
+  // Where the OS programs its TEA registers: ASAP's range registers when the walker has them,
+  // else the DMT unit.
+  TeaRegisterFile& tea_registers() {
+    if (AsapUnit* asap = m_walker.asap()) return *asap;
+    return *m_dmt;
+  }
   void report(StatsVisitor& v) const;
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;

@@ -15,6 +15,7 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
       m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
       m_step_top(params.step_vectors) {
   target.bind(*this);
+  if (params.asap_registers) m_asap = std::make_unique<AsapUnit>(params.asap_registers);
   // Every transaction on m_gp is an 8-byte read (a target changes none of these).
   m_gp.set_command(tlm::TLM_READ_COMMAND);
   m_gp.set_extension(&m_mem_ext);
@@ -99,7 +100,10 @@ bool PageWalker::dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, 
 
 unsigned PageWalker::dims_for(Context ctx, WalkDim* dims, bool with_caches) {
   const unsigned n = m_roots.walk_dims(ctx, dims);
-  for (unsigned i = 0; i < n; ++i) dims[i].dmt_port = this;
+  for (unsigned i = 0; i < n; ++i) {
+    dims[i].dmt_port = this;
+    if (m_asap && dims[i].dmt.enabled) dims[i].asap = m_asap.get();
+  }
   if (with_caches && n > 0) {
     dims[0].pwc = &m_guest_pwc;
     // Host dimensions (EPT, EPT02, or EPT12 and EPT01) share the host PWC and nested TLB; their
@@ -189,6 +193,9 @@ void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
   m_stats.ntlb_hits += r.ntlb_hits;
   m_stats.dmt_hits += r.dmt_hits;
   m_stats.dmt_fallbacks += r.dmt_fallbacks;
+  m_stats.asap_prefetches += r.asap_prefetches;
+  m_stats.asap_used += r.asap_used;
+  m_stats.asap_wait_cycles += r.asap_wait_cycles;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -233,6 +240,15 @@ void PageWalker::report(StatsVisitor& v) const {
   v.counter("dmt_hits", s.dmt_hits, "count", "leaf entries found through a TEA (any dimension)");
   v.counter("dmt_fallbacks", s.dmt_fallbacks, "count",
             "TEA entries that were not a usable leaf, so the radix was walked after all");
+  if (m_asap) {
+    v.counter("asap_prefetches", s.asap_prefetches, "count",
+              "ASAP: PL2 and PL1 entries prefetched at walks' starts (all walks)");
+    v.counter("asap_used", s.asap_used, "count",
+              "ASAP: entries walks took from a prefetch instead of reading them");
+    v.counter("asap_wait_cycles", s.asap_wait_cycles, "cycles",
+              "ASAP: cycles walks waited for prefetches still in flight");
+    v.counter("asap_programs", m_asap->programs(), "count", "ASAP: range registers written");
+  }
   v.real("refs_per_walk", ratio(s.walk_refs, s.walks), "refs", "walk_refs / walks");
   v.real("serial_refs_per_walk", ratio(s.walk_serial_refs, s.walks), "refs",
          "walk_serial_refs / walks");

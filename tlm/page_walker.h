@@ -2,10 +2,12 @@
 // paging-structure caches and the nested TLB; each entry read is a TLM transaction to memory.
 #pragma once
 
+#include <memory>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/asap.h"
 #include "models/machine.h"
 #include "models/pwc.h"
 #include "models/tlb.h"
@@ -25,6 +27,7 @@ struct PageWalkerParams {
   TlbParams nested_tlb;  // gPA page -> hPA page
   unsigned max_inflight = 2;  // AT: walks in flight at once (the page walkers)
   unsigned step_vectors = 20; // most frequent step vectors reported
+  unsigned asap_registers = 0;  // ASAP's range registers per set, two per range (0: no ASAP)
 };
 
 class PageWalker : public sc_core::sc_module,
@@ -43,6 +46,7 @@ class PageWalker : public sc_core::sc_module,
   Pwc& guest_pwc() { return m_guest_pwc; }
   Pwc& host_pwc() { return m_host_pwc; }
   Tlb& nested_tlb() { return m_ntlb; }
+  AsapUnit* asap() { return m_asap.get(); }  // null without ASAP
   void report(StatsVisitor& v) const;
 
   struct Stats {
@@ -51,6 +55,7 @@ class PageWalker : public sc_core::sc_module,
     uint64_t refs_by_dim[kMaxDims] = {};
     uint64_t pwc_probes = 0, pwc_hits = 0, ntlb_probes = 0, ntlb_hits = 0;
     uint64_t dmt_hits = 0, dmt_fallbacks = 0;
+    uint64_t asap_prefetches = 0, asap_used = 0, asap_wait_cycles = 0;
     // AT: time walks spent in a walker (pending) and waiting for a free one (queued).
     uint64_t pending_cycles = 0, queue_cycles = 0, queued_walks = 0;
     // AT with L1D miss registers: reads that waited for one, and the cycles walks that ended in
@@ -85,6 +90,7 @@ class PageWalker : public sc_core::sc_module,
   Pwc m_guest_pwc;
   Pwc m_host_pwc;
   Tlb m_ntlb;
+  std::unique_ptr<AsapUnit> m_asap;
   WalkDim m_dims[kMaxDims];  // the current walk's dimensions (written by dims_for per walk)
   WalkResult m_result;
   tlm::tlm_generic_payload m_gp;  // reused for every entry read
