@@ -2,9 +2,9 @@
 // lays out the PL1 (PT) and PL2 (PD) table pages of each large VMA contiguously and in the order
 // of the addresses they map (models/tea_allocator: a TEA per level), and describes each level's
 // area by a register: the range, the area's base and the level's page shift. On a TLB miss the
-// hardware compares the address against the registers, beside the TLB lookup, and prefetches the
-// PL2 and PL1 entries whose addresses base-plus-offset arithmetic gives, while the ordinary walk
-// runs (models/walker). Sets as in the DMT unit: 0 the running address space's ranges, 1 the
+// hardware compares the address against the registers (`latency` cycles, as the DMT unit's
+// compare) and prefetches the PL2 and PL1 entries whose addresses base-plus-offset arithmetic
+// gives, while the ordinary walk runs (models/walker). Sets as in the DMT unit: 0 the running address space's ranges, 1 the
 // host's over guest-physical memory.
 #pragma once
 
@@ -17,9 +17,12 @@ class AsapUnit : public TeaRegisterFile {
   static constexpr unsigned kSets = 3;
   static constexpr unsigned kMaxHits = 2;  // PL2 and PL1
 
+  const Cycles latency;  // the compare, before the prefetches issue
+
   // `registers` per set: two per range (one per level).
-  explicit AsapUnit(unsigned registers)
-      : m_sets{DmtRegisters(registers), DmtRegisters(registers), DmtRegisters(registers)} {}
+  explicit AsapUnit(unsigned registers, Cycles latency = 0)
+      : latency(latency),
+        m_sets{DmtRegisters(registers), DmtRegisters(registers), DmtRegisters(registers)} {}
 
   unsigned registers() const override { return m_sets[0].count(); }
   void program(unsigned set, unsigned index, const TeaRegister& r) override {
@@ -31,6 +34,7 @@ class AsapUnit : public TeaRegisterFile {
     return m_sets[set].lookup_all(va, tag, hits, kMaxHits);
   }
   uint64_t programs() const { return m_programs; }
+  const TeaRegister& read(unsigned set, unsigned index) const { return m_sets[set].read(index); }
 
  private:
   DmtRegisters m_sets[kSets];

@@ -259,6 +259,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   const unsigned chain0 = m_chain;
   const Fault fault0 = r.fault;
   for (unsigned i = 0; i < n && m_npf < kMaxPrefetches; ++i) {
+    r.cycles = t0 + d.asap->latency;  // each issues once the registers have answered
     Addr pa = hits[i].entry;
     bool ok = true;
     if (!d.dmt.host_entry && dim + 1 < m_ndims) {  // a guest area in guest-physical memory

@@ -226,8 +226,13 @@ void read_asap_unit(ConfigNode& mmu, SimConfig& cfg) {
       "ranges", 8, 1, 512,
       "ranges per set (the running address space's, the host's), each a PL1 and a PL2 register: "
       "large VMAs past these are walked without prefetching"));
+  const Cycles latency = asap.get_uint(
+      "latency", 1, 0, 1000,
+      "cycles the registers' compare takes before the prefetches issue (the DMT unit's compare "
+      "is mmu.dmt.latency); the walk itself does not wait for it");
   if (cfg.machine.dmt != DmtMode::kAsap) return;
   cfg.mmu.walker.asap_registers = 2 * ranges;
+  cfg.mmu.walker.asap_latency = latency;
   cfg.tea.registers = 2 * ranges;
 }
 

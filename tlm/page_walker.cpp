@@ -15,7 +15,7 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
       m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
       m_step_top(params.step_vectors) {
   target.bind(*this);
-  if (params.asap_registers) m_asap = std::make_unique<AsapUnit>(params.asap_registers);
+  if (params.asap_registers) m_asap = std::make_unique<AsapUnit>(params.asap_registers, params.asap_latency);
   // Every transaction on m_gp is an 8-byte read (a target changes none of these).
   m_gp.set_command(tlm::TLM_READ_COMMAND);
   m_gp.set_extension(&m_mem_ext);

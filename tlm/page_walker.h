@@ -28,6 +28,7 @@ struct PageWalkerParams {
   unsigned max_inflight = 2;  // AT: walks in flight at once (the page walkers)
   unsigned step_vectors = 20; // most frequent step vectors reported
   unsigned asap_registers = 0;  // ASAP's range registers per set, two per range (0: no ASAP)
+  Cycles asap_latency = 1;      // their compare
 };
 
 class PageWalker : public sc_core::sc_module,

@@ -95,6 +95,27 @@ TEST(AsapWalk, NativeColdWalkIsTwoDependentReads) {
   EXPECT_EQ(r.refs[3].start, 100u);
 }
 
+TEST(AsapWalk, PrefetchesIssueOnceTheRegistersHaveAnswered) {
+  Machine m(asap_params(Virtualization::kNone, PageSize::k2M));
+  Asap asap(m);
+  AsapUnit slow(4, 30);
+  slow.program(0, 0, asap.unit.read(0, 0));
+  const Addr va = kStart + 0x1234'5678;
+  ASSERT_TRUE(m.populate(1, va));
+  const WalkResult r = walk(m, &slow, va, 100);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.refs[0].start, 30u);  // the PD entry's prefetch
+  EXPECT_EQ(r.refs[1].start, 0u);   // the walk did not wait: PML4 ...
+  EXPECT_EQ(r.refs[2].start, 100u); // ... and PDPT, then it waits for the prefetch
+  EXPECT_EQ(r.cycles, 200u);
+  EXPECT_EQ(r.asap_wait_cycles, 0u);
+  AsapUnit slower(4, 150);
+  slower.program(0, 0, asap.unit.read(0, 0));
+  const WalkResult late = walk(m, &slower, va, 100);
+  EXPECT_EQ(late.cycles, 250u);
+  EXPECT_EQ(late.asap_wait_cycles, 50u);
+}
+
 TEST(AsapWalk, TwoMegabytePagesPrefetchThePdEntry) {
   Machine m(asap_params(Virtualization::kNone, PageSize::k2M));
   EXPECT_EQ(m.teas().shifts(m.scheme().params().guest_pages), (std::vector<uint8_t>{21}));
