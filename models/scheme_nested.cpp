@@ -56,9 +56,19 @@ NestedScheme::NestedScheme(const MachineParams& params, PhysMem& mem, TeaAllocat
 NestedScheme::~NestedScheme() = default;
 
 bool NestedScheme::l1_host_contiguous(uint64_t pages, Addr& l1_base, Addr& host_base) {
-  if (!m_l1_frames->alloc_contiguous(pages, l1_base) ||
-      !m_host_frames->alloc_contiguous(pages, host_base))
-    return false;
+  if (!m_l1_frames->alloc_contiguous(pages, l1_base)) return false;
+  Mapping m;
+  if (m_host->oracle().lookup(l1_base, m)) {
+    // Backed already, by a large host page over them: contiguous if every page is so backed.
+    host_base = m.translate(l1_base);
+    for (uint64_t i = 1; i < pages; ++i) {
+      const Addr l1 = l1_base + i * kPageBytes;
+      if (!m_host->oracle().lookup(l1, m) || m.translate(l1) != host_base + i * kPageBytes)
+        return false;
+    }
+    return true;
+  }
+  if (!m_host_frames->alloc_contiguous(pages, host_base)) return false;
   for (uint64_t i = 0; i < pages; ++i)
     if (!m_host->map_to(l1_base + i * kPageBytes, host_base + i * kPageBytes, PageSize::k4K))
       return false;

@@ -95,7 +95,9 @@ CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uin
                        uint64_t size_kib, uint32_t ways, Cycles latency) {
   ConfigNode n = parent.section(key, what);
   CacheParams c;
-  c.size_bytes = n.get_uint("size_kib", size_kib, 0, uint64_t{1} << 30,
+  // At most 4 GiB: tags and replacement state take host memory (three 4 GiB caches and the
+  // largest TLBs and PWCs: 2.6 GiB resident; tests/bench/limits.py).
+  c.size_bytes = n.get_uint("size_kib", size_kib, 0, uint64_t{1} << 22,
                             "capacity in KiB (0 disables the level)") << 10;
   c.ways = static_cast<uint32_t>(n.get_uint("ways", ways, 1, 64, "associativity"));
   const std::string policy = n.get_string(

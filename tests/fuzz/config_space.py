@@ -54,9 +54,12 @@ second and its set-up small, and favour the values where the code has edges):
     1% a size that is not a multiple of ways x line_bytes.
   * DMT: registers 1..32, latency 0..5; impl rtl 3% (slow co-simulation; exit 2 unless dmt is on
     with 16 registers and latency 1); min_vma_mib 1..128; share_density 0, 0.5, 1 or uniform.
-  * HugeGPT on 30% and DMT/pvDMT on 40% of the configs whose scheme accepts them (`mmusim
+  * HugeGPT on 30% and DMT/pvDMT/ASAP on 40% of the configs whose scheme accepts them (`mmusim
     schemes`); 10% of the configs draw them whatever the scheme (a refusal: an allowed exit 2).
-    HugeGPT pool 0 (1% of guest memory) or 1..64 MiB.
+    HugeGPT pool 0 (1% of guest memory) or 1..64 MiB. ASAP ranges 1..32, latency 0..5.
+  * page tables: radix 60%, FPT 20%, ECPT 20% (natively; 10% of ECPT draws stay virtualized:
+    exit 2); FPT host tables on 30% of virtualized configs; ECPT ways 2..4 and lines 2^6..2^14;
+    HugeGPT, DMT and ASAP dropped with FPT and ECPT but for 10% (refusals).
   * timing: clock 100..5000 MHz, quantum 1..10^6 cycles (log-uniform), max_inflight 1..8,
     max_outstanding 1..32, mshrs 0..16, latencies 0..300, DRAM banks 1..64, rows 1..64 KiB.
   * software costs 0..10000 cycles; max_fault_retries 1..8; stats.step_vectors 0..40,
@@ -164,19 +167,35 @@ def draw(r, accesses):
     # regardless, for the refusals.
     walk = dict(s).get("system.nested_walk", "shadow_ept")
     scheme = "nested_" + walk if virt == "nested" else virt
-    accepts = {"none": ["dmt"], "ept": ["hugegpt", "dmt", "pvdmt"], "shadow": [],
-               "nested_shadow_ept": [], "nested_hw3d": ["pvdmt"]}[scheme]
+    accepts = {"none": ["dmt", "asap"], "ept": ["hugegpt", "dmt", "pvdmt", "asap"],
+               "shadow": [], "nested_shadow_ept": [], "nested_hw3d": ["pvdmt"]}[scheme]
     if r.random() < 0.1:
-        accepts = ["hugegpt", "dmt", "pvdmt"]
+        accepts = ["hugegpt", "dmt", "pvdmt", "asap"]
+    # Page-table designs: FPT anywhere, ECPT natively; neither with HugeGPT, DMT or ASAP (the
+    # features are dropped for them, but for the 10% drawn regardless).
+    table = r.choice(["radix", "radix", "radix", "fpt", "ecpt"])
+    if table == "ecpt" and virt != "none" and r.random() < 0.9:
+        table = "radix"
+    put("system.page_table", table)
+    if virt != "none" and r.random() < 0.3:
+        put("system.host_page_table", r.choice(["radix", "fpt"]))
+        if r.random() < 0.9 and dict(s).get("system.host_page_table") == "fpt":
+            table = "fpt"
+    if table == "ecpt" or r.random() < 0.05:
+        put("system.ecpt_ways", r.randint(2, 4))
+        put("system.ecpt_lines", r.choice([64, 128, 4096, 1 << r.randint(6, 14)]))
+    if table != "radix" and r.random() < 0.9:
+        accepts = []
     hugegpt = "hugegpt" in accepts and r.random() < 0.3
     if hugegpt:
         put("system.hugegpt", True)
         put("system.hugegpt_root", r.random() < 0.5)
         put("system.hugegpt_pool_mib", r.choice([0, 2, 4, r.randint(1, 64)]))
         put("system.hugegpt_host_accepts", r.random() < 0.8)
-    modes = [m for m in ["dmt", "pvdmt"] if m in accepts]
+    modes = [m for m in ["dmt", "pvdmt", "asap"] if m in accepts]
     dmt = r.choice(modes) if modes and r.random() < 0.4 else "off"
-    put("system.dmt", dmt)
+    put("system.dmt", "off" if dmt == "asap" else dmt)
+    put("system.asap", dmt == "asap")
     if dmt != "off" or r.random() < 0.1:
         put("system.dmt_min_vma_mib", r.choice([1, 2, 16, 64, r.randint(1, 128)]))
         put("system.dmt_share_density", r.choice([0, 0.5, 1, round(r.random(), 3)]))
@@ -260,6 +279,8 @@ def draw(r, accesses):
                 entries = ways + 1  # exit 2
             put("mmu.walker.pwc.%s.%s.ways" % (dim, lvl), ways)
             put("mmu.walker.pwc.%s.%s.entries" % (dim, lvl), entries)
+    put("mmu.asap.ranges", r.choice([8, 8, 1, 2, r.randint(1, 32)]))
+    put("mmu.asap.latency", r.choice([1, 1, 0, r.randint(0, 5)]))
     put("mmu.dmt.registers", r.choice([16, 16, 1, 2, 4, r.randint(1, 32)]))
     put("mmu.dmt.latency", r.choice([1, 1, 0, r.randint(0, 5)]))
     if r.random() < 0.03:
