@@ -33,6 +33,7 @@ const std::vector<Metric>& metrics() {
       {"refs_per_walk", "summary.refs_per_walk", nullptr},
       {"serial_refs_per_walk", "summary.serial_refs_per_walk", nullptr},
       {"walk_cycles_avg", "summary.walk_cycles_avg", nullptr},
+      {"walk_pending_avg", "summary.walk_pending_avg", nullptr},
       {"translation_cycles_avg", "summary.translation_cycles_avg", nullptr},
       {"dtlb_miss_rate", "mmu.dtlb.misses", "mmu.dtlb.lookups"},
       {"stlb_miss_rate", "mmu.stlb.misses", "mmu.stlb.lookups"},
