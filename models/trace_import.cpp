@@ -107,6 +107,9 @@ uint64_t read_lackey(GzInput& in, const std::string& name, TraceBuilder& builder
 // ChampSim input sources: xz (liblzma) or gzip/plain (zlib), picked by the file's magic.
 class ChampSimInput {
  public:
+  // What the xz decoder may allocate: a stream's header names its dictionary size, and a crafted
+  // one would otherwise have the decoder ask for gigabytes.
+  static constexpr uint64_t kXzMemLimit = uint64_t{256} << 20;
   explicit ChampSimInput(const std::string& path) : m_path(path) {
     const int fd = open_input(path);
     uint8_t magic[6] = {};
@@ -118,7 +121,7 @@ class ChampSimInput {
         ::close(fd);
         throw TraceError(path + ": cannot read");
       }
-      if (lzma_stream_decoder(&m_xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+      if (lzma_stream_decoder(&m_xz, kXzMemLimit, LZMA_CONCATENATED) != LZMA_OK)
         throw TraceError(path + ": cannot start the xz decoder");
       m_xz_in.resize(1 << 16);
     } else {
@@ -147,9 +150,11 @@ class ChampSimInput {
         m_done = true;
       } else if (ret != LZMA_OK) {
         throw TraceError(m_path + ":" + where + ": xz: " +
-                         (ret == LZMA_DATA_ERROR  ? "corrupt data"
-                          : ret == LZMA_BUF_ERROR ? "truncated stream"
-                                                  : "decoder error " + std::to_string(ret)));
+                         (ret == LZMA_DATA_ERROR       ? "corrupt data"
+                          : ret == LZMA_BUF_ERROR      ? "truncated stream"
+                          : ret == LZMA_MEMLIMIT_ERROR ? "the stream needs more than 256 MiB to "
+                                                         "decode (xz -9 needs 65 MiB)"
+                                                       : "decoder error " + std::to_string(ret)));
       }
     }
     return n - m_xz.avail_out;

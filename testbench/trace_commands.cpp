@@ -69,8 +69,11 @@ void print_summary(std::ostream& out, const std::string& path, const TraceHeader
       << (h.meta_value("recorded_vmas").empty() ? "?" : h.meta_value("recorded_vmas"))
       << ", derived " << (h.meta_value("derived_vmas").empty() ? "?" : h.meta_value("derived_vmas"))
       << ")";
-  if (!touched.empty())
-    out << "  touched " << touched << " pages (" << mib(std::stoull(touched) << 12) << ")";
+  if (!touched.empty()) {  // written by mmusim as a number; another writer's text is shown as is
+    out << "  touched " << touched << " pages";
+    if (touched.find_first_not_of("0123456789") == std::string::npos && touched.size() < 16)
+      out << " (" << mib(std::stoull(touched) << 12) << ")";
+  }
   out << "\n";
   if (!list_vmas) return;
   for (const auto& kv : h.meta) out << "  meta " << kv.first << " = " << kv.second << "\n";
