@@ -120,6 +120,20 @@ bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, ui
   return false;
 }
 
+[[gnu::always_inline]] inline bool Walker::table_pa(unsigned dim, Addr addr, unsigned level,
+                                                   Addr& table) {
+  const Addr off = table_index(addr, level) * 8;
+  Addr pa;
+  if (m_npf && asap_translated(table + off, pa)) [[unlikely]] {
+    table = pa - off;
+    return true;
+  }
+  Leaf inner;
+  if (!translate(dim + 1, table, AccessKind::kLoad, inner)) return false;
+  table = inner.pa;
+  return true;
+}
+
 bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   if (dim >= kMaxDims) return false;  // walk() bounds ndims; this tells the compiler too
   const WalkDim& d = m_dims[dim];
@@ -192,18 +206,8 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
         d.pwc->insert(addr, d.ctx.key(), level, next_table | kPwcFlat, true);
       return walk_flat(dim, addr, access, out, level - 1, next_table, true);
     }
-    if (!innermost) {  // the next table's address is in the next dimension's input space
-      // ASAP: a prefetch of the entry the walk reads next translated its table already.
-      const Addr off = table_index(addr, level - 1) * 8;
-      Addr pa;
-      if (m_npf && asap_translated(next_table + off, pa)) [[unlikely]] {
-        next_table = pa - off;
-      } else {
-        Leaf inner;
-        if (!translate(dim + 1, next_table, AccessKind::kLoad, inner)) return false;
-        next_table = inner.pa;
-      }
-    }
+    // The next table's address is in the next dimension's input space.
+    if (!innermost && !table_pa(dim, addr, level - 1, next_table)) return false;
     // Levels below the deepest hit missed in the lookup above.
     if (d.pwc && d.pwc->enabled()) d.pwc->insert(addr, d.ctx.key(), level, next_table, true);
     table = next_table;

@@ -149,6 +149,10 @@ class Walker {
     Perms perms;
   };
   bool translate(unsigned dim, Addr addr, AccessKind access, Leaf& out);
+  // The host-physical address of a table of dimension `dim` (not the innermost) at `table` in
+  // the dimension's own table space, whose level-`level` entry for addr the walk reads next.
+  // ASAP: a prefetch of that entry translated the table already.
+  bool table_pa(unsigned dim, Addr addr, unsigned level, Addr& table);
   // Reads one entry of dimension `dim` at host-physical entry_pa and records the reference.
   uint64_t read(unsigned dim, unsigned level, Addr entry_pa);
   // Records a reference that started `start` cycles into the walk and took `lat`.
