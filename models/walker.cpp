@@ -124,7 +124,7 @@ bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, ui
                                                    Addr& table) {
   const Addr off = table_index(addr, level) * 8;
   Addr pa;
-  if (m_npf && asap_translated(table + off, pa)) [[unlikely]] {
+  if (m_npf && asap_translated(dim, table + off, pa)) [[unlikely]] {
     table = pa - off;
     return true;
   }
@@ -273,7 +273,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     }
     if (ok) {
       const uint64_t e = read(dim, hits[i].level, pa);
-      m_pf[m_npf++] = {hits[i].entry, pa, e, r.cycles, m_chain};
+      m_pf[m_npf++] = {dim, hits[i].entry, pa, e, r.cycles, m_chain};
       ++r.asap_prefetches;
     }
     // Each prefetch is its own chain from the walk's start; one that cannot be translated is
@@ -285,9 +285,9 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   }
 }
 
-bool Walker::asap_translated(Addr space, Addr& pa) const {
+bool Walker::asap_translated(unsigned dim, Addr space, Addr& pa) const {
   for (unsigned i = 0; i < m_npf; ++i) {
-    if (m_pf[i].space != space) continue;
+    if (m_pf[i].space != space || m_pf[i].dim != dim) continue;
     pa = m_pf[i].pa;
     return true;
   }

@@ -172,9 +172,9 @@ class Walker {
   // A walk read of entry_pa that a prefetch fetched (or is fetching): takes its entry without a
   // reference of its own, waiting for it if it is still in flight; false when none did.
   bool asap_take(Addr entry_pa, uint64_t& e);
-  // The host-physical address of a prefetched entry whose address in its dimension's table space
-  // is `space`; false when none was prefetched.
-  bool asap_translated(Addr space, Addr& pa) const;
+  // The host-physical address of a prefetched entry of dimension `dim` whose address in that
+  // dimension's table space is `space`; false when none was prefetched.
+  bool asap_translated(unsigned dim, Addr space, Addr& pa) const;
   // FPT: the rest of a walk that meets a flattened table, from the table of `level` at `table`.
   bool walk_flat(unsigned dim, Addr addr, AccessKind access, Leaf& out, unsigned level,
                  Addr table, bool flat);
@@ -186,7 +186,8 @@ class Walker {
   WalkResult* m_out = nullptr;
   unsigned m_chain = 0;  // references on the longest dependent chain so far
   struct Prefetch {
-    Addr space;     // the entry prefetched, in its dimension's table space
+    unsigned dim;   // the dimension whose entry it is
+    Addr space;     // the entry prefetched, in that dimension's table space
     Addr pa;        // and host-physical
     uint64_t value; // and what it read
     Cycles done;    // when its data is there (cycles into the walk)
