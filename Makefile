@@ -20,7 +20,7 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config libsystemc-dev libyaml-cpp-dev 
 # Only `make fuzz` needs clang and libFuzzer: `make test` and CI's set-up stay without them.
 FUZZ_APT_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all deps fuzz-deps build run test sanitize fuzz bench clean
+.PHONY: all deps fuzz-deps build run test sanitize fuzz bench bench-limits clean
 
 all: build
 
@@ -93,6 +93,12 @@ bench: build
 	  ./$(BUILD)/mmusim run $(CONFIG) --out $(OUT)/bench >/dev/null || exit 1; \
 	  grep -o '"accesses_per_second": [0-9.]*' $(OUT)/bench/stats.json | cut -d' ' -f2; \
 	done | sort -n | awk '{a[NR]=$$1} END {printf "$(CONFIG): median %.2f M accesses/s (min %.2f, max %.2f) over %d runs\n", a[3]/1e6, a[1]/1e6, a[NR]/1e6, NR}'
+
+# mmusim at its limits (tests/bench/limits.py): a demand-paged 1 TiB region at the top of the
+# 57-bit space, 10^7 to 10^9 accesses at flat memory, the largest structures; time and peak
+# memory of each (about 20 minutes). LIMITS=case... runs some of them.
+bench-limits: build
+	python3 tests/bench/limits.py ./$(BUILD)/mmusim $(OUT)/limits $(LIMITS)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) $(OUT)
