@@ -24,10 +24,10 @@ void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind acces
   m_mem = &mem;
   m_out = &out;
   Leaf leaf;
-  m_chain = 0;
+  m_off_chain = 0;
   m_npf = 0;
   const bool ok = translate(0, va, access, leaf);
-  out.serial_refs = static_cast<uint16_t>(m_chain);
+  out.serial_refs = static_cast<uint16_t>(out.nrefs - m_off_chain);
   if (ok) {
     out.pa = leaf.pa;
     out.size = leaf.size;
@@ -50,7 +50,6 @@ bool Walker::fault(FaultKind kind, unsigned dim, unsigned level, Addr addr) {
                          static_cast<uint32_t>(start), static_cast<uint32_t>(lat)};
   ++r.refs_by_dim[dim];
   r.steps.push(served);
-  ++m_chain;
 }
 
 // Inline in its callers: a call per entry read cost more than the read's own bookkeeping.
@@ -249,7 +248,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   }
   r.cycles = start + slowest;
   r.mem_cycles += slowest;
-  if (probes > 1) m_chain -= probes - 1;  // one step of the chain
+  if (probes > 1) m_off_chain += probes - 1;  // one step of the chain
   if (!level) return fault(FaultKind::kNotPresent, dim, 1, addr);
   return leaf(dim, level, addr, access, entry, out);
 }
@@ -260,7 +259,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   const unsigned n = d.asap->lookup(d.dmt.set, addr, d.dmt.tag, hits);
   WalkResult& r = *m_out;
   const Cycles t0 = r.cycles, mem0 = r.mem_cycles;
-  const unsigned chain0 = m_chain;
+  const unsigned refs0 = r.nrefs, off0 = m_off_chain;
   const Fault fault0 = r.fault;
   for (unsigned i = 0; i < n && m_npf < kMaxPrefetches; ++i) {
     r.cycles = t0 + d.asap->latency;  // each issues once the registers have answered
@@ -273,7 +272,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     }
     if (ok) {
       const uint64_t e = read(dim, hits[i].level, pa);
-      m_pf[m_npf++] = {dim, hits[i].entry, pa, e, r.cycles, m_chain};
+      m_pf[m_npf++] = {dim, hits[i].entry, pa, e, r.cycles, chain()};
       ++r.asap_prefetches;
     }
     // Each prefetch is its own chain from the walk's start; one that cannot be translated is
@@ -281,7 +280,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     r.fault = fault0;
     r.cycles = t0;
     r.mem_cycles = mem0;
-    m_chain = chain0;
+    m_off_chain = off0 + (r.nrefs - refs0);  // the walk's own chain is where it was
   }
 }
 
@@ -305,7 +304,7 @@ bool Walker::asap_take(Addr entry_pa, uint64_t& e) {
       r.cycles += wait;
       r.mem_cycles += wait;
     }
-    m_chain = std::max(m_chain, p.chain);
+    if (p.chain > chain()) m_off_chain -= p.chain - chain();  // the walk joins its chain
     ++r.asap_used;
     e = p.value;
     p = m_pf[--m_npf];  // taken: a later read of it is an ordinary one

@@ -184,7 +184,10 @@ class Walker {
   unsigned m_ndims = 0;
   WalkMemory* m_mem = nullptr;
   WalkResult* m_out = nullptr;
-  unsigned m_chain = 0;  // references on the longest dependent chain so far
+  // References not on the walk's longest chain of dependent reads: probes issued beside another
+  // one, prefetches beside the walk. Only those paths count them, so a plain read costs nothing.
+  unsigned m_off_chain = 0;
+  unsigned chain() const { return m_out->nrefs - m_off_chain; }  // the chain so far
   struct Prefetch {
     unsigned dim;   // the dimension whose entry it is
     Addr space;     // the entry prefetched, in that dimension's table space
