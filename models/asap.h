@@ -4,8 +4,8 @@
 // area by a register: the range, the area's base and the level's page shift. On a TLB miss the
 // hardware compares the address against the registers (`latency` cycles, as the DMT unit's
 // compare) and prefetches the PL2 and PL1 entries whose addresses base-plus-offset arithmetic
-// gives, while the ordinary walk runs (models/walker). Sets as in the DMT unit: 0 the running address space's ranges, 1 the
-// host's over guest-physical memory.
+// gives, while the ordinary walk runs (models/walker). Sets as in the DMT unit: 0 the running
+// address space's ranges, 1 the host's over guest-physical memory.
 #pragma once
 
 #include "models/dmt.h"

@@ -79,7 +79,7 @@ struct WalkDim {
   Addr root = 0;  // root table, in this dimension's table space (the next dimension translates it)
   uint8_t levels = 4;
   PtFormat format = PtFormat::kX86;
-  bool root_flat = false;   // FPT: the root is a flattened table (entries with kFlatNext say so below)
+  bool root_flat = false;   // FPT: the root is a flattened table (kFlatNext entries say so below)
   const Ecpt* ecpt = nullptr;  // ECPT: hashed tables probed in parallel instead of the radix
   Context ctx;              // tag for this dimension's PWC and nested-TLB entries
   Pwc* pwc = nullptr;       // paging-structure caches keyed by this dimension's input address

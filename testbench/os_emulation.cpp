@@ -158,10 +158,11 @@ void OsEmulation::report(StatsVisitor& v) const {
   v.counter("vma_grown_bytes", m_stats.vma_grown_bytes, "bytes", "bytes those events added");
   const TeaManager::Stats& t = m_dmt->stats();
   v.state("teas", t.vmas_with_tea, "count",
-          "VMAs the (guest) OS gave a TEA (DMT), their own or one they share");
+          "VMAs the (guest) OS gave a TEA (DMT, ASAP), their own or one they share");
   v.state("vmas_without_tea", t.vmas_without_tea, "count",
           "VMAs left to the radix walk: too small, out of registers, or no contiguous memory");
-  v.state("tea_registers", t.registers, "count", "TEAs, one register each (all address spaces)");
+  v.state("tea_registers", t.registers, "count",
+          "TEA registers in use, all address spaces (DMT: one a TEA; ASAP: one a table level)");
   v.state("tea_shared_vmas", t.shared_vmas, "count",
           "VMAs whose TEA also covers adjacent VMAs (system.dmt_share_density)");
   v.counter("teas_on_growth", t.created_on_growth, "count",

@@ -151,18 +151,18 @@ void read_dmt_policy(ConfigNode& sys, SimConfig& cfg) {
     m.dmt = DmtMode::kAsap;
   }
   cfg.tea.min_vma = sys.get_uint("dmt_min_vma_mib", 64, 1, uint64_t{1} << 30,
-                                 "DMT: the (guest) OS gives VMAs (or VMAs sharing one TEA) of at "
-                                 "least this size a TEA")
+                                 "DMT and ASAP: the (guest) OS gives VMAs (or VMAs sharing one "
+                                 "TEA) of at least this size a TEA")
                     << 20;
   cfg.tea.share_density = sys.get_double(
       "dmt_share_density", 0.0, 0.0, 1.0,
-      "DMT: adjacent VMAs of an address space share one TEA while their bytes are at least this "
-      "fraction of the span from the first one's start to the last one's end (the TEA has an "
-      "entry for every page of the span, gaps included; 0.5 bounds the gaps' share as doubling "
-      "bounds a grown TEA's unused part); 0: every VMA on its own");
+      "DMT and ASAP: adjacent VMAs of an address space share one TEA while their bytes are at "
+      "least this fraction of the span from the first one's start to the last one's end (the "
+      "TEA has an entry for every page of the span, gaps included; 0.5 bounds the gaps' share "
+      "as doubling bounds a grown TEA's unused part); 0: every VMA on its own");
   cfg.tea.grow = sys.get_bool(
       "dmt_tea_growth", true,
-      "DMT: TEAs follow their VMAs as these grow (workload.vma_growth): a TEA of doubled "
+      "DMT and ASAP: TEAs follow their VMAs as these grow (workload.vma_growth): a TEA of doubled "
       "capacity when one is outgrown, its leaf tables moved in, the old one freed; a VMA grown "
       "past dmt_min_vma_mib gets one; false: TEAs keep the size they were given at the start "
       "and the grown parts walk the radix");
