@@ -12,7 +12,9 @@ namespace mmusim {
 // none: native paging. ept: hardware walks guest table x EPT. shadow: the hypervisor keeps a
 // gVA -> hPA shadow table per guest address space and hardware walks that like a native table.
 // nested: an L2 guest under an L1 hypervisor (EPT12) under L0 (EPT01), walked per NestedWalk.
-enum class Virtualization : uint8_t { kNone, kEpt, kShadow, kNested };
+// agile: Agile Paging, walks start in a shadow table and switch to nested (2D) mode where the
+// hypervisor's policy put a switching entry.
+enum class Virtualization : uint8_t { kNone, kEpt, kShadow, kNested, kAgile };
 const char* virtualization_name(Virtualization v);
 
 // shadow_ept: L0 composes EPT12 and EPT01 into EPT02, hardware walks L2 table x EPT02 (as KVM).
@@ -22,6 +24,15 @@ enum class NestedWalk : uint8_t { kShadowEpt, kHw3d };
 // A dimension's page table: x86-64 / EPT radix, FPT's flattened radix (Park et al., ASPLOS'22), or
 // elastic cuckoo page tables (Skarlatos et al., ASPLOS'20).
 enum class TableKind : uint8_t { kRadix, kFpt, kEcpt };
+
+// Agile Paging's hypervisor policy (Gandhi, Hill, Swift, ISCA'16): a shadowed guest page-table
+// page written `write_threshold` times between two scans goes nested with everything below it;
+// every `scan_every` accesses the hypervisor scans the nested pages and shadows again the ones
+// the guest did not write since the last scan.
+struct AgileParams {
+  uint32_t write_threshold = 2;  // "more than one modification"
+  uint64_t scan_every = 100000;  // accesses (not time, so LT and AT convert at the same points)
+};
 
 struct MachineParams {
   Virtualization virt = Virtualization::kEpt;
@@ -39,6 +50,7 @@ struct MachineParams {
   uint16_t vpid = 1;                  // the VM's tag (virtualized only)
   TablePool table_pool;               // HugeGPT's page-table pool (schemes that accept it)
   DmtMode dmt = DmtMode::kOff;        // DMT leaf lookup (schemes that accept it)
+  AgileParams agile;                  // Agile Paging's policy (virtualization agile only)
 };
 
 }  // namespace mmusim

@@ -94,10 +94,11 @@ RadixTable::MapStatus RadixTable::map(Addr addr, Addr frame, PageSize size, Perm
     if (el == leaf) {
       if (entry_present(m_format, e)) return MapStatus::kConflict;
       write_entry(table, flat, slot, make_leaf_entry(m_format, frame, size, perms));
+      if (m_observer) m_observer->entry_written(el, addr);
       return MapStatus::kOk;
     }
     if (entry_present(m_format, e)) {
-      if (entry_is_leaf(m_format, e, el)) return MapStatus::kConflict;
+      if (entry_is_leaf(m_format, e, el) || (e & kForeignTable)) return MapStatus::kConflict;
       table = entry_addr(e);
       flat = (e & kFlatNext) != 0;
       level = el - 1;
@@ -111,6 +112,7 @@ RadixTable::MapStatus RadixTable::map(Addr addr, Addr frame, PageSize size, Perm
       return MapStatus::kOutOfMemory;
     }
     write_entry(table, flat, slot, make_table_entry(m_format, next, next_flat));
+    if (m_observer) m_observer->entry_written(el, addr);
     table = next;
     flat = next_flat;
     level = el - 1;
@@ -139,7 +141,7 @@ bool RadixTable::unmap(Addr addr) {
     const Addr slot = table + slot_index(addr, level, flat) * 8;
     path[n++] = {table, slot, level, flat};
     const uint64_t e = m_memory.read(slot);
-    if (!entry_present(m_format, e)) return false;
+    if (!entry_present(m_format, e) || (e & kForeignTable)) return false;
     if (!entry_is_leaf(m_format, e, el)) {
       table = entry_addr(e);
       flat = (e & kFlatNext) != 0;
@@ -152,6 +154,7 @@ bool RadixTable::unmap(Addr addr) {
     } else {
       write_entry(table, flat, slot, 0);
     }
+    if (m_observer) m_observer->entry_written(el, addr);
     // Free tables that became empty, bottom-up, never the root nor a placed (TEA) page.
     Addr placed;
     for (unsigned i = n - 1; i > 0 && table_empty(path[i].table, path[i].flat); --i) {
@@ -159,6 +162,7 @@ bool RadixTable::unmap(Addr addr) {
       if (m_placer && m_placer->place(addr, s.level, placed) && placed == s.table) break;
       free_table(s.table, s.flat);
       write_entry(path[i - 1].table, path[i - 1].flat, path[i - 1].slot, 0);
+      if (m_observer) m_observer->entry_written(path[i - 1].level, addr);
     }
     return true;
   }
@@ -183,7 +187,9 @@ void RadixTable::collect(Addr table, unsigned table_level, Addr base, Addr start
       end - base >= span ? kEntriesPerTable - 1 : static_cast<unsigned>((end - 1 - base) >> shift);
   for (unsigned i = first; i <= last; ++i) {
     const uint64_t e = m_memory.read(table + i * 8);
-    if (!entry_present(m_format, e) || entry_is_leaf(m_format, e, table_level)) continue;
+    if (!entry_present(m_format, e) || entry_is_leaf(m_format, e, table_level) ||
+        (e & kForeignTable))
+      continue;
     const Addr at = base + (Addr{i} << shift);
     if (table_level - 1 == level)
       out.emplace_back(at, entry_addr(e));
@@ -200,7 +206,8 @@ bool RadixTable::move_table(Addr addr, unsigned level, Addr to, bool reserved) {
     // The entry of level l covering addr: the one that points at the level l - 1 table.
     const Addr slot = table + table_index(addr, l) * 8;
     const uint64_t e = m_memory.read(slot);
-    if (!entry_present(m_format, e) || entry_is_leaf(m_format, e, l)) return false;
+    if (!entry_present(m_format, e) || entry_is_leaf(m_format, e, l) || (e & kForeignTable))
+      return false;
     if (l - 1 > level) {
       table = entry_addr(e);
       continue;
@@ -209,9 +216,70 @@ bool RadixTable::move_table(Addr addr, unsigned level, Addr to, bool reserved) {
     if (from == to) return false;
     m_memory.copy_table(from, to);
     m_memory.write(slot, (e & ~kEntryAddrMask) | (to & kEntryAddrMask));
+    if (m_observer) m_observer->entry_written(l, addr);
     if (!reserved) m_memory.free_table(from);
     return true;
   }
+}
+
+bool RadixTable::find_table(Addr addr, unsigned level, Addr& table) const {
+  if (level == 0 || level > m_levels || m_flatten) return false;
+  table = m_root;
+  for (unsigned l = m_levels; l > level; --l) {
+    const uint64_t e = m_memory.read(table + table_index(addr, l) * 8);
+    if (!entry_present(m_format, e) || entry_is_leaf(m_format, e, l) || (e & kForeignTable))
+      return false;
+    table = entry_addr(e);
+  }
+  return true;
+}
+
+void RadixTable::free_subtree(Addr table, unsigned level) {
+  if (level > 1)
+    for (unsigned i = 0; i < kEntriesPerTable; ++i) {
+      const uint64_t e = m_memory.read(table + i * 8);
+      if (entry_present(m_format, e) && !entry_is_leaf(m_format, e, level) &&
+          !(e & kForeignTable))
+        free_subtree(entry_addr(e), level - 1);
+    }
+  free_table(table, false);
+}
+
+bool RadixTable::link(Addr addr, unsigned level, Addr foreign) {
+  if (level < 2 || level > m_levels || m_flatten)
+    throw std::logic_error("page table: a link below level 2, above the root, or flattened");
+  Addr table = m_root;
+  for (unsigned l = m_levels;; --l) {
+    const Addr slot = table + table_index(addr, l) * 8;
+    const uint64_t e = m_memory.read(slot);
+    const bool present = entry_present(m_format, e);
+    if (l == level) {
+      if (present && !entry_is_leaf(m_format, e, l) && !(e & kForeignTable))
+        free_subtree(entry_addr(e), l - 1);
+      write_entry(table, false, slot, make_table_entry(m_format, foreign) | kForeignTable);
+      return true;
+    }
+    if (present && (entry_is_leaf(m_format, e, l) || (e & kForeignTable)))
+      throw std::logic_error("page table: a link under a leaf or another link");
+    if (present) {
+      table = entry_addr(e);
+      continue;
+    }
+    Addr next;
+    bool flat;
+    if (!new_table(l - 1, 1, false, next, flat)) return false;
+    write_entry(table, false, slot, make_table_entry(m_format, next));
+    table = next;
+  }
+}
+
+bool RadixTable::unlink(Addr addr, unsigned level) {
+  Addr table;
+  if (!find_table(addr, level, table)) return false;
+  const Addr slot = table + table_index(addr, level) * 8;
+  if (!(m_memory.read(slot) & kForeignTable)) return false;
+  write_entry(table, false, slot, 0);
+  return true;
 }
 
 }  // namespace mmusim

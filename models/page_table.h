@@ -40,6 +40,12 @@ constexpr uint64_t kEntryAddrMask = 0x000ffffffffff000ULL;  // bits 51:12
 // with the page-size bit is one of the 512 copies of a 2 MiB page's entry.
 constexpr uint64_t kFlatNext = 1ULL << 11;
 constexpr unsigned kFlatEntries = 1u << 18;
+// Agile Paging: a non-leaf shadow entry with this bit switches the walk to nested mode. It points
+// at the guest's own table of the level below (by host-physical address), which the walk then
+// reads as a guest table, translating what it gives through the host dimension. Bit 10 is
+// ignored by hardware in x86 non-leaf entries. A builder never follows nor frees such a link.
+constexpr uint64_t kForeignTable = 1ULL << 10;
+
 // The levels whose tables FPT may merge with the level below: L4 (+L3) and L2 (+L1).
 constexpr bool flattenable(unsigned level) { return level == 4 || level == 2; }
 
@@ -106,6 +112,14 @@ class TableMemory {
   virtual void discard_table(Addr table) = 0;
 };
 
+// Told of every entry a RadixTable writes: the level of the table written and an input address
+// that table covers (Agile Paging's hypervisor tracks the guest's writes per table page).
+class TableWriteObserver {
+ public:
+  virtual ~TableWriteObserver() = default;
+  virtual void entry_written(unsigned level, Addr addr) = 0;
+};
+
 // Where some tables of a radix must go: DMT places the leaf tables (PT, or PD for 2M pages) of a
 // VMA in its translation entry area, so the radix walk and the direct lookup read the same
 // entries. Placed pages are never freed.
@@ -143,6 +157,18 @@ class RadixTable {
   MapStatus map(Addr addr, Addr frame, PageSize size, Perms perms);
   // Clears the leaf covering addr and frees tables left empty; false when nothing is mapped.
   bool unmap(Addr addr);
+  // Agile Paging: makes the level-`level` entry covering addr (level >= 2) a link to a table this
+  // builder does not own (kForeignTable), creating the tables above and freeing the subtree the
+  // entry held. False when no page was left for a table above.
+  bool link(Addr addr, unsigned level, Addr foreign);
+  // Clears the link of `level` covering addr; false when that entry is not a link.
+  bool unlink(Addr addr, unsigned level);
+  // The address of the level-`level` table covering addr (in the table's own space); false when
+  // the walk to it meets an absent entry, a leaf or a link.
+  bool find_table(Addr addr, unsigned level, Addr& table) const;
+  // Told of every entry written from now on (null: none).
+  void set_observer(TableWriteObserver* observer) { m_observer = observer; }
+
   // Appends the level-`level` tables (each below a present non-leaf entry) whose ranges meet
   // [start, end), in address order: the input address where each table's range starts and the
   // table's address. Absent subtrees are skipped, not scanned.
@@ -166,6 +192,8 @@ class RadixTable {
   void write_entry(Addr table, bool flat, Addr slot, uint64_t value);
   MapStatus map_copies(Addr table, Addr addr, Addr frame, Perms perms);
   void free_table(Addr table, bool flat);
+  // Frees the level-`level` table and every table below it that this builder owns.
+  void free_subtree(Addr table, unsigned level);
   void collect(Addr table, unsigned table_level, Addr base, Addr start, Addr end, unsigned level,
                std::vector<std::pair<Addr, Addr>>& out);
 
@@ -175,6 +203,7 @@ class RadixTable {
   Addr m_root = 0;
   uint64_t m_table_pages = 0;
   const TablePlacer* m_placer = nullptr;
+  TableWriteObserver* m_observer = nullptr;
   bool m_flatten = false;
   bool m_root_flat = false;
   uint64_t m_flat_tables = 0, m_flatten_failures = 0;

@@ -114,6 +114,12 @@ class Scheme : public WalkRoots, public TableToHost {
                        Software& sw);
   // A guest CR3 write: what the hypervisor does on it.
   virtual Cycles on_cr3_write(Software&) { return 0; }
+  // Accesses between the hypervisor's periodic work (0: none), and that work's cycles.
+  virtual uint64_t period() const { return 0; }
+  virtual Cycles periodic(Software&) { return 0; }
+  // True once after the scheme changed what the walk caches (PWCs) may hold of its tables' upper
+  // levels (Agile Paging's switches): the hypervisor flushes them.
+  virtual bool take_walk_cache_flush() { return false; }
   // The (guest) OS removed mapping m of asid (its TLB entries are the OS's to invalidate).
   virtual void on_unmapped(uint16_t, const Mapping&) {}
   // The exits the guest page-table writes made since `before` (table_writes()) cost.
@@ -163,6 +169,7 @@ class Scheme : public WalkRoots, public TableToHost {
     d.dmt = WalkDmt{};
     d.dmt_port = nullptr;
     d.asap = nullptr;
+    d.shadow_root = 0;
   }
   // Fault handling steps a scheme overrides: a not-present fault, an EPT violation, and what
   // follows the (guest) OS's mapping of a demand-faulted page.

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "models/scheme_agile.h"
 #include "models/scheme_ept.h"
 #include "models/scheme_native.h"
 #include "models/scheme_nested.h"
@@ -16,6 +17,7 @@ constexpr std::pair<Virtualization, const char*> kVirtNames[] = {
     {Virtualization::kEpt, "ept"},
     {Virtualization::kShadow, "shadow"},
     {Virtualization::kNested, "nested"},
+    {Virtualization::kAgile, "agile"},
 };
 constexpr std::pair<NestedWalk, const char*> kWalkNames[] = {
     {NestedWalk::kShadowEpt, "shadow_ept"},
@@ -90,6 +92,10 @@ const std::vector<Entry>& entries() {
           "nested_hw3d", "system.virtualization=nested,system.nested_walk=hw3d",
           "an L2 guest: hardware walks L2 table x EPT12 x EPT01 (3D)", Virtualization::kNested,
           NestedWalk::kHw3d),
+      entry<AgileScheme>("agile", "system.virtualization=agile",
+                         "Agile Paging: shadow table, switching to guest table x EPT where "
+                         "the guest writes its tables",
+                         Virtualization::kAgile),
   };
   return kSchemes;
 }
@@ -125,6 +131,14 @@ static bool check_tables(const MachineParams& p, SchemeConfigError& error) {
     error = {asap ? "asap" : "dmt",
              asap ? "ASAP prefetches radix PL2 and PL1 entries; not with system.page_table: ecpt"
                   : "DMT's TEAs hold radix leaf tables; not with system.page_table: ecpt"};
+    return false;
+  }
+  if (p.virt == Virtualization::kAgile && p.page_table != TableKind::kRadix) {
+    error = {"page_table",
+             "Agile Paging switches from a radix shadow table into the guest's radix table; "
+             "not with system.page_table: " +
+                 std::string(p.page_table == TableKind::kFpt ? "fpt" : "ecpt") +
+                 " (system.virtualization: agile)"};
     return false;
   }
   const bool fpt = p.page_table == TableKind::kFpt || p.host_page_table == TableKind::kFpt;

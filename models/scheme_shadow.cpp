@@ -29,28 +29,35 @@ unsigned ShadowScheme::walk_dims(Context ctx, WalkDim* out) const {
   return 1;
 }
 
-Expectation ShadowScheme::expect(Context ctx, Addr va, AccessKind access,
-                                 const OracleHints*) const {
+Expectation ShadowScheme::shadowed(const Scheme& s, Context ctx, Addr va, AccessKind access,
+                                   const Mapping* sh) {
   // Hardware sees the shadow: an entry it lacks is a fault (the hypervisor fills it), an entry it
   // has must translate as guest and host mappings do now (a stale one is a mismatch).
   Expectation e;
-  Mapping sh, t;
-  if (!has_space(ctx.asid) || !m_shadows[ctx.asid]->record().lookup(va, sh)) {
+  Mapping t;
+  if (!sh) {
     e.fault = FaultKind::kNotPresent;
     return e;
   }
-  if (!sh.perms.allows(access)) {
+  if (!sh->perms.allows(access)) {
     e.fault = FaultKind::kProtection;
     return e;
   }
-  if (!truth(ctx.asid, va, t)) {
+  if (!s.truth(ctx.asid, va, t)) {
     e.fault = FaultKind::kNotPresent;
     return e;
   }
   e.pa = t.translate(va);
-  e.size = sh.size;
+  e.size = sh->size;
   e.perms = t.perms;
   return e;
+}
+
+Expectation ShadowScheme::expect(Context ctx, Addr va, AccessKind access,
+                                 const OracleHints*) const {
+  Mapping sh;
+  const bool shadowed_va = has_space(ctx.asid) && m_shadows[ctx.asid]->record().lookup(va, sh);
+  return shadowed(*this, ctx, va, access, shadowed_va ? &sh : nullptr);
 }
 
 bool ShadowScheme::shadow_fill(uint16_t asid, Addr va) {

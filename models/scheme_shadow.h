@@ -24,6 +24,9 @@ class ShadowScheme final : public WithHints<ShadowScheme, VirtualScheme> {
   void on_unmapped(uint16_t asid, const Mapping& m) override;
   Cycles trapped_table_writes(uint64_t before, Software& sw) override;
   void report_spaces(StatsVisitor& v) const override;
+  // What hardware must give for va through a shadow whose entry for it is *sh (null: none).
+  static Expectation shadowed(const Scheme& s, Context ctx, Addr va, AccessKind access,
+                              const Mapping* sh);
   // The shadow table of an ASID (created with the address space).
   ShadowTable& shadow(uint16_t asid) { return *m_shadows.at(asid); }
 

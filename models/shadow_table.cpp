@@ -25,4 +25,11 @@ bool ShadowTable::drop(Addr va) {
   return true;
 }
 
+bool ShadowTable::link(Addr va, unsigned level, Addr guest_table) {
+  const Addr span = Addr{1} << (kPageShift + 9 * (level - 1));
+  const Addr base = va & ~(span - 1);
+  m_record.erase_range(base, base + span);
+  return m_table.link(base, level, guest_table);
+}
+
 }  // namespace mmusim

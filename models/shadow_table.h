@@ -25,6 +25,12 @@ class ShadowTable {
   // Clears the shadow entry covering va (and frees tables it empties); false if none.
   bool drop(Addr va);
 
+  // Agile Paging: the shadow entry of `level` covering va switches the walk to the guest's table
+  // at host address `guest_table`; the shadow entries below it go (false: host memory ran out).
+  bool link(Addr va, unsigned level, Addr guest_table);
+  // Clears such a switching entry; false when the entry is not one.
+  bool unlink(Addr va, unsigned level) { return m_table.unlink(va, level); }
+
   const TranslationMap& record() const { return m_record; }
   Addr root() const { return m_table.root(); }
   unsigned levels() const { return m_table.levels(); }

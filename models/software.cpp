@@ -12,6 +12,7 @@ const char* exit_reason_name(ExitReason r) {
     case ExitReason::kReflected: return "reflected_to_l1";
     case ExitReason::kEpt02Fill: return "ept02_fill";
     case ExitReason::kHypercall: return "hypercall";
+    case ExitReason::kAgileScan: return "agile_scan";
     case ExitReason::kCount: break;
   }
   return "?";

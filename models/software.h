@@ -18,6 +18,7 @@ enum class ExitReason : uint8_t {
   kReflected,      // nested: an L2 EPT violation L1 must handle (EPT12 lacks the page)
   kEpt02Fill,      // nested shadow_ept: EPT02 lacks a page EPT12 and EPT01 map
   kHypercall,      // HugeGPT: the guest asks the host to back a pool segment with a 2 MiB page
+  kAgileScan,      // Agile Paging: the hypervisor's periodic scan of nested guest tables
   kCount
 };
 const char* exit_reason_name(ExitReason r);

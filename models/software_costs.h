@@ -18,6 +18,11 @@ struct SoftwareCosts {
   Cycles shadow_pt_write = 1500;   // trapped guest page-table write: emulate it, sync the shadow
   Cycles fault_injection = 800;    // reflect a real guest page fault into the guest
   Cycles cr3_write = 1000;         // trapped guest CR3 write: switch shadow roots
+  // Agile Paging (hypervisor work inside an exit).
+  Cycles agile_convert = 2000;      // switching a subtree's mode: shadow entries dropped or a
+                                    // switching entry set or cleared, the walk caches flushed
+  Cycles agile_scan = 2000;         // the periodic scan of the nested pages' dirty bits
+  Cycles agile_rebuild_entry = 100; // composing one shadow entry while shadowing a subtree again
   // Nested virtualization.
   Cycles exit_multiplier = 8;      // L0 exits one L2 exit reflected to L1 costs (L1's handler traps)
   Cycles ept02_fill = 1500;        // L0 composing an EPT02 entry from EPT12 and EPT01

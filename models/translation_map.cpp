@@ -48,6 +48,18 @@ void TranslationMap::insert(Addr addr, Addr target, PageSize size, Perms perms) 
   *v = pack(page_base(target, size), perms);
 }
 
+Perms TranslationMap::unpack(uint64_t packed) { return kUnpack[packed & (kW | kX | kU)]; }
+
+void TranslationMap::erase_range(Addr start, Addr end) {
+  bool any = false;
+  visit_range(start, end, [&](unsigned s, uint64_t page, uint64_t) {
+    *slot(s, page, false) = 0;
+    --m_count[s];
+    any = true;
+  });
+  if (any) m_version = next_version();
+}
+
 bool TranslationMap::lookup(Addr addr, Mapping& m) const {
   for (unsigned s = 0; s < kNumPageSizes; ++s) {
     if (m_count[s] == 0) continue;

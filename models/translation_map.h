@@ -25,6 +25,17 @@ class TranslationMap {
   // Removes the mapping covering addr; false if none.
   bool erase(Addr addr, Mapping* removed = nullptr);
   bool lookup(Addr addr, Mapping& m) const;
+  // Removes every mapping whose page starts in [start, end).
+  void erase_range(Addr start, Addr end);
+  // Visits every mapping whose page starts in [start, end), in no particular order.
+  template <typename F>
+  void for_each_in(Addr start, Addr end, F&& f) const {
+    visit_range(start, end, [&](unsigned s, uint64_t page, uint64_t packed) {
+      const PageSize size = static_cast<PageSize>(s);
+      f(Mapping{page << page_shift(size), packed & ~page_mask(PageSize::k4K), size,
+                unpack(packed)});
+    });
+  }
   bool contains(Addr addr) const {
     Mapping m;
     return lookup(addr, m);
@@ -59,6 +70,35 @@ class TranslationMap {
     std::vector<Block, HugePageAllocator<Block>> blocks;
   };
   uint64_t* slot(unsigned size, uint64_t page, bool create);
+  static Perms unpack(uint64_t packed);
+  // Calls f(size, page, packed) for every mapped slot whose page starts in [start, end): blocks
+  // looked up one by one when the range is small, else every block scanned.
+  template <typename F>
+  void visit_range(Addr start, Addr end, F&& f) const {
+    for (unsigned s = 0; s < kNumPageSizes; ++s) {
+      if (m_count[s] == 0 || start >= end) continue;
+      const unsigned shift = page_shift(static_cast<PageSize>(s));
+      const uint64_t first = (start + page_bytes(static_cast<PageSize>(s)) - 1) >> shift;
+      const uint64_t last = (end - 1) >> shift;  // inclusive
+      if (first > last) continue;
+      const Level& l = m_levels[s];
+      auto block = [&](uint64_t b, uint32_t at) {
+        for (unsigned i = 0; i < (1u << kBlockShift); ++i) {
+          const uint64_t page = (b << kBlockShift) | i, packed = l.blocks[at][i];
+          if (packed && page >= first && page <= last) f(s, page, packed);
+        }
+      };
+      const uint64_t b0 = first >> kBlockShift, b1 = last >> kBlockShift;
+      if (b1 - b0 < l.index.size()) {
+        for (uint64_t b = b0; b <= b1; ++b)
+          if (const uint32_t* at = l.index.find(b)) block(b, *at);
+      } else {
+        l.index.for_each([&](uint64_t b, uint32_t at) {
+          if (b >= b0 && b <= b1) block(b, at);
+        });
+      }
+    }
+  }
   const uint64_t* slot(unsigned size, uint64_t page) const;
 
   Level m_levels[kNumPageSizes];

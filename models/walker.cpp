@@ -13,6 +13,9 @@ namespace mmusim {
 namespace {
 // Marks a PWC entry that points to a flattened table (table addresses are 4 KiB aligned).
 constexpr Addr kPwcFlat = 1;
+// Agile Paging: marks a PWC entry of a shadow-rooted dimension that points to a guest table (the
+// walk is in nested mode below it).
+constexpr Addr kPwcGuest = 2;
 }  // namespace
 
 void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind access,
@@ -165,6 +168,8 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
 
   if (d.ecpt) [[unlikely]]
     return walk_ecpt(dim, addr, access, out);
+  if (d.shadow_root) [[unlikely]]
+    return walk_agile(dim, addr, access, out);
 
   // Paging-structure caches: start below the deepest cached non-leaf entry.
   unsigned level = d.levels;
@@ -193,6 +198,14 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     }
   }
 
+  return walk_levels(dim, addr, access, out, level, table);
+}
+
+[[gnu::always_inline]] inline bool Walker::walk_levels(unsigned dim, Addr addr, AccessKind access,
+                                                       Leaf& out, unsigned level, Addr table) {
+  const WalkDim& d = m_dims[dim];
+  const bool innermost = dim + 1 == m_ndims;
+  const Addr mark = d.shadow_root ? kPwcGuest : 0;  // Agile Paging: in nested mode
   for (;; --level) {
     // Read the entry of this dimension's level-`level` table (PML5/PML4/PDPT/PD/PT).
     const uint64_t e = read(dim, level, table + table_index(addr, level) * 8);
@@ -208,8 +221,53 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     // The next table's address is in the next dimension's input space.
     if (!innermost && !table_pa(dim, addr, level - 1, next_table)) return false;
     // Levels below the deepest hit missed in the lookup above.
-    if (d.pwc && d.pwc->enabled()) d.pwc->insert(addr, d.ctx.key(), level, next_table, true);
+    if (d.pwc && d.pwc->enabled())
+      d.pwc->insert(addr, d.ctx.key(), level, next_table | mark, true);
     table = next_table;
+  }
+}
+
+[[gnu::noinline]] bool Walker::walk_agile(unsigned dim, Addr addr, AccessKind access,
+                                          Leaf& out) {
+  const WalkDim& d = m_dims[dim];
+  WalkResult& r = *m_out;
+  unsigned level = d.levels;
+  Addr table = d.shadow_root;
+  if (d.pwc && d.pwc->enabled()) {
+    r.cycles += m_params.pwc_latency;
+    ++r.pwc_probes;
+    Addr cached;
+    if (d.pwc->lookup(addr, d.ctx.key(), level, cached)) {
+      ++r.pwc_hits;
+      r.steps.push(Step::kPwc);
+      if (cached & kPwcGuest) {  // below the switch: a guest table, at its host address
+        r.agile_nested = 1;
+        return walk_levels(dim, addr, access, out, level, cached & ~kPwcGuest);
+      }
+      table = cached;
+    } else {
+      level = d.levels;
+    }
+  }
+  for (;; --level) {
+    const uint64_t e = read(dim, level, table + table_index(addr, level) * 8);
+    if (!entry_present(d.format, e)) return fault(FaultKind::kNotPresent, dim, level, addr);
+    if (entry_is_leaf(d.format, e, level)) {  // a shadow leaf: host-physical already
+      const PageSize size = static_cast<PageSize>(level - 1);
+      const Perms perms = entry_perms(d.format, e);
+      if (!perms.allows(access)) return fault(FaultKind::kProtection, dim, level, addr);
+      out = {page_base(entry_addr(e), size) | (addr & page_mask(size)), size, perms};
+      return true;
+    }
+    const Addr next = entry_addr(e);
+    const bool to_guest = (e & kForeignTable) != 0;
+    if (d.pwc && d.pwc->enabled())
+      d.pwc->insert(addr, d.ctx.key(), level, next | (to_guest ? kPwcGuest : 0), true);
+    if (to_guest) {  // the switch: the guest's table of the next level, walked in 2D from here
+      r.agile_nested = 1;
+      return walk_levels(dim, addr, access, out, level - 1, next);
+    }
+    table = next;
   }
 }
 

@@ -89,6 +89,11 @@ struct WalkDim {
   // ASAP: range registers (set and tag as dmt's) whose PL2/PL1 entries are prefetched when the
   // walk starts; dmt's lookup is not tried then.
   const AsapUnit* asap = nullptr;
+  // Agile Paging (the guest dimension): the walk starts in the hypervisor's shadow table at this
+  // host-physical root (0: none). A shadow leaf is host-physical already; a switching entry
+  // (kForeignTable) gives the host address of the guest's next table, from which the walk goes
+  // on as a 2D walk of this dimension.
+  Addr shadow_root = 0;
 };
 
 struct WalkResult {
@@ -109,6 +114,7 @@ struct WalkResult {
   uint16_t asap_prefetches = 0;  // ASAP: entries prefetched
   uint16_t asap_used = 0;  // ASAP: entries the walk took from a prefetch instead of reading them
   uint32_t asap_wait_cycles = 0;  // ASAP: cycles the walk waited for prefetches in flight
+  uint16_t agile_nested = 0;  // Agile Paging: the walk switched from shadow to nested mode
   StepVector steps;            // where each step was served, in order (PWC/NTLB/DMT hits, reads)
   WalkRef refs[kMaxRefs];
 
@@ -124,6 +130,7 @@ struct WalkResult {
     dmt_hits = dmt_fallbacks = 0;
     asap_prefetches = asap_used = 0;
     asap_wait_cycles = 0;
+    agile_nested = 0;
     steps.clear();
   }
 };
@@ -175,6 +182,11 @@ class Walker {
   // The host-physical address of a prefetched entry of dimension `dim` whose address in that
   // dimension's table space is `space`; false when none was prefetched.
   bool asap_translated(unsigned dim, Addr space, Addr& pa) const;
+  // The radix walk of dimension `dim` from its level-`level` table at host-physical `table`.
+  bool walk_levels(unsigned dim, Addr addr, AccessKind access, Leaf& out, unsigned level,
+                   Addr table);
+  // Agile Paging: the shadow part of the walk, then the nested part from a switching entry.
+  bool walk_agile(unsigned dim, Addr addr, AccessKind access, Leaf& out);
   // FPT: the rest of a walk that meets a flattened table, from the table of `level` at `table`.
   bool walk_flat(unsigned dim, Addr addr, AccessKind access, Leaf& out, unsigned level,
                  Addr table, bool flat);

@@ -132,6 +132,7 @@ void Core::run() {
     m_os.settle();
     m_origin = sc_core::sc_time_stamp();
     m_qk.reset();
+    m_period = m_period_left = m_os.period();
     issue();
   } catch (const std::exception& e) {
     m_error = e.what();
@@ -176,6 +177,11 @@ void Core::issue() {
     }
     access(a, *slot, hinted);
     work();
+    if (m_period && --m_period_left == 0) [[unlikely]] {  // Agile Paging's scan
+      m_period_left = m_period;
+      if (m_params.at) drain();
+      software(m_os.periodic());
+    }
     if (m_stats.accesses == m_params.warmup && m_on_warmup) {
       if (m_params.at) drain();  // the warm-up's accesses complete before measuring starts
       const sc_core::sc_time now =

@@ -143,6 +143,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   sc_core::sc_time m_origin;  // when the workload started
   Stats m_stats;
   AccessProgress* m_progress = nullptr;
+  uint64_t m_period = 0, m_period_left = 0;  // the hypervisor's periodic work, in accesses
   static constexpr uint64_t kStopPollEvery = uint64_t{1} << 12;  // a power of two
   std::function<void()> m_on_warmup;
   std::string m_error;

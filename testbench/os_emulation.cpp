@@ -64,7 +64,19 @@ OsEmulation::Stats OsEmulation::stats() const {
 
 OsEmulation::Handled OsEmulation::handle(Context ctx, Addr va, const Fault& fault) {
   const Vma* vma = find_vma(ctx.asid, va);
-  return m_scheme.handle_fault(ctx, va, fault, vma ? &vma->perms : nullptr, m_sw);
+  const Handled h = m_scheme.handle_fault(ctx, va, fault, vma ? &vma->perms : nullptr, m_sw);
+  flush_if_asked();
+  return h;
+}
+
+Cycles OsEmulation::periodic() {
+  const Cycles c = m_scheme.periodic(m_sw);
+  flush_if_asked();
+  return c;
+}
+
+void OsEmulation::flush_if_asked() {
+  if (m_scheme.take_walk_cache_flush() && m_mmu) m_mmu->flush_walk_caches();
 }
 
 Cycles OsEmulation::context_switch(Context from, Context to) {
@@ -97,6 +109,7 @@ Cycles OsEmulation::unmap(Context ctx, Addr va, uint32_t pages) {
   }
   c = m_sw.os(c);
   c += m_scheme.trapped_table_writes(writes, m_sw);  // shadow paging: each write exited
+  flush_if_asked();
   return c;
 }
 

@@ -46,6 +46,11 @@ class OsEmulation {
   // std::runtime_error when no VMA ends there or the growth would overlap another VMA.
   Cycles grow(Context ctx, Addr end, uint32_t pages);
 
+  // Accesses between the hypervisor's periodic work (0: none), and that work (Agile Paging's
+  // scans), with the invalidations it needs.
+  uint64_t period() const { return m_scheme.period(); }
+  Cycles periodic();
+
   // The software ledger's figures and the OS's own events.
   struct Stats : Software::Stats {
     uint64_t context_switches = 0;
@@ -65,6 +70,8 @@ class OsEmulation {
   // What a VMA's growth did to its TEA costs: the OS's allocation, moves and invalidations, and
   // the host backing or making the new TEA host-contiguous.
   Cycles tea_work(const TeaManager::Work& w);
+  // Flushes the walk caches when the scheme changed its tables' structure (Agile Paging).
+  void flush_if_asked();
 
   Machine& m_machine;
   Scheme& m_scheme;

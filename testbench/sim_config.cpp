@@ -34,7 +34,9 @@ void read_paging(ConfigNode& sys, MachineParams& m) {
       "virtualization", "ept", virtualization_names(),
       "none = native paging; ept = 2D guest x EPT walk; shadow = hardware walks the "
       "hypervisor's gVA -> hPA shadow tables; nested = an L2 guest under an L1 hypervisor "
-      "under L0");
+      "under L0; agile = Agile Paging (Gandhi et al., ISCA'16): walks start in the shadow "
+      "table and switch to guest table x EPT below the guest tables the guest writes often "
+      "(system.agile)");
   const std::string walk = sys.get_enum(
       "nested_walk", "shadow_ept", nested_walk_names(),
       "nested only: shadow_ept = L0 composes EPT12 and EPT01 into EPT02 and hardware walks L2 "
@@ -73,6 +75,27 @@ void read_paging(ConfigNode& sys, MachineParams& m) {
       "past 60% occupancy and halve below 20%, gradually");
   if ((m.ecpt.initial_lines & (m.ecpt.initial_lines - 1)) != 0)
     sys.fail("ecpt_lines", "must be a power of two");
+}
+
+// system.agile: Agile Paging's hypervisor policy.
+void read_agile(ConfigNode& sys, MachineParams& m) {
+  const AgileParams defaults;
+  ConfigNode a = sys.section("agile", "Agile Paging's hypervisor policy (system.virtualization: "
+                                      "agile)");
+  m.agile.write_threshold = static_cast<uint32_t>(a.get_uint(
+      "write_threshold", m.agile.write_threshold, 1, 1u << 20,
+      "a shadowed guest page-table page written this many times between two scans goes "
+      "nested, with every table below it (the paper: more than one modification)"));
+  m.agile.scan_every = a.get_uint(
+      "scan_every", m.agile.scan_every, 0, uint64_t{1} << 40,
+      "accesses between the hypervisor's scans, which shadow again the nested pages the guest "
+      "did not write since the last scan (0: never); counted in accesses, so LT and AT convert "
+      "at the same points");
+  const bool changed = m.agile.write_threshold != defaults.write_threshold ||
+                       m.agile.scan_every != defaults.scan_every;
+  if (changed && m.virt != Virtualization::kAgile)
+    sys.fail("agile", std::string("Agile Paging's policy is set, but system.virtualization is ") +
+                          virtualization_name(m.virt) + ", not agile");
 }
 
 struct SystemMemory {
@@ -173,6 +196,7 @@ uint64_t read_system(ConfigNode root, SimConfig& cfg) {
   ConfigNode sys = root.section("system", "the simulated machine's address translation");
   MachineParams& m = cfg.machine;
   read_paging(sys, m);
+  read_agile(sys, m);
   const SystemMemory mem = read_system_memory(sys, cfg);
   read_hugegpt(sys, m, mem.guest_gib);
   read_dmt_policy(sys, cfg);
@@ -379,6 +403,16 @@ void read_costs(ConfigNode& sw, SoftwareCosts& c) {
                                 "pvDMT: host handling the hypercall that backs a new guest TEA "
                                 "with contiguous host frames (nested: reflected to L1, "
                                 "exit_multiplier)");
+  c.agile_convert = sw.get_uint("agile_convert", c.agile_convert, 0, kMaxCost,
+                                "Agile Paging: the hypervisor switching a subtree's mode (shadow "
+                                "entries dropped, a switching entry set or cleared, walk caches "
+                                "flushed), inside the exit that decided it");
+  c.agile_scan = sw.get_uint("agile_scan", c.agile_scan, 0, kMaxCost,
+                             "Agile Paging: one periodic scan of the nested pages' dirty bits "
+                             "(on top of vm_exit)");
+  c.agile_rebuild_entry = sw.get_uint("agile_rebuild_entry", c.agile_rebuild_entry, 0, kMaxCost,
+                                      "Agile Paging: composing one shadow entry while a scan "
+                                      "shadows a subtree again");
   c.ecpt_rehash_line = sw.get_uint("ecpt_rehash_line", c.ecpt_rehash_line, 0, kMaxCost,
                                    "ECPT: the OS moving one 64-byte line of a table being "
                                    "resized (read, rehash, write)");
@@ -429,6 +463,7 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   doc.check_all_consumed();
   cfg.mmu.at = cfg.sim.timing == "at";
   cfg.mmu.walker.step_vectors = cfg.stats.step_vectors;
+  cfg.mmu.walker.agile = cfg.machine.virt == Virtualization::kAgile;
   if (cfg.sim.cold) make_cold(cfg);
   return cfg;
 }

@@ -124,6 +124,8 @@ void Mmu::flush_page(Addr va, Context ctx) {
   m_walker.guest_pwc().invalidate(va, ctx.key());
 }
 
+void Mmu::flush_walk_caches() { m_walker.guest_pwc().flush_all(); }
+
 void Mmu::report(StatsVisitor& v) const {
   v.begin("itlb");
   m_itlb.report(v);

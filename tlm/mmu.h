@@ -47,6 +47,9 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   // guest-physical ones (host PWC, nested TLB) stay.
   void flush_linear(uint16_t vpid);
   void flush_page(Addr va, Context ctx);
+  // The guest (or native) dimension's walk caches, all contexts (the PWC a shadow table's change
+  // of structure leaves stale; TLB entries stay, their translations unchanged).
+  void flush_walk_caches();
 
   TlbModule& itlb() { return m_itlb; }
   TlbModule& dtlb() { return m_dtlb; }

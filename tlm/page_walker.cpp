@@ -12,7 +12,7 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
     : sc_module(name), target("target"), mem("mem"), dmt("dmt"), m_clock(clock), m_roots(roots),
       m_walker(params.walker), m_guest_pwc("guest", params.guest_pwc, guest_levels),
       m_host_pwc("host", params.host_pwc, host_levels), m_ntlb(params.nested_tlb),
-      m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
+      m_agile(params.agile), m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
       m_step_top(params.step_vectors) {
   target.bind(*this);
   if (params.asap_registers) m_asap = std::make_unique<AsapUnit>(params.asap_registers, params.asap_latency);
@@ -196,6 +196,7 @@ void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
   m_stats.asap_prefetches += r.asap_prefetches;
   m_stats.asap_used += r.asap_used;
   m_stats.asap_wait_cycles += r.asap_wait_cycles;
+  m_stats.agile_nested_walks += r.agile_nested;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -249,6 +250,10 @@ void PageWalker::report(StatsVisitor& v) const {
               "ASAP: cycles walks waited for prefetches still in flight");
     v.counter("asap_programs", m_asap->programs(), "count", "ASAP: range registers written");
   }
+  if (m_agile)
+    v.counter("agile_nested_walks", s.agile_nested_walks, "count",
+              "Agile Paging: walks (faulting ones included) that switched from the shadow table "
+              "to nested mode");
   v.real("refs_per_walk", ratio(s.walk_refs, s.walks), "refs", "walk_refs / walks");
   v.real("serial_refs_per_walk", ratio(s.walk_serial_refs, s.walks), "refs",
          "walk_serial_refs / walks");

@@ -29,6 +29,7 @@ struct PageWalkerParams {
   unsigned step_vectors = 20; // most frequent step vectors reported
   unsigned asap_registers = 0;  // ASAP's range registers per set, two per range (0: no ASAP)
   Cycles asap_latency = 1;      // their compare
+  bool agile = false;           // Agile Paging: walks start in the shadow table
 };
 
 class PageWalker : public sc_core::sc_module,
@@ -57,6 +58,7 @@ class PageWalker : public sc_core::sc_module,
     uint64_t pwc_probes = 0, pwc_hits = 0, ntlb_probes = 0, ntlb_hits = 0;
     uint64_t dmt_hits = 0, dmt_fallbacks = 0;
     uint64_t asap_prefetches = 0, asap_used = 0, asap_wait_cycles = 0;
+    uint64_t agile_nested_walks = 0;
     // AT: time walks spent in a walker (pending) and waiting for a free one (queued).
     uint64_t pending_cycles = 0, queue_cycles = 0, queued_walks = 0;
     // AT with L1D miss registers: reads that waited for one, and the cycles walks that ended in
@@ -92,6 +94,7 @@ class PageWalker : public sc_core::sc_module,
   Pwc m_host_pwc;
   Tlb m_ntlb;
   std::unique_ptr<AsapUnit> m_asap;
+  bool m_agile;
   WalkDim m_dims[kMaxDims];  // the current walk's dimensions (written by dims_for per walk)
   WalkResult m_result;
   tlm::tlm_generic_payload m_gp;  // reused for every entry read

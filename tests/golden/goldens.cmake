@@ -17,7 +17,7 @@ foreach(golden default native ept)
 endforeach()
 
 # Every other example config, shortened.
-foreach(config asap dmt dmt_asplos24 fpt hugegpt nested pvdmt shadow)
+foreach(config agile asap dmt dmt_asplos24 fpt hugegpt nested pvdmt shadow)
   mmusim_golden(config_${config} ${GOLDEN_CONFIGS}/${config}.yaml --set workload.count=30000)
 endforeach()
 if(MMUSIM_RTL)
@@ -53,7 +53,9 @@ set(GOLDEN_SCHEMES
     "fpt_shadow|system.virtualization=shadow,system.page_table=fpt"
     "fpt_nested_hw3d|system.virtualization=nested,system.nested_walk=hw3d,system.page_table=fpt,system.host_page_table=fpt"
     "asap_native|system.virtualization=none,system.asap=true"
-    "asap_ept|system.virtualization=ept,system.asap=true")
+    "asap_ept|system.virtualization=ept,system.asap=true"
+    "agile|system.virtualization=agile,system.agile.scan_every=3000"
+    "agile_2m|system.virtualization=agile,system.guest_page=2M,system.host_page=2M,system.agile.scan_every=3000")
 foreach(row IN LISTS GOLDEN_SCHEMES)
   string(REPLACE "|" ";" parts "${row}")
   list(GET parts 0 name)
