@@ -2,8 +2,6 @@
 
 #include <vector>
 
-#include "models/scheme_shadow.h"
-
 namespace mmusim {
 
 namespace {
@@ -44,12 +42,8 @@ uint64_t AgileScheme::page_key(uint16_t asid, unsigned level, Addr va) {
 }
 
 void AgileScheme::space_created(uint16_t asid) {
-  if (asid >= m_shadows.size()) {
-    m_shadows.resize(asid + 1u);
-    m_trackers.resize(asid + 1u);
-  }
-  m_shadows[asid] = std::make_unique<ShadowTable>(PtFormat::kX86, m_params.levels, *m_host_tables);
-  if (!m_shadows[asid]->init()) throw std::runtime_error("host memory too small for a shadow root");
+  ShadowingScheme::space_created(asid);
+  if (asid >= m_trackers.size()) m_trackers.resize(asid + 1u);
   m_trackers[asid] = std::make_unique<Tracker>(*this, asid);
   space(asid).table().set_observer(m_trackers[asid].get());
 }
@@ -86,12 +80,6 @@ Expectation AgileScheme::expect(Context ctx, Addr va, AccessKind access,
   return compose(va, access, &g, true, host_mapped ? &h : nullptr);
 }
 
-bool AgileScheme::shadow_fill(uint16_t asid, Addr va) {
-  Mapping t;
-  if (!truth(asid, va, t)) return false;
-  return m_shadows.at(asid)->fill(va, t.translate(va), t.size, t.perms);
-}
-
 bool AgileScheme::populate(uint16_t asid, Addr va) {
   m_quiet = true;
   const bool ok = VirtualScheme::populate(asid, va) &&
@@ -102,28 +90,13 @@ bool AgileScheme::populate(uint16_t asid, Addr va) {
 
 Scheme::Handled AgileScheme::not_present(Context ctx, Addr va, const Perms* vma, Software& sw) {
   if (switch_level(ctx.asid, va)) return demand_fault(ctx, va, vma, sw, 0);  // the guest's own
-  Mapping g;
-  if (space(ctx.asid).oracle().lookup(va, g)) {
-    // Hidden fault: the guest maps va, the shadow does not yet.
-    const Cycles backing = back(g.translate(va), sw.costs());
-    if (!shadow_fill(ctx.asid, va)) host_memory_exhausted();
-    return {Outcome::kRetry,
-            sw.vm_exit(ExitReason::kShadowFill, sw.costs().shadow_fill + backing)};
-  }
-  // A guest page fault in the shadowed part: the hypervisor sees it first and reflects it.
-  const Cycles c = sw.vm_exit(ExitReason::kGuestFault, sw.costs().fault_injection);
-  return demand_fault(ctx, va, vma, sw, c);
+  return shadow_miss(ctx, va, vma, sw);  // in the shadowed part: as under shadow paging
 }
 
 Cycles AgileScheme::after_demand_map(Context ctx, Addr va, uint64_t writes, Software& sw) {
-  Cycles c = trapped_table_writes(writes, sw);
+  const Cycles c = trapped_table_writes(writes, sw);
   if (switch_level(ctx.asid, va)) return c;  // nested: an EPT violation backs it if need be
-  // The leaf write exited; its sync shadows va.
-  Mapping g;
-  space(ctx.asid).oracle().lookup(va, g);
-  c += sw.in_exit(back(g.translate(va), sw.costs()));
-  if (!shadow_fill(ctx.asid, va)) host_memory_exhausted();
-  return c;
+  return c + shadow_mapped(ctx, va, sw);     // the leaf write exited; its sync shadows va
 }
 
 void AgileScheme::written(uint16_t asid, unsigned level, Addr addr) {
@@ -243,15 +216,6 @@ bool AgileScheme::take_walk_cache_flush() {
   return flush;
 }
 
-Cycles AgileScheme::on_cr3_write(Software& sw) {
-  return sw.vm_exit(ExitReason::kCr3Write, sw.costs().cr3_write);  // switch shadow roots
-}
-
-void AgileScheme::on_unmapped(uint16_t asid, const Mapping& m) {
-  ShadowTable& st = shadow(asid);
-  for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) st.drop(p);
-}
-
 bool AgileScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
   const ShadowTable& st = *m_shadows[ctx.asid];
   // Shadowed: the shadow's leaf entry. Nested: the guest's, whose address needs the host.
@@ -259,16 +223,7 @@ bool AgileScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
 }
 
 void AgileScheme::report_spaces(StatsVisitor& v) const {
-  Scheme::report_spaces(v);
-  for (size_t asid = 0; asid < m_shadows.size(); ++asid) {
-    if (!m_shadows[asid]) continue;
-    const std::string name = "shadow" + std::to_string(asid);
-    v.begin(name.c_str());
-    v.counter("entries", m_shadows[asid]->entries(), "entries", "shadow entries filled");
-    v.counter("table_pages", m_shadows[asid]->table_pages(), "pages",
-              "shadow page-table pages in host memory");
-    v.end();
-  }
+  ShadowingScheme::report_spaces(v);
   v.begin("agile");
   v.state("switches", m_switches.size(), "count",
           "guest table pages walks switch to nested mode at (the tops of nested subtrees)");

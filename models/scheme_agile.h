@@ -13,12 +13,11 @@
 
 #include <set>
 
-#include "models/scheme_virtual.h"
-#include "models/shadow_table.h"
+#include "models/scheme_shadow.h"
 
 namespace mmusim {
 
-class AgileScheme final : public WithHints<AgileScheme, VirtualScheme> {
+class AgileScheme final : public WithHints<AgileScheme, ShadowingScheme> {
  public:
   AgileScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   ~AgileScheme() override;
@@ -28,8 +27,6 @@ class AgileScheme final : public WithHints<AgileScheme, VirtualScheme> {
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
   bool populate(uint16_t asid, Addr va) override;
-  Cycles on_cr3_write(Software& sw) override;
-  void on_unmapped(uint16_t asid, const Mapping& m) override;
   Cycles trapped_table_writes(uint64_t before, Software& sw) override;
   uint64_t period() const override { return m_params.agile.scan_every; }
   Cycles periodic(Software& sw) override;
@@ -41,7 +38,6 @@ class AgileScheme final : public WithHints<AgileScheme, VirtualScheme> {
   // Makes the guest table of `level` covering va nested, with everything below it; false when
   // the guest has no such table. (The policy calls it; tests call it to place a switch.)
   bool to_nested(uint16_t asid, Addr va, unsigned level);
-  ShadowTable& shadow(uint16_t asid) { return *m_shadows.at(asid); }
 
   struct Stats {
     uint64_t to_nested = 0, to_shadow = 0;  // conversions of a subtree, each way
@@ -63,14 +59,11 @@ class AgileScheme final : public WithHints<AgileScheme, VirtualScheme> {
   static uint64_t page_key(uint16_t asid, unsigned level, Addr va);
   // The guest wrote an entry of its level-`level` table covering addr.
   void written(uint16_t asid, unsigned level, Addr addr);
-  // Shadows va with the guest and host mappings as they stand.
-  bool shadow_fill(uint16_t asid, Addr va);
   void drop_switch(uint16_t asid, unsigned level, Addr va);
   // Shadows the nested subtree whose top is the guest table of `level` at va again; returns the
   // shadow entries it composed.
   uint64_t to_shadow(uint16_t asid, unsigned level, Addr va);
 
-  std::vector<std::unique_ptr<ShadowTable>> m_shadows;  // indexed by ASID
   std::vector<std::unique_ptr<Tracker>> m_trackers;     // indexed by ASID
   std::set<uint64_t> m_switches;  // the guest table pages where walks switch (page_key order)
   FlatMap<uint8_t> m_switch_index;  // the same, for lookups on the hot path

@@ -15,7 +15,7 @@ ShadowScheme::ShadowScheme(const MachineParams& params, PhysMem& mem, TeaAllocat
 
 ShadowScheme::~ShadowScheme() = default;
 
-void ShadowScheme::space_created(uint16_t asid) {
+void ShadowingScheme::space_created(uint16_t asid) {
   if (asid >= m_shadows.size()) m_shadows.resize(asid + 1u);
   m_shadows[asid] = std::make_unique<ShadowTable>(PtFormat::kX86, m_params.levels, *m_host_tables);
   m_shadows[asid]->set_flatten(m_params.page_table == TableKind::kFpt);
@@ -29,8 +29,8 @@ unsigned ShadowScheme::walk_dims(Context ctx, WalkDim* out) const {
   return 1;
 }
 
-Expectation ShadowScheme::shadowed(const Scheme& s, Context ctx, Addr va, AccessKind access,
-                                   const Mapping* sh) {
+Expectation ShadowingScheme::shadowed(const Scheme& s, Context ctx, Addr va, AccessKind access,
+                                      const Mapping* sh) {
   // Hardware sees the shadow: an entry it lacks is a fault (the hypervisor fills it), an entry it
   // has must translate as guest and host mappings do now (a stale one is a mismatch).
   Expectation e;
@@ -60,7 +60,7 @@ Expectation ShadowScheme::expect(Context ctx, Addr va, AccessKind access,
   return shadowed(*this, ctx, va, access, shadowed_va ? &sh : nullptr);
 }
 
-bool ShadowScheme::shadow_fill(uint16_t asid, Addr va) {
+bool ShadowingScheme::shadow_fill(uint16_t asid, Addr va) {
   Mapping t;
   if (!truth(asid, va, t)) return false;
   return m_shadows.at(asid)->fill(va, t.translate(va), t.size, t.perms);
@@ -70,7 +70,8 @@ bool ShadowScheme::populate(uint16_t asid, Addr va) {
   return VirtualScheme::populate(asid, va) && shadow_fill(asid, va);
 }
 
-Scheme::Handled ShadowScheme::not_present(Context ctx, Addr va, const Perms* vma, Software& sw) {
+Scheme::Handled ShadowingScheme::shadow_miss(Context ctx, Addr va, const Perms* vma,
+                                             Software& sw) {
   Mapping g;
   if (space(ctx.asid).oracle().lookup(va, g)) {
     // Hidden fault: the guest maps va, the shadow does not yet.
@@ -84,14 +85,18 @@ Scheme::Handled ShadowScheme::not_present(Context ctx, Addr va, const Perms* vma
   return demand_fault(ctx, va, vma, sw, c);
 }
 
-Cycles ShadowScheme::after_demand_map(Context ctx, Addr va, uint64_t writes, Software& sw) {
-  // Each entry the handler wrote trapped; syncing the leaf write shadows va.
-  Cycles c = trapped_table_writes(writes, sw);
+Cycles ShadowingScheme::shadow_mapped(Context ctx, Addr va, Software& sw) {
   Mapping g;
   space(ctx.asid).oracle().lookup(va, g);
-  c += sw.in_exit(back(g.translate(va), sw.costs()));  // inside the leaf write's exit
+  const Cycles c = sw.in_exit(back(g.translate(va), sw.costs()));  // inside the leaf write's exit
   if (!shadow_fill(ctx.asid, va)) host_memory_exhausted();
   return c;
+}
+
+Cycles ShadowScheme::after_demand_map(Context ctx, Addr va, uint64_t writes, Software& sw) {
+  // Each entry the handler wrote trapped; syncing the leaf write shadows va.
+  const Cycles c = trapped_table_writes(writes, sw);
+  return c + shadow_mapped(ctx, va, sw);
 }
 
 Cycles ShadowScheme::trapped_table_writes(uint64_t before, Software& sw) {
@@ -101,11 +106,11 @@ Cycles ShadowScheme::trapped_table_writes(uint64_t before, Software& sw) {
   return c;
 }
 
-Cycles ShadowScheme::on_cr3_write(Software& sw) {
+Cycles ShadowingScheme::on_cr3_write(Software& sw) {
   return sw.vm_exit(ExitReason::kCr3Write, sw.costs().cr3_write);  // switch shadow roots
 }
 
-void ShadowScheme::on_unmapped(uint16_t asid, const Mapping& m) {
+void ShadowingScheme::on_unmapped(uint16_t asid, const Mapping& m) {
   // The sync of the trapped write drops every shadow entry inside the guest page.
   ShadowTable& st = shadow(asid);
   for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) st.drop(p);
@@ -116,7 +121,7 @@ bool ShadowScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
   return leaf_entry(st, false, va, entry);
 }
 
-void ShadowScheme::report_spaces(StatsVisitor& v) const {
+void ShadowingScheme::report_spaces(StatsVisitor& v) const {
   Scheme::report_spaces(v);
   for (size_t asid = 0; asid < m_shadows.size(); ++asid) {
     if (!m_shadows[asid]) continue;

@@ -10,7 +10,36 @@
 
 namespace mmusim {
 
-class ShadowScheme final : public WithHints<ShadowScheme, VirtualScheme> {
+// What shadow paging and Agile Paging share: the shadow tables the hypervisor composes, one per
+// guest address space, filled on hidden faults and on the guest's trapped leaf writes, with guest
+// faults reflected and CR3 writes trapped.
+class ShadowingScheme : public VirtualScheme {
+ public:
+  Cycles on_cr3_write(Software& sw) override;
+  void on_unmapped(uint16_t asid, const Mapping& m) override;
+  void report_spaces(StatsVisitor& v) const override;
+  // The shadow table of an ASID (created with the address space).
+  ShadowTable& shadow(uint16_t asid) { return *m_shadows.at(asid); }
+  // What hardware must give for va through a shadow whose entry for it is *sh (null: none).
+  static Expectation shadowed(const Scheme& s, Context ctx, Addr va, AccessKind access,
+                              const Mapping* sh);
+
+ protected:
+  using VirtualScheme::VirtualScheme;
+  void space_created(uint16_t asid) override;
+  // A shadow miss: a hidden fault the hypervisor fills when the guest maps va, else a guest
+  // fault it reflects into the guest.
+  Handled shadow_miss(Context ctx, Addr va, const Perms* vma, Software& sw);
+  // The guest mapped va and its leaf write exited: the hypervisor backs va and shadows it there.
+  Cycles shadow_mapped(Context ctx, Addr va, Software& sw);
+  // Shadows va with the guest and host mappings as they stand; false when va is not mapped in
+  // all of them or host memory ran out.
+  bool shadow_fill(uint16_t asid, Addr va);
+
+  std::vector<std::unique_ptr<ShadowTable>> m_shadows;  // indexed by ASID
+};
+
+class ShadowScheme final : public WithHints<ShadowScheme, ShadowingScheme> {
  public:
   ShadowScheme(const MachineParams& params, PhysMem& mem, TeaAllocator& teas);
   ~ShadowScheme() override;
@@ -20,30 +49,16 @@ class ShadowScheme final : public WithHints<ShadowScheme, VirtualScheme> {
   Expectation expect(Context ctx, Addr va, AccessKind access,
                      const OracleHints* hinted = nullptr) const override;
   bool populate(uint16_t asid, Addr va) override;
-  Cycles on_cr3_write(Software& sw) override;
-  void on_unmapped(uint16_t asid, const Mapping& m) override;
   Cycles trapped_table_writes(uint64_t before, Software& sw) override;
-  void report_spaces(StatsVisitor& v) const override;
-  // What hardware must give for va through a shadow whose entry for it is *sh (null: none).
-  static Expectation shadowed(const Scheme& s, Context ctx, Addr va, AccessKind access,
-                              const Mapping* sh);
-  // The shadow table of an ASID (created with the address space).
-  ShadowTable& shadow(uint16_t asid) { return *m_shadows.at(asid); }
 
  protected:
   friend class Scheme;  // its hint stages call the steps below directly
-  void space_created(uint16_t asid) override;
-  Handled not_present(Context ctx, Addr va, const Perms* vma, Software& sw) override;
+  Handled not_present(Context ctx, Addr va, const Perms* vma, Software& sw) override {
+    return shadow_miss(ctx, va, vma, sw);
+  }
   Cycles after_demand_map(Context ctx, Addr va, uint64_t writes, Software& sw) override;
   bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const;
   const char* host_report_name() const override { return "pmap"; }
-
- private:
-  // Shadows va with the guest and host mappings as they stand; false when va is not mapped in
-  // all of them or host memory ran out.
-  bool shadow_fill(uint16_t asid, Addr va);
-
-  std::vector<std::unique_ptr<ShadowTable>> m_shadows;  // indexed by ASID
 };
 
 }  // namespace mmusim
