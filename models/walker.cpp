@@ -29,7 +29,12 @@ void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind acces
   Leaf leaf;
   m_off_chain = 0;
   m_npf = 0;
-  const bool ok = translate(0, va, access, leaf);
+  // Agile Paging starts in the shadow table (the guest dimension only: dims[0]).
+  bool ok;
+  if (dims[0].shadow_root) [[unlikely]]
+    ok = walk_agile(0, va, access, leaf);
+  else
+    ok = translate(0, va, access, leaf);
   out.serial_refs = static_cast<uint16_t>(out.nrefs - m_off_chain);
   if (ok) {
     out.pa = leaf.pa;
@@ -168,8 +173,6 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
 
   if (d.ecpt) [[unlikely]]
     return walk_ecpt(dim, addr, access, out);
-  if (d.shadow_root) [[unlikely]]
-    return walk_agile(dim, addr, access, out);
 
   // Paging-structure caches: start below the deepest cached non-leaf entry.
   unsigned level = d.levels;
@@ -198,14 +201,14 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     }
   }
 
-  return walk_levels(dim, addr, access, out, level, table);
+  return walk_levels(dim, addr, access, out, level, table, 0);
 }
 
 [[gnu::always_inline]] inline bool Walker::walk_levels(unsigned dim, Addr addr, AccessKind access,
-                                                       Leaf& out, unsigned level, Addr table) {
+                                                       Leaf& out, unsigned level, Addr table,
+                                                       Addr mark) {
   const WalkDim& d = m_dims[dim];
   const bool innermost = dim + 1 == m_ndims;
-  const Addr mark = d.shadow_root ? kPwcGuest : 0;  // Agile Paging: in nested mode
   for (;; --level) {
     // Read the entry of this dimension's level-`level` table (PML5/PML4/PDPT/PD/PT).
     const uint64_t e = read(dim, level, table + table_index(addr, level) * 8);
@@ -242,7 +245,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
       r.steps.push(Step::kPwc);
       if (cached & kPwcGuest) {  // below the switch: a guest table, at its host address
         r.agile_nested = 1;
-        return walk_levels(dim, addr, access, out, level, cached & ~kPwcGuest);
+        return walk_levels(dim, addr, access, out, level, cached & ~kPwcGuest, kPwcGuest);
       }
       table = cached;
     } else {
@@ -265,7 +268,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
       d.pwc->insert(addr, d.ctx.key(), level, next | (to_guest ? kPwcGuest : 0), true);
     if (to_guest) {  // the switch: the guest's table of the next level, walked in 2D from here
       r.agile_nested = 1;
-      return walk_levels(dim, addr, access, out, level - 1, next);
+      return walk_levels(dim, addr, access, out, level - 1, next, kPwcGuest);
     }
     table = next;
   }

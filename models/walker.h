@@ -89,7 +89,7 @@ struct WalkDim {
   // ASAP: range registers (set and tag as dmt's) whose PL2/PL1 entries are prefetched when the
   // walk starts; dmt's lookup is not tried then.
   const AsapUnit* asap = nullptr;
-  // Agile Paging (the guest dimension): the walk starts in the hypervisor's shadow table at this
+  // Agile Paging (the guest dimension, dims[0] only): the walk starts in the hypervisor's shadow table at this
   // host-physical root (0: none). A shadow leaf is host-physical already; a switching entry
   // (kForeignTable) gives the host address of the guest's next table, from which the walk goes
   // on as a 2D walk of this dimension.
@@ -182,9 +182,10 @@ class Walker {
   // The host-physical address of a prefetched entry of dimension `dim` whose address in that
   // dimension's table space is `space`; false when none was prefetched.
   bool asap_translated(unsigned dim, Addr space, Addr& pa) const;
-  // The radix walk of dimension `dim` from its level-`level` table at host-physical `table`.
+  // The radix walk of dimension `dim` from its level-`level` table at host-physical `table`;
+  // `mark` tags the PWC entries it fills (Agile Paging: kPwcGuest, in nested mode).
   bool walk_levels(unsigned dim, Addr addr, AccessKind access, Leaf& out, unsigned level,
-                   Addr table);
+                   Addr table, Addr mark);
   // Agile Paging: the shadow part of the walk, then the nested part from a switching entry.
   bool walk_agile(unsigned dim, Addr addr, AccessKind access, Leaf& out);
   // FPT: the rest of a walk that meets a flattened table, from the table of `level` at `table`.
