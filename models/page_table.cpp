@@ -141,8 +141,9 @@ bool RadixTable::unmap(Addr addr) {
     const Addr slot = table + slot_index(addr, level, flat) * 8;
     path[n++] = {table, slot, level, flat};
     const uint64_t e = m_memory.read(slot);
-    if (!entry_present(m_format, e) || (e & kForeignTable)) return false;
+    if (!entry_present(m_format, e)) return false;
     if (!entry_is_leaf(m_format, e, el)) {
+      if (e & kForeignTable) return false;  // not this builder's table
       table = entry_addr(e);
       flat = (e & kFlatNext) != 0;
       level = el - 1;
