@@ -218,7 +218,8 @@ bool AgileScheme::take_walk_cache_flush() {
 
 bool AgileScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
   const ShadowTable& st = *m_shadows[ctx.asid];
-  // Shadowed: the shadow's leaf entry. Nested: the guest's, whose address needs the host.
+  // Shadowed: the shadow's leaf entry. Nested: none hinted (the guest's entry is reached through
+  // the host dimension).
   return st.record().contains(va) && leaf_entry(st, false, va, entry);
 }
 
