@@ -103,8 +103,7 @@ void AgileScheme::written(uint16_t asid, unsigned level, Addr addr) {
   if (m_quiet) return;
   const uint64_t key = page_key(asid, level, addr);
   uint32_t* n = m_writes.find(key);
-  const uint32_t writes = (n ? *n : 0) + 1;
-  m_writes.insert(key, writes);
+  const uint32_t writes = n ? ++*n : m_writes.insert(key, 1);
   const unsigned sw = switch_level(asid, addr);
   if (sw && level <= sw) {  // a nested page: not write-protected
     ++m_stats.free_writes;
@@ -155,21 +154,15 @@ uint64_t AgileScheme::to_shadow(uint16_t asid, unsigned level, Addr va) {
   // written since the last scan stays nested and becomes the switch.
   const Addr base = va & ~(table_span(level) - 1);
   uint64_t rebuilt = 0;
-  std::vector<Addr> pages;
+  // The visit changes the shadow and the switches, never the guest's mappings it walks.
   space(asid).oracle().for_each_in(base, base + table_span(level), [&](const Mapping& g) {
-    pages.push_back(g.base);
-  });
-  for (Addr p : pages) {
-    Mapping g;
-    space(asid).oracle().lookup(p, g);
-    bool nested = false;
-    for (unsigned l = level - 1; l >= leaf_level(g.size) && !nested; --l) {
-      if (!m_writes.contains(page_key(asid, l, p))) continue;
-      nested = true;
-      if (!switch_level(asid, p) && to_nested(asid, p, l)) ++m_pending_conversions;
+    for (unsigned l = level - 1; l >= leaf_level(g.size); --l) {
+      if (!m_writes.contains(page_key(asid, l, g.base))) continue;
+      if (!switch_level(asid, g.base) && to_nested(asid, g.base, l)) ++m_pending_conversions;
+      return;
     }
-    if (!nested && shadow_fill(asid, p)) ++rebuilt;
-  }
+    if (shadow_fill(asid, g.base)) ++rebuilt;
+  });
   return rebuilt;
 }
 

@@ -127,6 +127,18 @@ bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, ui
   return false;
 }
 
+[[gnu::always_inline]] inline bool Walker::probe_pwc(const WalkDim& d, Addr addr, unsigned& level,
+                                                    Addr& table) {
+  if (!d.pwc || !d.pwc->enabled()) return false;
+  WalkResult& r = *m_out;
+  r.cycles += m_params.pwc_latency;
+  ++r.pwc_probes;
+  if (!d.pwc->lookup(addr, d.ctx.key(), level, table)) return false;
+  ++r.pwc_hits;
+  r.steps.push(Step::kPwc);
+  return true;
+}
+
 [[gnu::always_inline]] inline bool Walker::table_pa(unsigned dim, Addr addr, unsigned level,
                                                    Addr& table) {
   const Addr off = table_index(addr, level) * 8;
@@ -175,20 +187,11 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     return walk_ecpt(dim, addr, access, out);
 
   // Paging-structure caches: start below the deepest cached non-leaf entry.
-  unsigned level = d.levels;
-  Addr table = 0;
-  bool cached = false;
-  if (d.pwc && d.pwc->enabled()) {
-    r.cycles += m_params.pwc_latency;
-    ++r.pwc_probes;
-    cached = d.pwc->lookup(addr, d.ctx.key(), level, table);
-    if (cached) {
-      ++r.pwc_hits;
-      r.steps.push(Step::kPwc);
-      if (table & kPwcFlat) [[unlikely]]
-        return walk_flat(dim, addr, access, out, level, table & ~kPwcFlat, true);
-    }
-  }
+  unsigned level;
+  Addr table;
+  const bool cached = probe_pwc(d, addr, level, table);
+  if (cached && (table & kPwcFlat)) [[unlikely]]
+    return walk_flat(dim, addr, access, out, level, table & ~kPwcFlat, true);
   if (!cached) {
     level = d.levels;
     table = d.root;
@@ -234,23 +237,14 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
                                           Leaf& out) {
   const WalkDim& d = m_dims[dim];
   WalkResult& r = *m_out;
-  unsigned level = d.levels;
-  Addr table = d.shadow_root;
-  if (d.pwc && d.pwc->enabled()) {
-    r.cycles += m_params.pwc_latency;
-    ++r.pwc_probes;
-    Addr cached;
-    if (d.pwc->lookup(addr, d.ctx.key(), level, cached)) {
-      ++r.pwc_hits;
-      r.steps.push(Step::kPwc);
-      if (cached & kPwcGuest) {  // below the switch: a guest table, at its host address
-        r.agile_nested = 1;
-        return walk_levels(dim, addr, access, out, level, cached & ~kPwcGuest, kPwcGuest);
-      }
-      table = cached;
-    } else {
-      level = d.levels;
-    }
+  unsigned level;
+  Addr table;
+  if (!probe_pwc(d, addr, level, table)) {
+    level = d.levels;
+    table = d.shadow_root;
+  } else if (table & kPwcGuest) {  // below the switch: a guest table, at its host address
+    r.agile_nested = 1;
+    return walk_levels(dim, addr, access, out, level, table & ~kPwcGuest, kPwcGuest);
   }
   for (;; --level) {
     const uint64_t e = read(dim, level, table + table_index(addr, level) * 8);

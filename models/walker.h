@@ -156,6 +156,9 @@ class Walker {
     Perms perms;
   };
   bool translate(unsigned dim, Addr addr, AccessKind access, Leaf& out);
+  // Probes the dimension's paging-structure caches for addr: true with the deepest cached
+  // table and its level; false when they are off or miss.
+  bool probe_pwc(const WalkDim& d, Addr addr, unsigned& level, Addr& table);
   // The host-physical address of a table of dimension `dim` (not the innermost) at `table` in
   // the dimension's own table space, whose level-`level` entry for addr the walk reads next.
   // ASAP: a prefetch of that entry translated the table already.

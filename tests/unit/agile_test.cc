@@ -44,12 +44,15 @@ TEST(AgileWalk, ColdReferencesFollowTheSwitchLevel) {
   for (unsigned level = 0; level <= 3; ++level) {
     Machine m(agile_params());
     ASSERT_TRUE(m.populate(1, kVa));
-    if (level) ASSERT_TRUE(agile(m).to_nested(1, kVa, level));
+    if (level) {
+      ASSERT_TRUE(agile(m).to_nested(1, kVa, level));
+    }
     EXPECT_EQ(agile(m).switch_level(1, kVa), level);
     expect_walk(m, kVa, expected[level]);
-    // The rest of the switched region: nested too, its pages translated through the guest.
-    if (level) ASSERT_TRUE(m.populate(1, kVa + 0x1000));
-    if (level) expect_walk(m, kVa + 0x1000, expected[level]);
+    if (level) {  // the rest of the switched region: nested too, translated through the guest
+      ASSERT_TRUE(m.populate(1, kVa + 0x1000));
+      expect_walk(m, kVa + 0x1000, expected[level]);
+    }
   }
 }
 
