@@ -7,7 +7,7 @@
 namespace mmusim {
 
 namespace {
-constexpr unsigned kTagShift = 52;
+constexpr unsigned kTagShift = EcptTable::kTagShift;
 constexpr unsigned kTagBits = 7;
 constexpr uint64_t kTagMask = ((uint64_t{1} << kTagBits) - 1) << kTagShift;
 
@@ -31,7 +31,14 @@ bool EcptTable::Line::empty() const {
 
 EcptTable::EcptTable(PtFormat format, PageSize size, TableMemory& memory,
                      const EcptParams& params)
-    : m_format(format), m_size(size), m_mem(memory), m_params(params), m_rng(params.seed) {
+    : EcptTable(page_shift(size), memory, params) {
+  m_format = format;
+  m_size = size;
+}
+
+EcptTable::EcptTable(unsigned shift, TableMemory& memory, const EcptParams& params)
+    : m_format(PtFormat::kX86), m_size(PageSize::k4K), m_shift(shift), m_mem(memory),
+      m_params(params), m_rng(params.seed) {
   const uint64_t n = params.initial_lines;
   if (params.ways < 2 || params.ways > kMaxWays)
     throw std::invalid_argument("ECPT: 2 to 4 ways");
@@ -88,10 +95,10 @@ unsigned EcptTable::probe_lines(Addr addr, Addr* lines) const {
   return m_params.ways;
 }
 
-bool EcptTable::match(const uint64_t* words, Addr addr, PageSize size, uint64_t& entry) {
-  const uint64_t cluster = addr >> (page_shift(size) + 3);
+bool EcptTable::match(const uint64_t* words, Addr addr, unsigned shift, uint64_t& entry) {
+  const uint64_t cluster = addr >> (shift + 3);
   if (tag_of(words) != cluster) return false;
-  entry = words[(addr >> page_shift(size)) & (kClusterPages - 1)] & ~kTagMask;
+  entry = words[(addr >> shift) & (kClusterPages - 1)] & ~kTagMask;
   return true;
 }
 
@@ -132,6 +139,7 @@ bool EcptTable::insert(Line& l) {
     Generation& g = in_new ? m_new : m_cur;
     const Line occupant = load(at);
     write_line(at, l);
+    if (m_observer) m_observer->placed(l.cluster, way);
     if (occupant.empty()) {
       ++g.used;
       return true;
@@ -218,19 +226,38 @@ bool EcptTable::rebuild(const Line& homeless) {
 }
 
 EcptTable::MapStatus EcptTable::map(Addr addr, Addr frame, Perms perms) {
-  const uint64_t cluster = cluster_of(addr);
-  const unsigned i = static_cast<unsigned>((addr >> page_shift(m_size)) & (kClusterPages - 1));
-  const uint64_t entry = make_leaf_entry(m_format, frame, m_size, perms) | tag_bits(cluster, i);
+  if (word(addr)) return MapStatus::kConflict;
+  return set_word(addr, make_leaf_entry(m_format, frame, m_size, perms));
+}
+
+bool EcptTable::find_word(Addr addr, Addr& at) const {
+  if (!find(cluster_of(addr), at)) return false;
+  at += index_of(addr) * 8;
+  return true;
+}
+
+uint64_t EcptTable::word(Addr addr) const {
   Addr at;
-  if (find(cluster, at)) {
-    if (entry_present(m_format, m_mem.read(at + i * 8) & ~kTagMask)) return MapStatus::kConflict;
-    m_mem.write(at + i * 8, entry);
+  return find_word(addr, at) ? m_mem.read(at) & ~kTagMask : 0;
+}
+
+EcptTable::MapStatus EcptTable::set_word(Addr addr, uint64_t value) {
+  const uint64_t cluster = cluster_of(addr);
+  const unsigned i = index_of(addr);
+  Addr at;
+  if (find_word(addr, at)) {
+    if (value == 0) {
+      remove_word(at - i * 8, i, cluster);
+    } else {
+      m_mem.write(at, value | tag_bits(cluster, i));
+    }
     return MapStatus::kOk;
   }
+  if (value == 0) return MapStatus::kOk;
   Line l;
   l.cluster = cluster;
   for (unsigned j = 0; j < kClusterPages; ++j) l.words[j] = tag_bits(cluster, j);
-  l.words[i] = entry;
+  l.words[i] = value | tag_bits(cluster, i);
   ++m_stats.inserts;
   ++m_stats.clusters;
   Line homeless;
@@ -241,27 +268,23 @@ EcptTable::MapStatus EcptTable::map(Addr addr, Addr frame, Perms perms) {
   return MapStatus::kOk;
 }
 
-bool EcptTable::present(Addr addr) const {
-  const unsigned i = static_cast<unsigned>((addr >> page_shift(m_size)) & (kClusterPages - 1));
-  Addr at;
-  return find(cluster_of(addr), at) && entry_present(m_format, m_mem.read(at + i * 8) & ~kTagMask);
+bool EcptTable::unmap(Addr addr) {
+  if (!word(addr)) return false;
+  set_word(addr, 0);
+  return true;
 }
 
-bool EcptTable::unmap(Addr addr) {
-  const uint64_t cluster = cluster_of(addr);
-  const unsigned i = static_cast<unsigned>((addr >> page_shift(m_size)) & (kClusterPages - 1));
-  Addr at;
-  if (!find(cluster, at)) return false;
+// Clears word i of the line at `at`; the line goes with its cluster's last word.
+void EcptTable::remove_word(Addr at, unsigned i, uint64_t cluster) {
   Line l = load(at);
-  if (!entry_present(m_format, l.words[i] & ~kTagMask)) return false;
   l.words[i] = tag_bits(cluster, i);
   bool any = false;
-  for (uint64_t w : l.words) any |= entry_present(m_format, w & ~kTagMask);
+  for (uint64_t w : l.words) any |= (w & ~kTagMask) != 0;
   if (any) {
     m_mem.write(at + i * 8, l.words[i]);
-    return true;
+    return;
   }
-  write_line(at, Line{});  // the cluster's last page: the line goes
+  write_line(at, Line{});
   --m_stats.clusters;
   --(in_new_table(at) ? m_new : m_cur).used;
   // Removals move lines on too, so a halving completes while the table only empties.
@@ -269,7 +292,6 @@ bool EcptTable::unmap(Addr addr) {
   if (m_resizing && !migrate(m_params.moves_per_insert, homeless)) rebuild(homeless);
   if (!m_resizing && m_cur.lines > m_params.initial_lines && occupancy() < m_params.downsize_at)
     start_resize(m_cur.lines / 2);
-  return true;
 }
 
 void EcptTable::report(StatsVisitor& v) const {

@@ -12,6 +12,9 @@
 // displaced to its slot in another random way, and so on (a random walk) up to
 // max_displacements.
 //
+// Raw tables. The same hashed lines hold other 8-byte words keyed by address (ECPT's cuckoo walk
+// tables): word (addr >> shift) & 7 of cluster addr >> (shift + 3), 0 for none.
+//
 // Elastic resizing. When occupancy passes upsize_at, a table of twice the lines per way is
 // allocated and lines move over gradually: every insertion first moves `moves_per_insert` lines,
 // in slot order per way. A way's migration pointer tells which of its old slots have moved, so
@@ -52,8 +55,17 @@ class EcptTable {
     uint64_t upsizes = 0, downsizes = 0, forced_resizes = 0;
   };
 
+  // Told each time a line is written into a slot (inserted, displaced or moved by a resize).
+  class Observer {
+   public:
+    virtual ~Observer() = default;
+    virtual void placed(uint64_t cluster, unsigned way) = 0;
+  };
+
   // size: the page size its entries map. Throws std::invalid_argument on bad parameters.
   EcptTable(PtFormat format, PageSize size, TableMemory& memory, const EcptParams& params);
+  // A raw table: words below 2^kTagShift, each for 2^shift bytes of address space.
+  EcptTable(unsigned shift, TableMemory& memory, const EcptParams& params);
   ~EcptTable();
   EcptTable(const EcptTable&) = delete;
   EcptTable& operator=(const EcptTable&) = delete;
@@ -65,17 +77,24 @@ class EcptTable {
   // Clears the entry of addr's page (removing its cluster when it empties); false when none.
   bool unmap(Addr addr);
   // Whether addr's page has an entry.
-  bool present(Addr addr) const;
+  bool present(Addr addr) const { return word(addr) != 0; }
+  // Raw: addr's word (0: none); sets it (0: clears it, removing the cluster when it empties).
+  uint64_t word(Addr addr) const;
+  MapStatus set_word(Addr addr, uint64_t value);
+  void set_observer(Observer* o) { m_observer = o; }
+  static constexpr unsigned kTagShift = 52;  // the tag's bits in each word
 
   // The line addresses hardware probes for addr, one per way (in the old or the new table as
   // the migration pointers say); returns the number of ways.
   unsigned probe_lines(Addr addr, Addr* lines) const;
-  // The entry for addr's page in a probed line's words, if the line holds addr's cluster.
-  static bool match(const uint64_t* words, Addr addr, PageSize size, uint64_t& entry);
+  // The word for addr in a probed line's words (entries of 2^shift bytes each), if the line
+  // holds addr's cluster.
+  static bool match(const uint64_t* words, Addr addr, unsigned shift, uint64_t& entry);
   // Reads a line's eight words.
   void read_line(Addr line, uint64_t* words) const;
 
   PageSize page_size() const { return m_size; }
+  unsigned shift() const { return m_shift; }
   unsigned ways() const { return m_params.ways; }
   uint64_t lines_per_way() const { return m_cur.lines; }
   bool resizing() const { return m_resizing; }
@@ -96,7 +115,12 @@ class EcptTable {
     uint64_t words[kClusterPages] = {};
     bool empty() const;
   };
-  uint64_t cluster_of(Addr addr) const { return addr >> (page_shift(m_size) + 3); }
+  uint64_t cluster_of(Addr addr) const { return addr >> (m_shift + 3); }
+  unsigned index_of(Addr addr) const {
+    return static_cast<unsigned>((addr >> m_shift) & (kClusterPages - 1));
+  }
+  bool find_word(Addr addr, Addr& at) const;
+  void remove_word(Addr at, unsigned i, uint64_t cluster);
   uint64_t slot(unsigned way, uint64_t cluster, uint64_t lines) const {
     return hash64(m_keys[way], cluster) & (lines - 1);
   }
@@ -116,7 +140,9 @@ class EcptTable {
 
   PtFormat m_format;
   PageSize m_size;
+  unsigned m_shift;  // each word is for 2^m_shift bytes (a page of m_size in an ECPT)
   TableMemory& m_mem;
+  Observer* m_observer = nullptr;
   EcptParams m_params;
   uint64_t m_keys[kMaxWays] = {};
   Rng m_rng;

@@ -295,7 +295,7 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
       ++probes;
       uint64_t words[EcptTable::kClusterPages], e;
       t->read_line(lines[w], words);
-      if (!level && EcptTable::match(words, addr, size, e) && entry_present(d.format, e)) {
+      if (!level && EcptTable::match(words, addr, page_shift(size), e) && entry_present(d.format, e)) {
         entry = e;
         level = leaf_level(size);
       }
