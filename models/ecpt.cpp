@@ -2,6 +2,66 @@
 
 namespace mmusim {
 
+Ecpt::Ecpt(PtFormat format, TableMemory& memory, const EcptParams& params)
+    : m_format(format), m_memory(memory), m_params(params) {
+  for (unsigned l = 0; l < kCwtLevels; ++l) m_keepers[l] = {};
+  m_keepers[kPmdCwt].ecpt = m_keepers[kPudCwt].ecpt = this;
+  m_keepers[kPudCwt].level = kPudCwt;
+}
+
+Ecpt::~Ecpt() = default;
+
+bool Ecpt::init_cwts() {
+  for (unsigned l = 0; l < kCwtLevels; ++l) {
+    EcptParams p = m_params;
+    p.ways = 2;
+    p.initial_lines = kPageBytes / EcptTable::kLineBytes;  // a page per way
+    p.seed += 16 + l;
+    m_cwt[l] = std::make_unique<EcptTable>(kSectionShift[l] + 3, m_memory, p);
+    if (!m_cwt[l]->init()) {
+      m_cwt[0].reset();
+      m_cwt[1].reset();
+      return false;
+    }
+  }
+  return true;
+}
+
+void Ecpt::WayKeeper::placed(uint64_t cluster, unsigned way) {
+  const uint8_t mask = 3 << kWayShift;
+  if (!ecpt->edit_header(level, cluster << kSectionShift[level], mask,
+                         static_cast<uint8_t>(way << kWayShift)))
+    ecpt->m_cwt_failed = true;
+}
+
+bool Ecpt::edit_header(unsigned level, Addr addr, uint8_t mask, uint8_t value) {
+  EcptTable& t = *m_cwt[level];
+  const unsigned j = static_cast<unsigned>(addr >> kSectionShift[level]) & 7;
+  const uint64_t w = t.word(addr);
+  uint8_t h = static_cast<uint8_t>((w >> (5 * j)) & 31);
+  h = static_cast<uint8_t>((h & ~mask) | (value & mask));
+  if ((h & 7) == 0) h = 0;  // no page left: no way either
+  const uint64_t field = uint64_t{31} << (5 * j);
+  return t.set_word(addr, (w & ~field) | (uint64_t{h} << (5 * j))) ==
+         EcptTable::MapStatus::kOk;
+}
+
+bool Ecpt::count_in_cwts(Addr addr, PageSize size, int delta) {
+  bool ok = true;
+  for (unsigned l = 0; l < kCwtLevels; ++l) {
+    if (l == kPmdCwt && size == PageSize::k1G) continue;  // larger than the section
+    const uint64_t key = (addr >> kSectionShift[l]) << 3 | l << 2 | index(size);
+    uint32_t& n = m_section_pages[key];
+    n += static_cast<uint32_t>(delta);
+    if (n == (delta > 0 ? 1u : 0u)) {
+      const uint8_t bit = static_cast<uint8_t>(1u << index(size));
+      ok &= edit_header(l, addr, bit, delta > 0 ? bit : 0);
+    }
+    if (n == 0) m_section_pages.erase(key);
+  }
+  return ok;
+}
+
 bool Ecpt::overlaps(Addr addr, PageSize size) const {
   const auto larger = [&](PageSize s) {
     const EcptTable* t = table(s);
@@ -21,6 +81,7 @@ bool Ecpt::overlaps(Addr addr, PageSize size) const {
 
 Ecpt::MapStatus Ecpt::map(Addr addr, Addr frame, PageSize size, Perms perms) {
   if (overlaps(addr, size)) return MapStatus::kConflict;
+  if (!m_cwt[0] && !init_cwts()) return MapStatus::kOutOfMemory;
   std::unique_ptr<EcptTable>& t = m_tables[index(size)];
   if (!t) {
     EcptParams p = m_params;
@@ -30,9 +91,16 @@ Ecpt::MapStatus Ecpt::map(Addr addr, Addr frame, PageSize size, Perms perms) {
       t.reset();
       return MapStatus::kOutOfMemory;
     }
+    if (size != PageSize::k4K) t->set_observer(&m_keepers[size == PageSize::k2M ? 0 : 1]);
     m_sizes |= 1u << index(size);
   }
-  const MapStatus status = t->map(addr, frame, perms);
+  MapStatus status = t->map(addr, frame, perms);
+  if (status == MapStatus::kOk && (!count_in_cwts(addr, size, +1) || m_cwt_failed)) {
+    m_cwt_failed = false;  // the CWTs ran out of memory: the page is not mapped after all
+    count_in_cwts(addr, size, -1);
+    t->unmap(addr);
+    status = MapStatus::kOutOfMemory;
+  }
   if (status == MapStatus::kOk) {
     if (size == PageSize::k4K) ++m_in_2m[addr >> 21];
     if (size != PageSize::k1G) ++m_in_1g[addr >> 30];
@@ -43,6 +111,7 @@ Ecpt::MapStatus Ecpt::map(Addr addr, Addr frame, PageSize size, Perms perms) {
 bool Ecpt::unmap(Addr addr, PageSize size) {
   EcptTable* t = m_tables[index(size)].get();
   if (!t || !t->unmap(addr)) return false;
+  count_in_cwts(addr, size, -1);  // removing headers needs no memory
   if (size == PageSize::k4K && --m_in_2m[addr >> 21] == 0) m_in_2m.erase(addr >> 21);
   if (size != PageSize::k1G && --m_in_1g[addr >> 30] == 0) m_in_1g.erase(addr >> 30);
   return true;
@@ -65,12 +134,16 @@ uint64_t Ecpt::table_pages() const {
   uint64_t n = 0;
   for (const auto& t : m_tables)
     if (t) n += t->table_pages();
+  for (const auto& t : m_cwt)
+    if (t) n += t->table_pages();
   return n;
 }
 
 uint64_t Ecpt::lines_moved() const {
   uint64_t n = 0;
   for (const auto& t : m_tables)
+    if (t) n += t->stats().lines_moved;
+  for (const auto& t : m_cwt)
     if (t) n += t->stats().lines_moved;
   return n;
 }
@@ -81,6 +154,13 @@ void Ecpt::report(StatsVisitor& v) const {
     if (!m_tables[s]) continue;
     v.begin(kNames[s]);
     m_tables[s]->report(v);
+    v.end();
+  }
+  static const char* const kCwtNames[] = {"cwt_pmd", "cwt_pud"};
+  for (unsigned l = 0; l < kCwtLevels; ++l) {
+    if (!m_cwt[l]) continue;
+    v.begin(kCwtNames[l]);
+    m_cwt[l]->report(v);
     v.end();
   }
 }

@@ -1,7 +1,15 @@
 // An address space's elastic cuckoo page tables (Skarlatos et al., ASPLOS'20): one EcptTable per
 // page size, created on the first page of that size. Hardware probes every way of every size in
-// use at once (the mask of sizes is part of the context the OS loads, as CR3 is). Cuckoo walk
-// tables and caches, which would narrow the probes to one size, are not modelled yet.
+// use at once (the mask of sizes is part of the context the OS loads, as CR3 is), unless its
+// cuckoo walk caches narrow the probes.
+//
+// Cuckoo walk tables (CWTs): the OS's record, per section of address space, of the page sizes
+// mapped there and the way that holds the section's entry. A section is what one ECPT line of the
+// larger size covers: the PMD-CWT has a header per 16 MiB (one 2M-table line: which of 4K/2M, and
+// the 2M entry's way), the PUD-CWT one per 8 GiB (one 1G-table line: which of 4K/2M/1G, and the
+// 1G entry's way). A header is 5 bits (bit s: pages of PageSize s; bits 3-4: the way), eight to
+// a word, 64 to a 64-byte line: a PMD-CWT line per 1 GiB, a PUD-CWT line per 512 GiB, as in the
+// ECPT authors' OS code. The CWTs are cuckoo tables of 2 ways in the same table memory.
 #pragma once
 
 #include <memory>
@@ -13,8 +21,10 @@ namespace mmusim {
 
 class Ecpt {
  public:
-  Ecpt(PtFormat format, TableMemory& memory, const EcptParams& params)
-      : m_format(format), m_memory(memory), m_params(params) {}
+  Ecpt(PtFormat format, TableMemory& memory, const EcptParams& params);
+  ~Ecpt();
+  Ecpt(const Ecpt&) = delete;
+  Ecpt& operator=(const Ecpt&) = delete;
 
   using MapStatus = EcptTable::MapStatus;
   MapStatus map(Addr addr, Addr frame, PageSize size, Perms perms);
@@ -34,12 +44,36 @@ class Ecpt {
   // Page sizes with a table (bit s for PageSize s).
   unsigned sizes() const { return m_sizes; }
   uint64_t table_pages() const;
-  // Lines moved by resizing, all sizes (the OS's rehash work).
+  // Lines moved by resizing, all sizes and the CWTs (the OS's rehash work).
   uint64_t lines_moved() const;
   void report(StatsVisitor& v) const;
 
+  // The CWTs: kPmdCwt or kPudCwt (null before the first page).
+  enum CwtLevel : unsigned { kPmdCwt = 0, kPudCwt = 1, kCwtLevels = 2 };
+  const EcptTable* cwt(unsigned level) const { return m_cwt[level].get(); }
+  static constexpr unsigned kSectionShift[kCwtLevels] = {24, 33};  // a header's section
+  static constexpr unsigned kCwtLineShift[kCwtLevels] = {30, 39};  // a CWT line's
+  static constexpr uint8_t kWayShift = 3;
+  // addr's section header in a CWT line's words (bit s: pages of size s; way at kWayShift).
+  static uint8_t header(const uint64_t* line, Addr addr, unsigned level) {
+    const unsigned j = static_cast<unsigned>(addr >> kSectionShift[level]) & 63;
+    return static_cast<uint8_t>((line[j / 8] >> (5 * (j % 8))) & 31);
+  }
+
  private:
   static unsigned index(PageSize s) { return static_cast<unsigned>(s); }
+  // Keeps a section header's way when the 2M (PMD-CWT) or 1G (PUD-CWT) table places a line.
+  struct WayKeeper : EcptTable::Observer {
+    Ecpt* ecpt = nullptr;
+    unsigned level = 0;
+    void placed(uint64_t cluster, unsigned way) override;
+  };
+  bool init_cwts();
+  // Counts a page of `size` in (delta +1) or out of (-1) its sections; sets or clears the
+  // headers' bits as a count leaves or reaches 0. False when a CWT found no memory.
+  bool count_in_cwts(Addr addr, PageSize size, int delta);
+  // Rewrites addr's header in a CWT: bits and way under `mask` become `value`.
+  bool edit_header(unsigned level, Addr addr, uint8_t mask, uint8_t value);
 
   PtFormat m_format;
   TableMemory& m_memory;
@@ -48,6 +82,11 @@ class Ecpt {
   unsigned m_sizes = 0;
   // Smaller pages mapped per 2 MiB and per 1 GiB region.
   std::unordered_map<uint64_t, uint32_t> m_in_2m, m_in_1g;
+  std::unique_ptr<EcptTable> m_cwt[kCwtLevels];
+  WayKeeper m_keepers[kCwtLevels];
+  bool m_cwt_failed = false;  // a header write found no memory
+  // Pages per (section, CWT level, size): key section << 3 | level << 2 | size.
+  std::unordered_map<uint64_t, uint32_t> m_section_pages;
 };
 
 }  // namespace mmusim

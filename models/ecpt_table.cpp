@@ -98,8 +98,10 @@ unsigned EcptTable::probe_lines(Addr addr, Addr* lines) const {
 bool EcptTable::match(const uint64_t* words, Addr addr, unsigned shift, uint64_t& entry) {
   const uint64_t cluster = addr >> (shift + 3);
   if (tag_of(words) != cluster) return false;
+  uint64_t any = 0;  // an empty line has tag 0 too
+  for (unsigned i = 0; i < kClusterPages; ++i) any |= words[i] & ~kTagMask;
   entry = words[(addr >> shift) & (kClusterPages - 1)] & ~kTagMask;
-  return true;
+  return any != 0;
 }
 
 void EcptTable::read_line(Addr line, uint64_t* words) const {

@@ -88,7 +88,7 @@ class EcptTable {
   // the migration pointers say); returns the number of ways.
   unsigned probe_lines(Addr addr, Addr* lines) const;
   // The word for addr in a probed line's words (entries of 2^shift bytes each), if the line
-  // holds addr's cluster.
+  // holds addr's cluster (is not empty, and has its tag).
   static bool match(const uint64_t* words, Addr addr, unsigned shift, uint64_t& entry);
   // Reads a line's eight words.
   void read_line(Addr line, uint64_t* words) const;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "models/asap.h"
+#include "models/cwc.h"
 #include "models/ecpt.h"
 #include "models/pwc.h"
 #include "models/tlb.h"
@@ -270,42 +271,148 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
 
 [[gnu::noinline]] bool Walker::walk_ecpt(unsigned dim, Addr addr, AccessKind access,
                                          Leaf& out) {
-  const WalkDim& d = m_dims[dim];
-  if (dim + 1 != m_ndims) throw std::logic_error("walker: ECPT only in the innermost dimension");
-  WalkResult& r = *m_out;
-  const Cycles start = r.cycles;
-  Cycles slowest = 0;
-  unsigned probes = 0;
+  uint8_t ways[kNumPageSizes];
+  const bool narrowed = ecpt_plan(dim, addr, ways);
   uint64_t entry = 0;
   unsigned level = 0;  // the leaf level of the entry found, 0: none
+  if (!ecpt_step(dim, addr, ways, entry, level)) return false;
+  if (!level && narrowed) {  // the CWCs were out of date (or addr is unmapped): the other ways
+    const Ecpt& e = *m_dims[dim].ecpt;
+    bool any = false;
+    for (unsigned s = 0; s < kNumPageSizes; ++s) {
+      const EcptTable* t = e.table(static_cast<PageSize>(s));
+      ways[s] = t ? static_cast<uint8_t>(((1u << t->ways()) - 1) & ~ways[s]) : 0;
+      any |= ways[s] != 0;
+    }
+    if (any) {
+      ++m_out->ecpt_reprobes;
+      if (!ecpt_step(dim, addr, ways, entry, level)) return false;
+    }
+  }
+  if (!level) return fault(FaultKind::kNotPresent, dim, 1, addr);
+  return leaf(dim, level, addr, access, entry, out);
+}
+
+bool Walker::ecpt_plan(unsigned dim, Addr addr, uint8_t* ways) {
+  const WalkDim& d = m_dims[dim];
   for (unsigned s = 0; s < kNumPageSizes; ++s) {
+    const EcptTable* t = d.ecpt->table(static_cast<PageSize>(s));
+    ways[s] = t ? static_cast<uint8_t>((1u << t->ways()) - 1) : 0;
+  }
+  WalkResult& r = *m_out;
+  if (!d.cwc || !d.cwc->enabled()) {
+    r.cycles += m_params.ecpt_hash_latency;
+    return false;
+  }
+  r.cycles += std::max(m_params.ecpt_hash_latency, m_params.cwc_latency);
+  const auto way = [](uint8_t h) { return static_cast<uint8_t>(1u << (h >> Ecpt::kWayShift)); };
+  const uint32_t ctx = d.ctx.key();
+  bool narrowed = false;
+  uint8_t h;
+  bool refill[Ecpt::kCwtLevels] = {};
+  if (d.cwc->lookup(Ecpt::kPudCwt, addr, ctx, h)) {  // which sizes, and the 1G entry's way
+    narrowed = true;
+    ways[2] &= (h & 4) ? way(h) : 0;
+    if (!(h & 2)) ways[1] = 0;
+    if (!(h & 1)) ways[0] = 0;
+  } else {
+    refill[Ecpt::kPudCwt] = true;
+  }
+  if (ways[1]) {  // 2M pages may map addr: the PMD-CWC gives their way, and whether 4K ones do
+    if (d.cwc->lookup(Ecpt::kPmdCwt, addr, ctx, h)) {
+      narrowed = true;
+      ways[1] &= (h & 2) ? way(h) : 0;
+      if (!(h & 1)) ways[0] = 0;
+    } else {
+      refill[Ecpt::kPmdCwt] = true;
+    }
+  }
+  for (unsigned l = 0; l < Ecpt::kCwtLevels; ++l)
+    if (refill[l]) cwt_refill(dim, l, addr);
+  return narrowed;
+}
+
+[[gnu::noinline]] void Walker::cwt_refill(unsigned dim, unsigned level, Addr addr) {
+  const WalkDim& d = m_dims[dim];
+  const EcptTable* t = d.ecpt->cwt(level);
+  if (!t) return;
+  WalkResult& r = *m_out;
+  const Cycles t0 = r.cycles, mem0 = r.mem_cycles;
+  const unsigned c0 = chain();
+  const Fault fault0 = r.fault;
+  Addr lines[EcptTable::kMaxWays];
+  const unsigned n = t->probe_lines(addr, lines);
+  for (unsigned w = 0; w < n; ++w) {  // both ways at once, neither on the walk's path
+    r.cycles = t0;
+    Addr pa = lines[w];
+    if (dim + 1 < m_ndims) {
+      Leaf at;
+      if (!translate(dim + 1, pa, AccessKind::kLoad, at)) continue;
+      pa = at.pa;
+    }
+    read(dim, level + 2, pa);
+    uint64_t words[EcptTable::kClusterPages], e;
+    t->read_line(lines[w], words);
+    if (EcptTable::match(words, addr, t->shift(), e)) d.cwc->fill(level, addr, d.ctx.key(), words);
+  }
+  r.cycles = t0;
+  r.mem_cycles = mem0;
+  r.fault = fault0;
+  m_off_chain += chain() - c0;
+}
+
+bool Walker::ecpt_step(unsigned dim, Addr addr, const uint8_t* ways, uint64_t& entry,
+                       unsigned& level) {
+  const WalkDim& d = m_dims[dim];
+  WalkResult& r = *m_out;
+  const Cycles start = r.cycles, mem0 = r.mem_cycles;
+  Cycles end = start, end_mem = mem0;
+  unsigned longest = 0;
+  const auto chain_done = [&](unsigned from) {
+    const unsigned len = chain() - from;
+    m_off_chain += len;
+    longest = std::max(longest, len);
+    if (r.cycles >= end) {
+      end = r.cycles;
+      end_mem = r.mem_cycles;
+    }
+  };
+  bool ok = true;
+  for (unsigned s = 0; s < kNumPageSizes && ok; ++s) {
     const PageSize size = static_cast<PageSize>(s);
     const EcptTable* t = d.ecpt->table(size);
-    if (!t) continue;
+    if (!t || !ways[s]) continue;
     Addr lines[EcptTable::kMaxWays];
-    const unsigned n = t->probe_lines(addr, lines);
+    t->probe_lines(addr, lines);
     const Addr word = ((addr >> page_shift(size)) & (EcptTable::kClusterPages - 1)) * 8;
-    for (unsigned w = 0; w < n; ++w) {
+    for (unsigned w = 0; w < t->ways() && ok; ++w) {
+      if (!(ways[s] >> w & 1)) continue;
+      r.cycles = start;
+      r.mem_cycles = mem0;
+      const unsigned from = chain();
+      ++r.ecpt_probes;
+      Addr pa = lines[w] + word;
+      if (dim + 1 < m_ndims) {  // the line is in guest-physical memory
+        Leaf at;
+        ok = translate(dim + 1, pa, AccessKind::kLoad, at);
+        pa = at.pa;
+      }
       // One read of the 64-byte line: its timing is the word's; the tag is in the other words.
-      Cycles lat = 0;
-      Step served;
-      m_mem->read_entry(lines[w] + word, dim, leaf_level(size), lat, served);
-      record(dim, leaf_level(size), lines[w] + word, served, start, lat);
-      slowest = std::max(slowest, lat);
-      ++probes;
+      if (ok) read(dim, leaf_level(size), pa);
+      chain_done(from);
       uint64_t words[EcptTable::kClusterPages], e;
       t->read_line(lines[w], words);
-      if (!level && EcptTable::match(words, addr, page_shift(size), e) && entry_present(d.format, e)) {
+      if (ok && !level && EcptTable::match(words, addr, t->shift(), e) &&
+          entry_present(d.format, e)) {
         entry = e;
         level = leaf_level(size);
       }
     }
   }
-  r.cycles = start + slowest;
-  r.mem_cycles += slowest;
-  if (probes > 1) m_off_chain += probes - 1;  // one step of the chain
-  if (!level) return fault(FaultKind::kNotPresent, dim, 1, addr);
-  return leaf(dim, level, addr, access, entry, out);
+  r.cycles = end;
+  r.mem_cycles = end_mem;
+  m_off_chain -= longest;
+  return ok;
 }
 
 [[gnu::noinline]] void Walker::asap_prefetch(unsigned dim, Addr addr) {

@@ -11,6 +11,7 @@
 namespace mmusim {
 
 class AsapUnit;
+class Cwc;
 class Ecpt;
 class Pwc;
 class Tlb;
@@ -81,6 +82,7 @@ struct WalkDim {
   PtFormat format = PtFormat::kX86;
   bool root_flat = false;   // FPT: the root is a flattened table (kFlatNext entries say so below)
   const Ecpt* ecpt = nullptr;  // ECPT: hashed tables probed in parallel instead of the radix
+  Cwc* cwc = nullptr;          // ECPT: cuckoo walk caches that narrow the probes
   Context ctx;              // tag for this dimension's PWC and nested-TLB entries
   Pwc* pwc = nullptr;       // paging-structure caches keyed by this dimension's input address
   Tlb* tlb = nullptr;       // nested TLB: whole translations of this dimension (inner dims only)
@@ -115,6 +117,8 @@ struct WalkResult {
   uint16_t asap_used = 0;  // ASAP: entries the walk took from a prefetch instead of reading them
   uint32_t asap_wait_cycles = 0;  // ASAP: cycles the walk waited for prefetches in flight
   uint16_t agile_nested = 0;  // Agile Paging: the walk switched from shadow to nested mode
+  uint16_t ecpt_probes = 0;    // ECPT: table lines probed
+  uint16_t ecpt_reprobes = 0;  // ECPT: steps that probed the ways the CWCs had ruled out
   StepVector steps;            // where each step was served, in order (PWC/NTLB/DMT hits, reads)
   WalkRef refs[kMaxRefs];
 
@@ -131,6 +135,7 @@ struct WalkResult {
     asap_prefetches = asap_used = 0;
     asap_wait_cycles = 0;
     agile_nested = 0;
+    ecpt_probes = ecpt_reprobes = 0;
     steps.clear();
   }
 };
@@ -138,6 +143,8 @@ struct WalkResult {
 struct WalkerParams {
   Cycles pwc_latency = 1;   // one probe of a dimension's paging-structure caches (all levels)
   Cycles ntlb_latency = 1;  // one probe of a nested TLB
+  Cycles ecpt_hash_latency = 2;  // ECPT: hashing the VPN into each way, before the probes issue
+  Cycles cwc_latency = 4;        // ECPT: a CWC lookup (PUD and PMD at once, beside the hash)
 };
 
 class Walker {
@@ -174,8 +181,18 @@ class Walker {
   // A TEA register's leaf entry for addr: true when it decided the translation (its outcome in
   // `done`), false when the radix walk must run (no register, or the entry is not a usable leaf).
   bool dmt_leaf(unsigned dim, Addr addr, AccessKind access, Leaf& out, bool& done);
-  // ECPT: every way of every page size's table probed at once; the slowest probe is the step.
+  // ECPT: the ways the CWCs leave (every way of every size without them) probed at once, the
+  // slowest probe being the step; then, if none held addr, the ways they had ruled out.
   bool walk_ecpt(unsigned dim, Addr addr, AccessKind access, Leaf& out);
+  // The ways (bit w of ways[size]) to probe for addr; true when the CWCs narrowed them. Adds
+  // the hash and CWC latency and reads the CWT lines of the CWCs that missed.
+  bool ecpt_plan(unsigned dim, Addr addr, uint8_t* ways);
+  // Reads the CWT line of `level` covering addr into the dimension's CWC, beside the walk.
+  void cwt_refill(unsigned dim, unsigned level, Addr addr);
+  // One parallel step: probes the lines of `ways`; each probe's own host translation (inner
+  // dimensions) and read are a chain, and the longest chain is the step. False on a fault
+  // (an EPT violation on a probed line); `level` 0 when no line held a present entry.
+  bool ecpt_step(unsigned dim, Addr addr, const uint8_t* ways, uint64_t& entry, unsigned& level);
   // ASAP: prefetches the entries the dimension's range registers give for addr, each beside the
   // walk (in the guest dimension of a 2D walk, after its own host translation).
   void asap_prefetch(unsigned dim, Addr addr);

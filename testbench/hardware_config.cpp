@@ -91,6 +91,16 @@ PwcParams read_pwc(ConfigNode parent, const char* key, const char* what, uint64_
   return p;
 }
 
+CwcParams read_cwc(ConfigNode parent, const char* key, const char* what) {
+  ConfigNode n = parent.section(key, what);
+  CwcParams p;
+  p.entries[Ecpt::kPmdCwt] = static_cast<uint32_t>(n.get_uint(
+      "pmd_entries", 16, 0, 64, "PMD-CWC: CWT lines of 64 16-MiB section headers (0: off)"));
+  p.entries[Ecpt::kPudCwt] = static_cast<uint32_t>(n.get_uint(
+      "pud_entries", 2, 0, 64, "PUD-CWC: CWT lines of 64 8-GiB section headers (0: off)"));
+  return p;
+}
+
 CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uint32_t line_bytes,
                        uint64_t size_kib, uint32_t ways, Cycles latency) {
   ConfigNode n = parent.section(key, what);
@@ -162,6 +172,15 @@ void read_walker(ConfigNode& mmu, MmuParams& p, uint64_t seed) {
                                  {{"all", {PageSize::k4K, PageSize::k2M, PageSize::k1G}, 0, 4}},
                                  seed + 16);
   p.walker.walker.ntlb_latency = ntlb_latency;
+  p.walker.walker.ecpt_hash_latency = walker.get_uint(
+      "ecpt_hash_latency", 2, 0, 1000,
+      "ECPT: cycles to hash the VPN into each way before the probes issue");
+  p.walker.walker.cwc_latency = walker.get_uint(
+      "cwc_latency", 4, 0, 1000,
+      "ECPT: cycles of a cuckoo walk cache lookup (PUD and PMD at once, beside the hash)");
+  ConfigNode cwc = walker.section("cwc", "ECPT: cuckoo walk caches, fully associative, LRU");
+  p.walker.guest_cwc = read_cwc(cwc, "guest", "native or guest dimension, keyed by (g)VA");
+  p.walker.host_cwc = read_cwc(cwc, "host", "host dimensions (nested ECPT), keyed by gPA");
 }
 
 // mmu.dmt.registers and latency: a shape the build verilated (rtl/CMakeLists.txt).

@@ -27,7 +27,7 @@ const char* kUsage =
     "\n"
     "  --set KEY.PATH=VALUE  override a config key (VALUE is YAML: 4K, 2M, [4K,2M], 0x1000)\n"
     "  --out DIR             where stats.json, stats.txt and config.yaml go (default out/)\n"
-    "  --cold                worst case: every TLB, PWC and nested TLB disabled\n"
+    "  --cold                worst case: every TLB, PWC, nested TLB and CWC disabled\n"
     "  --waves FILE          dump the RTL DMT unit's signals to an FST file (mmu.dmt.impl: rtl)\n"
     "\n"
     "sweep: runs every point of the sweep file (base config + overrides + axes) as its own\n"

@@ -20,7 +20,7 @@ void read_sim(ConfigNode root, SimConfig& cfg) {
   cfg.sim.check = sim.get_bool("check", true,
                                "check every translation against the oracle");
   cfg.sim.cold = sim.get_bool("cold", false,
-                              "worst case: disable every TLB, PWC and nested TLB (--cold)");
+                              "worst case: disable every TLB, PWC, nested TLB and CWC (--cold)");
   cfg.sim.clock_mhz = sim.get_double("clock_mhz", 2000.0, 1.0, 100000.0, "core clock in MHz");
   cfg.sim.quantum_cycles = sim.get_uint("quantum_cycles", 100000, 1, uint64_t{1} << 40,
                                         "LT global quantum: cycles a core runs ahead");
@@ -464,6 +464,8 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   cfg.mmu.at = cfg.sim.timing == "at";
   cfg.mmu.walker.step_vectors = cfg.stats.step_vectors;
   cfg.mmu.walker.agile = cfg.machine.virt == Virtualization::kAgile;
+  cfg.mmu.walker.ecpt = cfg.machine.page_table == TableKind::kEcpt ||
+                        cfg.machine.host_page_table == TableKind::kEcpt;
   if (cfg.sim.cold) make_cold(cfg);
   return cfg;
 }
@@ -473,6 +475,8 @@ void make_cold(SimConfig& cfg) {
   for (TlbParams* t : {&cfg.mmu.itlb, &cfg.mmu.dtlb, &cfg.mmu.stlb, &cfg.mmu.walker.nested_tlb})
     for (auto& a : t->arrays) a.entries = 0;
   for (PwcParams* p : {&cfg.mmu.walker.guest_pwc, &cfg.mmu.walker.host_pwc})
+    for (auto& e : p->entries) e = 0;
+  for (CwcParams* p : {&cfg.mmu.walker.guest_cwc, &cfg.mmu.walker.host_cwc})
     for (auto& e : p->entries) e = 0;
   cfg.memory.walker_entry = MemLevel::kDram;  // every walk reference reaches DRAM
 }

@@ -91,6 +91,8 @@ void Mmu::flush_all() {
   m_stlb.tlb().flush_all();
   m_walker.guest_pwc().flush_all();
   m_walker.host_pwc().flush_all();
+  m_walker.guest_cwc().flush_all();
+  m_walker.host_cwc().flush_all();
   m_walker.nested_tlb().flush_all();
 }
 
@@ -99,6 +101,7 @@ void Mmu::flush_context(Context ctx) {
   m_dtlb.tlb().flush_asid(ctx);
   m_stlb.tlb().flush_asid(ctx);
   m_walker.guest_pwc().flush_ctx(ctx.key());
+  m_walker.guest_cwc().flush_ctx(ctx.key());
 }
 
 void Mmu::flush_vm(uint16_t vpid) {
@@ -106,7 +109,9 @@ void Mmu::flush_vm(uint16_t vpid) {
   m_dtlb.tlb().flush_vpid(vpid);
   m_stlb.tlb().flush_vpid(vpid);
   m_walker.guest_pwc().flush_all();  // guest entries of every address space of the VM
+  m_walker.guest_cwc().flush_all();
   m_walker.host_pwc().flush_ctx(Context{0, vpid}.key());
+  m_walker.host_cwc().flush_ctx(Context{0, vpid}.key());
   m_walker.nested_tlb().flush_vpid(vpid);
 }
 
@@ -115,6 +120,7 @@ void Mmu::flush_linear(uint16_t vpid) {
   m_dtlb.tlb().flush_vpid(vpid);
   m_stlb.tlb().flush_vpid(vpid);
   m_walker.guest_pwc().flush_all();
+  m_walker.guest_cwc().flush_all();
 }
 
 void Mmu::flush_page(Addr va, Context ctx) {
@@ -122,6 +128,7 @@ void Mmu::flush_page(Addr va, Context ctx) {
   m_dtlb.tlb().flush_page(va, ctx);
   m_stlb.tlb().flush_page(va, ctx);
   m_walker.guest_pwc().invalidate(va, ctx.key());
+  m_walker.guest_cwc().invalidate(va, ctx.key());
 }
 
 void Mmu::flush_walk_caches() { m_walker.guest_pwc().flush_all(); }

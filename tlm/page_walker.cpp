@@ -11,8 +11,9 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
                        unsigned host_levels)
     : sc_module(name), target("target"), mem("mem"), dmt("dmt"), m_clock(clock), m_roots(roots),
       m_walker(params.walker), m_guest_pwc("guest", params.guest_pwc, guest_levels),
-      m_host_pwc("host", params.host_pwc, host_levels), m_ntlb(params.nested_tlb),
-      m_agile(params.agile), m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
+      m_host_pwc("host", params.host_pwc, host_levels), m_guest_cwc("guest", params.guest_cwc),
+      m_host_cwc("host", params.host_cwc), m_ntlb(params.nested_tlb), m_agile(params.agile),
+      m_ecpt(params.ecpt), m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
       m_step_top(params.step_vectors) {
   target.bind(*this);
   if (params.asap_registers) m_asap = std::make_unique<AsapUnit>(params.asap_registers, params.asap_latency);
@@ -106,10 +107,12 @@ unsigned PageWalker::dims_for(Context ctx, WalkDim* dims, bool with_caches) {
   }
   if (with_caches && n > 0) {
     dims[0].pwc = &m_guest_pwc;
+    dims[0].cwc = &m_guest_cwc;
     // Host dimensions (EPT, EPT02, or EPT12 and EPT01) share the host PWC and nested TLB; their
     // entries are told apart by the dimension's context tag.
     for (unsigned i = 1; i < n; ++i) {
       dims[i].pwc = &m_host_pwc;
+      dims[i].cwc = &m_host_cwc;
       dims[i].tlb = &m_ntlb;
     }
   }
@@ -197,6 +200,8 @@ void PageWalker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
   m_stats.asap_used += r.asap_used;
   m_stats.asap_wait_cycles += r.asap_wait_cycles;
   m_stats.agile_nested_walks += r.agile_nested;
+  m_stats.ecpt_probes += r.ecpt_probes;
+  m_stats.ecpt_reprobes += r.ecpt_reprobes;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -254,6 +259,13 @@ void PageWalker::report(StatsVisitor& v) const {
     v.counter("agile_nested_walks", s.agile_nested_walks, "count",
               "Agile Paging: walks (faulting ones included) that switched from the shadow table "
               "to nested mode");
+  if (m_ecpt) {
+    v.counter("ecpt_probes", s.ecpt_probes, "count",
+              "ECPT: table lines probed (all walks, every dimension)");
+    v.counter("ecpt_reprobes", s.ecpt_reprobes, "count",
+              "ECPT: steps that probed the ways the CWCs had ruled out, after the ways they "
+              "named missed");
+  }
   v.real("refs_per_walk", ratio(s.walk_refs, s.walks), "refs", "walk_refs / walks");
   v.real("serial_refs_per_walk", ratio(s.walk_serial_refs, s.walks), "refs",
          "walk_serial_refs / walks");
@@ -289,6 +301,15 @@ void PageWalker::report(StatsVisitor& v) const {
   v.begin("nested_tlb");
   m_ntlb.report(v);
   v.end();
+  if (m_ecpt) {
+    v.begin("cwc");
+    for (const Cwc* c : {&m_guest_cwc, &m_host_cwc}) {
+      v.begin(c->name().c_str());
+      c->report(v);
+      v.end();
+    }
+    v.end();
+  }
 }
 
 }  // namespace mmusim

@@ -8,6 +8,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/asap.h"
+#include "models/cwc.h"
 #include "models/machine.h"
 #include "models/pwc.h"
 #include "models/tlb.h"
@@ -30,6 +31,9 @@ struct PageWalkerParams {
   unsigned asap_registers = 0;  // ASAP's range registers per set, two per range (0: no ASAP)
   Cycles asap_latency = 1;      // their compare
   bool agile = false;           // Agile Paging: walks start in the shadow table
+  bool ecpt = false;            // some dimension's tables are ECPTs (its stats are reported)
+  CwcParams guest_cwc;          // ECPT: native or guest dimension's cuckoo walk caches
+  CwcParams host_cwc;           // ECPT: host dimensions' (nested ECPT)
 };
 
 class PageWalker : public sc_core::sc_module,
@@ -47,6 +51,8 @@ class PageWalker : public sc_core::sc_module,
 
   Pwc& guest_pwc() { return m_guest_pwc; }
   Pwc& host_pwc() { return m_host_pwc; }
+  Cwc& guest_cwc() { return m_guest_cwc; }
+  Cwc& host_cwc() { return m_host_cwc; }
   Tlb& nested_tlb() { return m_ntlb; }
   AsapUnit* asap() { return m_asap.get(); }  // null without ASAP
   void report(StatsVisitor& v) const;
@@ -59,6 +65,7 @@ class PageWalker : public sc_core::sc_module,
     uint64_t dmt_hits = 0, dmt_fallbacks = 0;
     uint64_t asap_prefetches = 0, asap_used = 0, asap_wait_cycles = 0;
     uint64_t agile_nested_walks = 0;
+    uint64_t ecpt_probes = 0, ecpt_reprobes = 0;
     // AT: time walks spent in a walker (pending) and waiting for a free one (queued).
     uint64_t pending_cycles = 0, queue_cycles = 0, queued_walks = 0;
     // AT with L1D miss registers: reads that waited for one, and the cycles walks that ended in
@@ -92,9 +99,12 @@ class PageWalker : public sc_core::sc_module,
   Walker m_walker;
   Pwc m_guest_pwc;
   Pwc m_host_pwc;
+  Cwc m_guest_cwc;
+  Cwc m_host_cwc;
   Tlb m_ntlb;
   std::unique_ptr<AsapUnit> m_asap;
   bool m_agile;
+  bool m_ecpt;
   WalkDim m_dims[kMaxDims];  // the current walk's dimensions (written by dims_for per walk)
   WalkResult m_result;
   tlm::tlm_generic_payload m_gp;  // reused for every entry read

@@ -34,7 +34,7 @@ struct Fixture {
       uint64_t words[EcptTable::kClusterPages];
       table.read_line(lines[w], words);
       uint64_t e;
-      if (EcptTable::match(words, addr, page_shift(table.page_size()), e) && entry_present(PtFormat::kX86, e)) {
+      if (EcptTable::match(words, addr, table.shift(), e) && entry_present(PtFormat::kX86, e)) {
         entry = e;
         ++found;
       }

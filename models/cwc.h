@@ -1,0 +1,62 @@
+// Cuckoo walk caches (Skarlatos et al., "Elastic Cuckoo Page Tables", ASPLOS'20): the MMU's
+// caches of one dimension's cuckoo walk table lines (models/ecpt.h), a PUD-CWC and a PMD-CWC,
+// each fully associative with LRU replacement and tagged with the context as the PWCs are. A hit
+// gives the section header that narrows a walk's probes. The sizes default to the ECPT authors'
+// artifacts': 2 PUD-CWT lines (1 TiB) and 16 PMD-CWT lines (16 GiB).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "models/ecpt.h"
+#include "models/set_assoc.h"
+#include "models/stats.h"
+
+namespace mmusim {
+
+struct CwcParams {
+  uint32_t entries[Ecpt::kCwtLevels] = {16, 2};  // PMD-CWC, PUD-CWC lines (0: off); at most 64
+};
+
+class Cwc {
+ public:
+  struct Stats {
+    uint64_t lookups = 0, hits = 0, fills = 0;
+  };
+
+  // Throws std::invalid_argument beyond 64 entries.
+  Cwc(std::string name, const CwcParams& params);
+
+  bool enabled() const { return m_enabled; }
+  // addr's section header in the cached CWT line of `level` (Ecpt::kPmdCwt, kPudCwt).
+  bool lookup(unsigned level, Addr addr, uint32_t ctx, uint8_t& header) {
+    Stats& s = m_stats[level];
+    ++s.lookups;
+    const Line* l = m_caches[level].lookup(addr >> Ecpt::kCwtLineShift[level], ctx);
+    if (!l) return false;
+    ++s.hits;
+    header = Ecpt::header(l->words, addr, level);
+    return true;
+  }
+  // Caches the CWT line of `level` covering addr (its eight words as read).
+  void fill(unsigned level, Addr addr, uint32_t ctx, const uint64_t* words);
+  void flush_all();
+  void flush_ctx(uint32_t ctx);
+  // Drops the lines covering addr in ctx.
+  void invalidate(Addr addr, uint32_t ctx);
+
+  const std::string& name() const { return m_name; }
+  const Stats& stats(unsigned level) const { return m_stats[level]; }
+  void report(StatsVisitor& v) const;
+
+ private:
+  struct Line {
+    uint64_t words[8];
+  };
+  std::string m_name;
+  SetAssoc<Line> m_caches[Ecpt::kCwtLevels];
+  Stats m_stats[Ecpt::kCwtLevels];
+  bool m_enabled;
+};
+
+}  // namespace mmusim
