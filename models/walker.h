@@ -91,10 +91,10 @@ struct WalkDim {
   // ASAP: range registers (set and tag as dmt's) whose PL2/PL1 entries are prefetched when the
   // walk starts; dmt's lookup is not tried then.
   const AsapUnit* asap = nullptr;
-  // Agile Paging (the guest dimension, dims[0] only): the walk starts in the hypervisor's shadow table at this
-  // host-physical root (0: none). A shadow leaf is host-physical already; a switching entry
-  // (kForeignTable) gives the host address of the guest's next table, from which the walk goes
-  // on as a 2D walk of this dimension.
+  // Agile Paging (the guest dimension, dims[0] only): the walk starts in the hypervisor's
+  // shadow table at this host-physical root (0: none). A shadow leaf is host-physical already;
+  // a switching entry (kForeignTable) gives the host address of the guest's next table, from
+  // which the walk goes on as a 2D walk of this dimension.
   Addr shadow_root = 0;
 };
 

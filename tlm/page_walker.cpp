@@ -13,10 +13,12 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
       m_walker(params.walker), m_guest_pwc("guest", params.guest_pwc, guest_levels),
       m_host_pwc("host", params.host_pwc, host_levels), m_guest_cwc("guest", params.guest_cwc),
       m_host_cwc("host", params.host_cwc), m_ntlb(params.nested_tlb), m_agile(params.agile),
-      m_ecpt(params.ecpt), m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
+      m_ecpt(params.ecpt),
+      m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
       m_step_top(params.step_vectors) {
   target.bind(*this);
-  if (params.asap_registers) m_asap = std::make_unique<AsapUnit>(params.asap_registers, params.asap_latency);
+  if (params.asap_registers)
+    m_asap = std::make_unique<AsapUnit>(params.asap_registers, params.asap_latency);
   // Every transaction on m_gp is an 8-byte read (a target changes none of these).
   m_gp.set_command(tlm::TLM_READ_COMMAND);
   m_gp.set_extension(&m_mem_ext);

@@ -48,7 +48,8 @@ TEST(EcptWalk, AnUnmappedPageIsANotPresentFault) {
 TEST(EcptWalk, MixedPageSizesProbeBothTables) {
   Machine m(ecpt_params(PageSize::k2M, 0.5));
   unsigned large = 0, small = 0;
-  for (Addr va = 0x10'0000'0000ULL; va < 0x10'0000'0000ULL + (Addr{64} << 21); va += Addr{1} << 21) {
+  const Addr base = 0x10'0000'0000ULL;
+  for (Addr va = base; va < base + (Addr{64} << 21); va += Addr{1} << 21) {
     ASSERT_TRUE(m.populate(1, va + 0x1234));
     const WalkResult r = cold_walk(m, va + 0x1234, 10);
     ASSERT_TRUE(r.ok());
