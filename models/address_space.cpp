@@ -243,6 +243,29 @@ bool GuestTableMemory::alloc_flat_table(Addr& table) {
   return true;
 }
 
+bool GuestTableMemory::alloc_area(uint64_t pages, Addr& base) {
+  if (!m_frames.alloc_contiguous(pages, base)) return false;
+  for (uint64_t i = 0; i < pages; ++i) {  // the guest zeroes it, so the host backs all of it
+    const Addr page = base + i * kPageBytes;
+    const AddressSpace::Touch t = m_backing.back(page);
+    if (t == AddressSpace::Touch::kOutOfMemory) {
+      for (uint64_t j = 0; j < i; ++j) m_mem.release(host_addr(base + j * kPageBytes));
+      for (uint64_t c = 0; c * kEntriesPerTable < pages; ++c)
+        m_frames.free(base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+      return false;
+    }
+    if (t == AddressSpace::Touch::kMapped) ++m_backings;
+    m_mem.release(host_addr(page));
+  }
+  return true;
+}
+
+void GuestTableMemory::free_area(Addr base, uint64_t pages) {
+  for (uint64_t i = 0; i < pages; ++i) m_mem.release(host_addr(base + i * kPageBytes));
+  for (uint64_t c = 0; c * kEntriesPerTable < pages; ++c)
+    m_frames.free(base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+}
+
 void GuestTableMemory::free_flat_table(Addr table) {
   for (unsigned i = 0; i < kEntriesPerTable; ++i) m_mem.release(host_addr(table + i * kPageBytes));
   m_frames.free(table, PageSize::k2M);
@@ -265,6 +288,11 @@ void GuestTableMemory::copy_table(Addr from, Addr to) {
 void GuestTableMemory::discard_table(Addr table) { m_mem.release(host_addr(table)); }
 
 uint64_t GuestTableMemory::read(Addr addr) { return m_mem.read64(host_addr(addr)); }
+void GuestTableMemory::read_words(Addr addr, uint64_t* out, unsigned n) {
+  const Addr hpa = host_addr(addr);
+  const PhysMem::Page* p = m_mem.find_page(hpa);
+  for (unsigned i = 0; i < n; ++i) out[i] = p ? (*p)[((hpa & (kPageBytes - 1)) >> 3) + i] : 0;
+}
 void GuestTableMemory::write(Addr addr, uint64_t value) {
   ++m_writes;
   m_mem.write64(host_addr(addr), value);

@@ -147,7 +147,12 @@ class GuestTableMemory : public TableMemory {
   void free_table(Addr table) override;
   bool alloc_flat_table(Addr& table) override;
   void free_flat_table(Addr table) override;
+  // ECPT's ways: guest-physically contiguous, each page backed by the host.
+  bool alloc_area(uint64_t pages, Addr& base) override;
+  void free_area(Addr base, uint64_t pages) override;
   uint64_t read(Addr addr) override;
+  // n words within one page: one translation.
+  void read_words(Addr addr, uint64_t* out, unsigned n) override;
   void write(Addr addr, uint64_t value) override;
   void copy_table(Addr from, Addr to) override;
   void discard_table(Addr table) override;

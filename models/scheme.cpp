@@ -12,7 +12,10 @@ Scheme::~Scheme() = default;
 
 std::string Scheme::describe() const {
   return std::string(name()) + ", " + std::to_string(m_params.levels) + "-level" +
-         (m_params.page_table == TableKind::kFpt ? " FPT" : "") + ", pages " +
+         (m_params.page_table == TableKind::kFpt    ? " FPT"
+          : m_params.page_table == TableKind::kEcpt ? " ECPT"
+                                                    : "") +
+         ", pages " +
          page_size_name(m_params.guest_pages.size);
 }
 

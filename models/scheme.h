@@ -193,9 +193,14 @@ class Scheme : public WalkRoots, public TableToHost {
     if (const Ecpt* e = t.ecpt()) {  // the lines of the probes: the first hinted, all loaded
       Addr words[Ecpt::kMaxProbes];
       const unsigned n = e->probe_words(addr, words);
-      for (unsigned i = 0; i < n; ++i) m_mem.prefetch(words[i]);
-      entry = words[0];
-      return n > 0;
+      unsigned k = 0;
+      for (unsigned i = 0; i < n; ++i) {
+        Addr pa = words[i];
+        if (guest_tables && !table_to_host(pa, pa)) continue;
+        m_mem.prefetch(pa);
+        if (k++ == 0) entry = pa;
+      }
+      return k > 0;
     }
     return m_leaf.find(t.root(), t.levels(), t.format(), t.root_flat(),
                        guest_tables ? this : nullptr, addr, entry);

@@ -116,21 +116,30 @@ static bool check_tables(const MachineParams& p, SchemeConfigError& error) {
              "a host page table needs a host dimension: system.virtualization is none"};
     return false;
   }
-  if (p.host_page_table == TableKind::kEcpt) {
-    error = {"host_page_table", "ECPT for host tables (nested ECPT) is not modelled yet"};
-    return false;
-  }
-  if (p.page_table == TableKind::kEcpt && p.virt != Virtualization::kNone) {
-    error = {"page_table",
-             "ECPT is modelled natively so far: system.page_table: ecpt needs "
-             "system.virtualization: none"};
+  const bool guest_ecpt = p.page_table == TableKind::kEcpt;
+  const bool ecpt = guest_ecpt || p.host_page_table == TableKind::kEcpt;
+  const char* const ecpt_key = guest_ecpt ? "page_table" : "host_page_table";
+  if (ecpt && p.virt != Virtualization::kNone && p.virt != Virtualization::kEpt) {
+    const char* const virt = p.virt == Virtualization::kShadow   ? "shadow"
+                             : p.virt == Virtualization::kNested ? "nested"
+                                                                 : "agile";
+    error = {ecpt_key, std::string("ECPT is modelled natively and under EPT (nested ECPT with "
+                                   "both tables hashed); not with system.virtualization: ") +
+                           virt};
     return false;
   }
   const bool asap = p.dmt == DmtMode::kAsap;
-  if (p.page_table == TableKind::kEcpt && p.dmt != DmtMode::kOff) {
+  if (ecpt && p.dmt != DmtMode::kOff) {
     error = {asap ? "asap" : "dmt",
-             asap ? "ASAP prefetches radix PL2 and PL1 entries; not with system.page_table: ecpt"
-                  : "DMT's TEAs hold radix leaf tables; not with system.page_table: ecpt"};
+             std::string(asap ? "ASAP prefetches radix PL2 and PL1 entries"
+                              : "DMT's TEAs hold radix leaf tables") +
+                 "; not with system." + ecpt_key + ": ecpt"};
+    return false;
+  }
+  if (guest_ecpt && p.table_pool.enabled) {
+    error = {"hugegpt",
+             "HugeGPT's pool holds the guest's 4 KiB radix table pages; not with "
+             "system.page_table: ecpt"};
     return false;
   }
   if (p.virt == Virtualization::kAgile && p.page_table != TableKind::kRadix) {

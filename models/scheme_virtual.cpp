@@ -9,6 +9,11 @@ VirtualScheme::VirtualScheme(const MachineParams& params, PhysMem& mem, TeaAlloc
   m_host = std::make_unique<AddressSpace>(host_name, PtFormat::kEpt, params.host_levels,
                                           *m_host_tables, *m_host_frames, params.host_pages);
   m_host->set_flatten(params.host_page_table == TableKind::kFpt);
+  if (params.host_page_table == TableKind::kEcpt) {
+    EcptParams host = params.ecpt;
+    host.seed += 0x4057;  // the host's hash keys are its own
+    m_host->set_ecpt(host);
+  }
   if (!m_host->init()) throw std::runtime_error("host memory too small for the EPT root");
   m_host_backing = std::make_unique<SpaceBacking>(*m_host);
 }
@@ -21,7 +26,9 @@ void VirtualScheme::init_guest(Backing& chain) {
 }
 
 std::string VirtualScheme::describe() const {
-  const auto fpt = [](TableKind k) { return k == TableKind::kFpt ? " FPT" : ""; };
+  const auto fpt = [](TableKind k) {
+    return k == TableKind::kFpt ? " FPT" : k == TableKind::kEcpt ? " ECPT" : "";
+  };
   return std::string(name()) + ", " + std::to_string(m_params.levels) + "-level" +
          fpt(m_params.page_table) + " x " + std::to_string(m_params.host_levels) + "-level" +
          fpt(m_params.host_page_table) + " EPT, pages " +

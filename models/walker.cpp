@@ -398,12 +398,12 @@ bool Walker::ecpt_step(unsigned dim, Addr addr, const uint8_t* ways, uint64_t& e
         pa = at.pa;
       }
       // One read of the 64-byte line: its timing is the word's; the tag is in the other words.
-      if (ok) read(dim, leaf_level(size), pa);
+      const uint64_t v = ok ? read(dim, leaf_level(size), pa) : 0;
       chain_done(from);
+      if (level || !entry_present(d.format, v)) continue;
       uint64_t words[EcptTable::kClusterPages], e;
       t->read_line(lines[w], words);
-      if (ok && !level && EcptTable::match(words, addr, t->shift(), e) &&
-          entry_present(d.format, e)) {
+      if (EcptTable::match(words, addr, t->shift(), e) && entry_present(d.format, e)) {
         entry = e;
         level = leaf_level(size);
       }

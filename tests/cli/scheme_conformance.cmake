@@ -4,8 +4,9 @@
 #   translation agrees with the oracle, in LT and in AT, and both give the same functional stats;
 # - cold (no TLB or PWC): every access walks and agrees with the oracle;
 # - a feature it refuses is a config error (exit 2) naming the key;
-# - the same with flattened page tables (FPT) in every dimension it has, and natively with
-#   elastic cuckoo page tables (ECPT).
+# - the same with flattened page tables (FPT) in every dimension it has, and with elastic cuckoo
+#   page tables (ECPT) natively and under EPT: guest and host hashed (nested ECPT), guest only,
+#   host only.
 # Variables: MMUSIM, CONFIG, EVENTS (';'-separated run arguments), OUT.
 cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...)
 include(${CMAKE_CURRENT_LIST_DIR}/simulated_stats.cmake)
@@ -29,6 +30,8 @@ set(feature_pvdmt system.dmt=pvdmt)
 set(feature_asap system.asap=true)
 set(feature_fpt system.page_table=fpt)
 set(feature_ecpt system.page_table=ecpt)
+set(feature_ecpt_guest system.page_table=ecpt)
+set(feature_ecpt_host system.host_page_table=ecpt)
 string(REPLACE "\n" ";" lines "${listing}")
 set(schemes 0)
 foreach(line IN LISTS lines)
@@ -60,8 +63,11 @@ foreach(line IN LISTS lines)
     endif()
   endforeach()
   list(APPEND variants fpt)
-  if(config MATCHES "virtualization=none")  # ECPT is modelled natively so far
+  if(config MATCHES "virtualization=(none|ept)")  # ECPT is modelled natively and under EPT
     list(APPEND variants ecpt)
+  endif()
+  if(config MATCHES "virtualization=ept")
+    list(APPEND variants ecpt_guest ecpt_host)
   endif()
   foreach(variant IN LISTS variants)
     set(args run ${CONFIG} ${EVENTS} ${sets})
@@ -71,6 +77,13 @@ foreach(line IN LISTS lines)
       set(feature_fpt system.page_table=fpt --set system.host_page_table=fpt)
     else()
       set(feature_fpt system.page_table=fpt)
+    endif()
+    if(variant STREQUAL "ecpt" AND config MATCHES "virtualization=ept")
+      set(feature_ecpt system.page_table=ecpt --set system.host_page_table=ecpt)
+    else()
+      set(feature_ecpt system.page_table=ecpt)
+set(feature_ecpt_guest system.page_table=ecpt)
+set(feature_ecpt_host system.host_page_table=ecpt)
     endif()
     if(NOT variant STREQUAL "plain")
       list(APPEND args --set ${feature_${variant}})
