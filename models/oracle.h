@@ -28,8 +28,9 @@ struct OracleHints {
   static constexpr unsigned kStages = 5;
   Addr gpa = 0;
   bool mapped = false;
+  static constexpr unsigned kMaxLines = 16;
   unsigned nlines = 0;
-  Addr lines[2] = {};
+  Addr lines[kMaxLines] = {};
   Addr va = ~Addr{0};  // the access the mappings below are for
   const TranslationMap* guest_map = nullptr;
   const TranslationMap* host_map = nullptr;  // null: not looked up
@@ -47,6 +48,10 @@ struct OracleHints {
   // The guest mapping the stages looked up for va, if its map is `guest` and unchanged.
   bool guest_valid(Addr at, const TranslationMap& guest) const {
     return va == at && guest_map == &guest && guest_version == guest.version();
+  }
+  // Adds a line for the caller to load (beyond kMaxLines: dropped).
+  void add_line(Addr pa) {
+    if (nlines < kMaxLines) lines[nlines++] = pa;
   }
   bool host_valid(const TranslationMap& host) const {
     return host_map == &host && host_version == host.version();

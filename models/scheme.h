@@ -180,30 +180,35 @@ class Scheme : public WalkRoots, public TableToHost {
   Handled demand_fault(Context ctx, Addr va, const Perms* vma, Software& sw, Cycles c);
   virtual std::runtime_error space_memory_exhausted() const;
   // The stages of `hint`, for a scheme S (final) whose steps it calls directly: S::hinted_host(),
-  // the host oracle the stages read (or null); S::first_leaf_entry, the leaf entry of the first
-  // dimension hardware walks; S::hint_last, stage 4's look at what the walk reads last.
+  // the host oracle the stages read (or null); S::first_leaf_lines, the lines of the leaf entry
+  // of the first dimension hardware walks; S::hint_last, stage 4's look at what the walk reads last.
   template <class S>
   static void hint_stages(const S& s, Context ctx, Addr va, unsigned stage, OracleHints& state);
   // Defaults for those steps: no host oracle, no leaf entry, nothing last.
   const TranslationMap* hinted_host() const { return nullptr; }
-  bool first_leaf_entry(Context, Addr, Addr&) const { return false; }
+  void first_leaf_lines(Context, Addr, OracleHints&) const {}
   void hint_last(OracleHints&) const {}
+  // Adds the host-physical lines a walk of t for addr reads last to `state` (the leaf entry's,
+  // or every ECPT probe's), each loaded into the host cache.
   template <class Table>  // an AddressSpace or a ShadowTable
-  bool leaf_entry(const Table& t, bool guest_tables, Addr addr, Addr& entry) const {
-    if (const Ecpt* e = t.ecpt()) {  // the lines of the probes: the first hinted, all loaded
+  void leaf_lines(const Table& t, bool guest_tables, Addr addr, OracleHints& state) const {
+    if (const Ecpt* e = t.ecpt()) {
       Addr words[Ecpt::kMaxProbes];
       const unsigned n = e->probe_words(addr, words);
-      unsigned k = 0;
       for (unsigned i = 0; i < n; ++i) {
         Addr pa = words[i];
         if (guest_tables && !table_to_host(pa, pa)) continue;
         m_mem.prefetch(pa);
-        if (k++ == 0) entry = pa;
+        state.add_line(pa);
       }
-      return k > 0;
+      return;
     }
-    return m_leaf.find(t.root(), t.levels(), t.format(), t.root_flat(),
-                       guest_tables ? this : nullptr, addr, entry);
+    Addr entry;
+    if (!m_leaf.find(t.root(), t.levels(), t.format(), t.root_flat(),
+                     guest_tables ? this : nullptr, addr, entry))
+      return;
+    m_mem.prefetch(entry);
+    state.add_line(entry);
   }
 
   MachineParams m_params;
@@ -263,11 +268,7 @@ void Scheme::hint_stages(const S& s, Context ctx, Addr va, unsigned stage, Oracl
     if (!state.mapped) return;
     state.gpa = state.guest.translate(va);
     if (host) host->prefetch_index(state.gpa);
-    Addr entry;
-    if (s.first_leaf_entry(ctx, va, entry)) {
-      s.m_mem.prefetch(entry);
-      state.lines[state.nlines++] = entry;
-    }
+    s.first_leaf_lines(ctx, va, state);
   } else if (stage == 3) {
     if (state.mapped && host) host->prefetch(state.gpa);
   } else if (state.mapped) {

@@ -209,11 +209,11 @@ bool AgileScheme::take_walk_cache_flush() {
   return flush;
 }
 
-bool AgileScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
+void AgileScheme::first_leaf_lines(Context ctx, Addr va, OracleHints& state) const {
   const ShadowTable& st = *m_shadows[ctx.asid];
   // Shadowed: the shadow's leaf entry. Nested: none hinted (the guest's entry is reached through
   // the host dimension).
-  return st.record().contains(va) && leaf_entry(st, false, va, entry);
+  if (st.record().contains(va)) leaf_lines(st, false, va, state);
 }
 
 void AgileScheme::report_spaces(StatsVisitor& v) const {

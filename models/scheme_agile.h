@@ -51,7 +51,7 @@ class AgileScheme final : public WithHints<AgileScheme, ShadowingScheme> {
   void space_created(uint16_t asid) override;
   Handled not_present(Context ctx, Addr va, const Perms* vma, Software& sw) override;
   Cycles after_demand_map(Context ctx, Addr va, uint64_t writes, Software& sw) override;
-  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const;
+  void first_leaf_lines(Context ctx, Addr va, OracleHints& state) const;
 
  private:
   class Tracker;

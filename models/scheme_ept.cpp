@@ -45,22 +45,24 @@ Expectation EptScheme::expect(Context ctx, Addr va, AccessKind access,
   return compose(va, access, &g, true, host_mapped ? &h : nullptr);
 }
 
-bool EptScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
+void EptScheme::first_leaf_lines(Context ctx, Addr va, OracleHints& state) const {
   const AddressSpace& s = *space_at(ctx.asid);
-  return leaf_entry(s, true, va, entry);
+  leaf_lines(s, true, va, state);
+  const Ecpt* guest = s.ecpt();
+  if (!guest || !m_host->ecpt()) return;
+  // Nested ECPT: the host's probes for each line the guest's probes read.
+  Addr words[Ecpt::kMaxProbes];
+  const unsigned n = guest->probe_words(va, words);
+  for (unsigned i = 0; i < n; ++i) leaf_lines(*m_host, false, words[i], state);
 }
 
 void EptScheme::hint_last(OracleHints& state) const {
-  Addr entry;
-  if (leaf_entry(*m_host, false, state.gpa, entry)) {
-    m_mem.prefetch(entry);
-    state.lines[state.nlines++] = entry;
-  }
+  leaf_lines(*m_host, false, state.gpa, state);
   const TranslationMap& host = m_host->oracle();
   state.host_mapped = host.lookup(state.gpa, state.host);
   state.host_map = &host;
   state.host_version = host.version();
-  if (state.host_mapped) state.lines[state.nlines++] = state.host.translate(state.gpa);
+  if (state.host_mapped) state.add_line(state.host.translate(state.gpa));
 }
 
 Scheme::TeaBacking EptScheme::back_tea(uint64_t pages, Addr base, Addr& reg_base,

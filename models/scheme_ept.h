@@ -21,7 +21,7 @@ class EptScheme final : public WithHints<EptScheme, VirtualScheme> {
  protected:
   friend class Scheme;  // its hint stages call the steps below directly
   const TranslationMap* hinted_host() const { return &m_host->oracle(); }
-  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const;
+  void first_leaf_lines(Context ctx, Addr va, OracleHints& state) const;
   void hint_last(OracleHints& state) const;
 };
 

@@ -32,13 +32,12 @@ Expectation NativeScheme::expect(Context ctx, Addr va, AccessKind access,
   return compose(va, access, mapped ? &g : nullptr, false, nullptr);
 }
 
-bool NativeScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
-  const AddressSpace& s = *space_at(ctx.asid);
-  return leaf_entry(s, false, va, entry);
+void NativeScheme::first_leaf_lines(Context ctx, Addr va, OracleHints& state) const {
+  leaf_lines(*space_at(ctx.asid), false, va, state);
 }
 
 void NativeScheme::hint_last(OracleHints& state) const {
-  state.lines[state.nlines++] = state.gpa;  // the data
+  state.add_line(state.gpa);  // the data
 }
 
 }  // namespace mmusim

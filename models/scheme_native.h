@@ -17,7 +17,7 @@ class NativeScheme final : public WithHints<NativeScheme, Scheme> {
 
  protected:
   friend class Scheme;  // its hint stages call the steps below directly
-  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const;
+  void first_leaf_lines(Context ctx, Addr va, OracleHints& state) const;
   void hint_last(OracleHints& state) const;
 };
 

@@ -116,9 +116,8 @@ void ShadowingScheme::on_unmapped(uint16_t asid, const Mapping& m) {
   for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) st.drop(p);
 }
 
-bool ShadowScheme::first_leaf_entry(Context ctx, Addr va, Addr& entry) const {
-  const ShadowTable& st = *m_shadows[ctx.asid];
-  return leaf_entry(st, false, va, entry);
+void ShadowScheme::first_leaf_lines(Context ctx, Addr va, OracleHints& state) const {
+  leaf_lines(*m_shadows[ctx.asid], false, va, state);
 }
 
 void ShadowingScheme::report_spaces(StatsVisitor& v) const {

@@ -57,7 +57,7 @@ class ShadowScheme final : public WithHints<ShadowScheme, ShadowingScheme> {
     return shadow_miss(ctx, va, vma, sw);
   }
   Cycles after_demand_map(Context ctx, Addr va, uint64_t writes, Software& sw) override;
-  bool first_leaf_entry(Context ctx, Addr va, Addr& entry) const;
+  void first_leaf_lines(Context ctx, Addr va, OracleHints& state) const;
   const char* host_report_name() const override { return "pmap"; }
 };
 
