@@ -18,8 +18,10 @@ Cwc::Cwc(std::string name, const CwcParams& params)
       m_caches{{checked(params.entries[0]), std::max<uint32_t>(params.entries[0], 1),
                 ReplPolicy::kLru, 1},
                {checked(params.entries[1]), std::max<uint32_t>(params.entries[1], 1),
-                ReplPolicy::kLru, 2}},
-      m_enabled(params.entries[0] + params.entries[1] > 0) {}
+                ReplPolicy::kLru, 2},
+               {checked(params.entries[2]), std::max<uint32_t>(params.entries[2], 1),
+                ReplPolicy::kLru, 3}},
+      m_enabled(params.entries[0] + params.entries[1] + params.entries[2] > 0) {}
 
 void Cwc::fill(unsigned level, Addr addr, uint32_t ctx, const uint64_t* words) {
   if (!m_caches[level].enabled()) return;
@@ -44,8 +46,9 @@ void Cwc::invalidate(Addr addr, uint32_t ctx) {
 }
 
 void Cwc::report(StatsVisitor& v) const {
-  static const char* const kNames[] = {"pmd", "pud"};
+  static const char* const kNames[] = {"pmd", "pud", "pte"};
   for (unsigned l = 0; l < Ecpt::kCwtLevels; ++l) {
+    if (l == Ecpt::kPteCwt && !m_caches[l].enabled()) continue;
     const Stats& s = m_stats[l];
     v.begin(kNames[l]);
     v.counter("lookups", s.lookups, "count", "walks that looked up this cache");

@@ -4,23 +4,21 @@ namespace mmusim {
 
 Ecpt::Ecpt(PtFormat format, TableMemory& memory, const EcptParams& params)
     : m_format(format), m_memory(memory), m_params(params) {
-  for (unsigned l = 0; l < kCwtLevels; ++l) m_keepers[l] = {};
-  m_keepers[kPmdCwt].ecpt = m_keepers[kPudCwt].ecpt = this;
-  m_keepers[kPudCwt].level = kPudCwt;
+  for (unsigned l = 0; l < kCwtLevels; ++l) m_keepers[l] = WayKeeper(this, l);
 }
 
 Ecpt::~Ecpt() = default;
 
 bool Ecpt::init_cwts() {
   for (unsigned l = 0; l < kCwtLevels; ++l) {
+    if (l == kPteCwt && !m_params.pte_cwt) break;
     EcptParams p = m_params;
     p.ways = 2;
     p.initial_lines = kPageBytes / EcptTable::kLineBytes;  // a page per way
     p.seed += 16 + l;
     m_cwt[l] = std::make_unique<EcptTable>(kSectionShift[l] + 3, m_memory, p);
     if (!m_cwt[l]->init()) {
-      m_cwt[0].reset();
-      m_cwt[1].reset();
+      for (auto& t : m_cwt) t.reset();
       return false;
     }
   }
@@ -40,7 +38,9 @@ bool Ecpt::edit_header(unsigned level, Addr addr, uint8_t mask, uint8_t value) {
   const uint64_t w = t.word(addr);
   uint8_t h = static_cast<uint8_t>((w >> (5 * j)) & 31);
   h = static_cast<uint8_t>((h & ~mask) | (value & mask));
-  if ((h & 7) == 0) h = 0;  // no page left: no way either
+  // No page left: no way either. (A line's first placement records its way before its page
+  // is counted, so a way alone is kept.)
+  if ((mask & 7) && (h & 7) == 0) h = 0;
   const uint64_t field = uint64_t{31} << (5 * j);
   return t.set_word(addr, (w & ~field) | (uint64_t{h} << (5 * j))) ==
          EcptTable::MapStatus::kOk;
@@ -49,8 +49,10 @@ bool Ecpt::edit_header(unsigned level, Addr addr, uint8_t mask, uint8_t value) {
 bool Ecpt::count_in_cwts(Addr addr, PageSize size, int delta) {
   bool ok = true;
   for (unsigned l = 0; l < kCwtLevels; ++l) {
+    if (!m_cwt[l]) continue;
     if (l == kPmdCwt && size == PageSize::k1G) continue;  // larger than the section
-    const uint64_t key = (addr >> kSectionShift[l]) << 3 | l << 2 | index(size);
+    if (l == kPteCwt && size != PageSize::k4K) continue;  // 4K-table lines only
+    const uint64_t key = (addr >> kSectionShift[l]) << 4 | l << 2 | index(size);
     uint32_t& n = m_section_pages[key];
     n += static_cast<uint32_t>(delta);
     if (n == (delta > 0 ? 1u : 0u)) {
@@ -91,7 +93,9 @@ Ecpt::MapStatus Ecpt::map(Addr addr, Addr frame, PageSize size, Perms perms) {
       t.reset();
       return MapStatus::kOutOfMemory;
     }
-    if (size != PageSize::k4K) t->set_observer(&m_keepers[size == PageSize::k2M ? 0 : 1]);
+    const unsigned keeper = size == PageSize::k4K ? kPteCwt : size == PageSize::k2M ? kPmdCwt
+                                                                                      : kPudCwt;
+    if (m_cwt[keeper]) t->set_observer(&m_keepers[keeper]);
     m_sizes |= 1u << index(size);
   }
   MapStatus status = t->map(addr, frame, perms);
@@ -156,7 +160,7 @@ void Ecpt::report(StatsVisitor& v) const {
     m_tables[s]->report(v);
     v.end();
   }
-  static const char* const kCwtNames[] = {"cwt_pmd", "cwt_pud"};
+  static const char* const kCwtNames[] = {"cwt_pmd", "cwt_pud", "cwt_pte"};
   for (unsigned l = 0; l < kCwtLevels; ++l) {
     if (!m_cwt[l]) continue;
     v.begin(kCwtNames[l]);

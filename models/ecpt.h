@@ -10,6 +10,9 @@
 // 1G entry's way). A header is 5 bits (bit s: pages of PageSize s; bits 3-4: the way), eight to
 // a word, 64 to a 64-byte line: a PMD-CWT line per 1 GiB, a PUD-CWT line per 512 GiB, as in the
 // ECPT authors' OS code. The CWTs are cuckoo tables of 2 ways in the same table memory.
+// Nested ECPT (Stojkovic et al., ASPLOS'22) adds, for the host's tables, a PTE-level CWT: a
+// header per 32 KiB (one 4K-table line: whether 4K pages are there, and the line's way), a
+// CWT line per 2 MiB (EcptParams::pte_cwt).
 #pragma once
 
 #include <memory>
@@ -49,10 +52,10 @@ class Ecpt {
   void report(StatsVisitor& v) const;
 
   // The CWTs: kPmdCwt or kPudCwt (null before the first page).
-  enum CwtLevel : unsigned { kPmdCwt = 0, kPudCwt = 1, kCwtLevels = 2 };
+  enum CwtLevel : unsigned { kPmdCwt = 0, kPudCwt = 1, kPteCwt = 2, kCwtLevels = 3 };
   const EcptTable* cwt(unsigned level) const { return m_cwt[level].get(); }
-  static constexpr unsigned kSectionShift[kCwtLevels] = {24, 33};  // a header's section
-  static constexpr unsigned kCwtLineShift[kCwtLevels] = {30, 39};  // a CWT line's
+  static constexpr unsigned kSectionShift[kCwtLevels] = {24, 33, 15};  // a header's section
+  static constexpr unsigned kCwtLineShift[kCwtLevels] = {30, 39, 21};  // a CWT line's
   static constexpr uint8_t kWayShift = 3;
   // addr's section header in a CWT line's words (bit s: pages of size s; way at kWayShift).
   static uint8_t header(const uint64_t* line, Addr addr, unsigned level) {
@@ -64,6 +67,8 @@ class Ecpt {
   static unsigned index(PageSize s) { return static_cast<unsigned>(s); }
   // Keeps a section header's way when the 2M (PMD-CWT) or 1G (PUD-CWT) table places a line.
   struct WayKeeper : EcptTable::Observer {
+    WayKeeper() = default;
+    WayKeeper(Ecpt* e, unsigned l) : ecpt(e), level(l) {}
     Ecpt* ecpt = nullptr;
     unsigned level = 0;
     void placed(uint64_t cluster, unsigned way) override;
@@ -85,7 +90,7 @@ class Ecpt {
   std::unique_ptr<EcptTable> m_cwt[kCwtLevels];
   WayKeeper m_keepers[kCwtLevels];
   bool m_cwt_failed = false;  // a header write found no memory
-  // Pages per (section, CWT level, size): key section << 3 | level << 2 | size.
+  // Pages per (section, CWT level, size): key section << 4 | level << 2 | size.
   std::unordered_map<uint64_t, uint32_t> m_section_pages;
 };
 

@@ -40,6 +40,7 @@ struct EcptParams {
   unsigned moves_per_insert = 4;   // lines moved per insertion while resizing
   unsigned max_displacements = 64; // displacements before an insertion gives up
   uint64_t seed = 1;               // the ways' hash keys and the random walk
+  bool pte_cwt = false;            // Ecpt: keep a PTE-level CWT too (nested ECPT's host tables)
 };
 
 class EcptTable {

@@ -12,6 +12,7 @@ VirtualScheme::VirtualScheme(const MachineParams& params, PhysMem& mem, TeaAlloc
   if (params.host_page_table == TableKind::kEcpt) {
     EcptParams host = params.ecpt;
     host.seed += 0x4057;  // the host's hash keys are its own
+    host.pte_cwt = true;  // nested ECPT's PTE-level hCWT
     m_host->set_ecpt(host);
   }
   if (!m_host->init()) throw std::runtime_error("host memory too small for the EPT root");

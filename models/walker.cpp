@@ -30,6 +30,7 @@ void Walker::walk(const WalkDim* dims, unsigned ndims, Addr va, AccessKind acces
   Leaf leaf;
   m_off_chain = 0;
   m_npf = 0;
+  m_table_line = false;
   // Agile Paging starts in the shadow table (the guest dimension only: dims[0]).
   bool ok;
   if (dims[0].shadow_root) [[unlikely]]
@@ -148,10 +149,17 @@ bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, ui
     table = pa - off;
     return true;
   }
-  Leaf inner;
-  if (!translate(dim + 1, table, AccessKind::kLoad, inner)) return false;
-  table = inner.pa;
-  return true;
+  return translate_table(dim + 1, table, table);
+}
+
+bool Walker::translate_table(unsigned dim, Addr gpa, Addr& pa) {
+  const bool was = m_table_line;
+  m_table_line = true;
+  Leaf at;
+  const bool ok = translate(dim, gpa, AccessKind::kLoad, at);
+  m_table_line = was;
+  pa = at.pa;
+  return ok;
 }
 
 bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
@@ -198,11 +206,8 @@ bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
     table = d.root;
     if (d.root_flat) [[unlikely]]
       return walk_flat(dim, addr, access, out, level, table, true);
-    if (!innermost) {  // the root pointer (CR3 / EPTP of the next level) is in the next space
-      Leaf root;
-      if (!translate(dim + 1, d.root, AccessKind::kLoad, root)) return false;
-      table = root.pa;
-    }
+    // The root pointer (CR3 / EPTP of the next level) is in the next space.
+    if (!innermost && !translate_table(dim + 1, d.root, table)) return false;
   }
 
   return walk_levels(dim, addr, access, out, level, table, 0);
@@ -319,12 +324,25 @@ bool Walker::ecpt_plan(unsigned dim, Addr addr, uint8_t* ways) {
     refill[Ecpt::kPudCwt] = true;
   }
   if (ways[1]) {  // 2M pages may map addr: the PMD-CWC gives their way, and whether 4K ones do
-    if (d.cwc->lookup(Ecpt::kPmdCwt, addr, ctx, h)) {
+    const bool hit = d.cwc->lookup(Ecpt::kPmdCwt, addr, ctx, h);
+    d.cwc->adapt(Ecpt::kPmdCwt, hit, !m_table_line);
+    if (hit) {
       narrowed = true;
       ways[1] &= (h & 2) ? way(h) : 0;
       if (!(h & 1)) ways[0] = 0;
     } else {
       refill[Ecpt::kPmdCwt] = true;
+    }
+  }
+  // Nested ECPT's host tables: the PTE-CWC gives a 4K line's way.
+  if (ways[0] && d.ecpt->cwt(Ecpt::kPteCwt) && (m_table_line || d.cwc->pte_for_data())) {
+    const bool hit = d.cwc->lookup(Ecpt::kPteCwt, addr, ctx, h);
+    d.cwc->adapt(Ecpt::kPteCwt, hit, !m_table_line);
+    if (hit) {
+      narrowed = true;
+      ways[0] &= (h & 1) ? way(h) : 0;
+    } else {
+      refill[Ecpt::kPteCwt] = true;
     }
   }
   for (unsigned l = 0; l < Ecpt::kCwtLevels; ++l)
@@ -345,12 +363,9 @@ bool Walker::ecpt_plan(unsigned dim, Addr addr, uint8_t* ways) {
   for (unsigned w = 0; w < n; ++w) {  // both ways at once, neither on the walk's path
     r.cycles = t0;
     Addr pa = lines[w];
-    if (dim + 1 < m_ndims) {
-      Leaf at;
-      if (!translate(dim + 1, pa, AccessKind::kLoad, at)) continue;
-      pa = at.pa;
-    }
-    read(dim, level + 2, pa);
+    if (dim + 1 < m_ndims && !translate_table(dim + 1, pa, pa)) continue;
+    static constexpr unsigned kRefLevel[Ecpt::kCwtLevels] = {2, 3, 1};  // PMD, PUD, PTE
+    read(dim, kRefLevel[level], pa);
     uint64_t words[EcptTable::kClusterPages], e;
     t->read_line(lines[w], words);
     if (EcptTable::match(words, addr, t->shift(), e)) d.cwc->fill(level, addr, d.ctx.key(), words);
@@ -392,11 +407,7 @@ bool Walker::ecpt_step(unsigned dim, Addr addr, const uint8_t* ways, uint64_t& e
       const unsigned from = chain();
       ++r.ecpt_probes;
       Addr pa = lines[w] + word;
-      if (dim + 1 < m_ndims) {  // the line is in guest-physical memory
-        Leaf at;
-        ok = translate(dim + 1, pa, AccessKind::kLoad, at);
-        pa = at.pa;
-      }
+      if (dim + 1 < m_ndims) ok = translate_table(dim + 1, pa, pa);  // in guest-physical memory
       // One read of the 64-byte line: its timing is the word's; the tag is in the other words.
       const uint64_t v = ok ? read(dim, leaf_level(size), pa) : 0;
       chain_done(from);

@@ -170,6 +170,8 @@ class Walker {
   // the dimension's own table space, whose level-`level` entry for addr the walk reads next.
   // ASAP: a prefetch of that entry translated the table already.
   bool table_pa(unsigned dim, Addr addr, unsigned level, Addr& table);
+  // Translates a table's address gpa through dimension `dim` (m_table_line set meanwhile).
+  bool translate_table(unsigned dim, Addr gpa, Addr& pa);
   // Reads one entry of dimension `dim` at host-physical entry_pa and records the reference.
   uint64_t read(unsigned dim, unsigned level, Addr entry_pa);
   // Records a reference that started `start` cycles into the walk and took `lat`.
@@ -220,6 +222,9 @@ class Walker {
   // References not on the walk's longest chain of dependent reads: probes issued beside another
   // one, prefetches beside the walk. Only those paths count them, so a plain read costs nothing.
   unsigned m_off_chain = 0;
+  // Translating a table's line (a radix table or an ECPT line), not data: nested ECPT's host
+  // PTE-CWC serves these always, data translations only while its adaptive policy says so.
+  bool m_table_line = false;
   unsigned chain() const { return m_out->nrefs - m_off_chain; }  // the chain so far
   struct Prefetch {
     unsigned dim;   // the dimension whose entry it is

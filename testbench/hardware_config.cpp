@@ -91,13 +91,17 @@ PwcParams read_pwc(ConfigNode parent, const char* key, const char* what, uint64_
   return p;
 }
 
-CwcParams read_cwc(ConfigNode parent, const char* key, const char* what) {
+CwcParams read_cwc(ConfigNode parent, const char* key, const char* what, uint32_t pte) {
   ConfigNode n = parent.section(key, what);
   CwcParams p;
   p.entries[Ecpt::kPmdCwt] = static_cast<uint32_t>(n.get_uint(
       "pmd_entries", 16, 0, 64, "PMD-CWC: CWT lines of 64 16-MiB section headers (0: off)"));
   p.entries[Ecpt::kPudCwt] = static_cast<uint32_t>(n.get_uint(
       "pud_entries", 2, 0, 64, "PUD-CWC: CWT lines of 64 8-GiB section headers (0: off)"));
+  p.entries[Ecpt::kPteCwt] = static_cast<uint32_t>(n.get_uint(
+      "pte_entries", pte, 0, 64,
+      "PTE-CWC: CWT lines of 64 32-KiB section headers, where the OS keeps a PTE-level CWT "
+      "(nested ECPT's host tables; 0: off)"));
   return p;
 }
 
@@ -179,8 +183,8 @@ void read_walker(ConfigNode& mmu, MmuParams& p, uint64_t seed) {
       "cwc_latency", 4, 0, 1000,
       "ECPT: cycles of a cuckoo walk cache lookup (PUD and PMD at once, beside the hash)");
   ConfigNode cwc = walker.section("cwc", "ECPT: cuckoo walk caches, fully associative, LRU");
-  p.walker.guest_cwc = read_cwc(cwc, "guest", "native or guest dimension, keyed by (g)VA");
-  p.walker.host_cwc = read_cwc(cwc, "host", "host dimensions (nested ECPT), keyed by gPA");
+  p.walker.guest_cwc = read_cwc(cwc, "guest", "native or guest dimension, keyed by (g)VA", 0);
+  p.walker.host_cwc = read_cwc(cwc, "host", "host dimensions (nested ECPT), keyed by gPA", 16);
 }
 
 // mmu.dmt.registers and latency: a shape the build verilated (rtl/CMakeLists.txt).

@@ -119,5 +119,34 @@ TEST(EcptWalk, CwcHitsLeaveOnlyThe4KWaysWhereOnly4KPagesAre) {
   EXPECT_EQ(cwc.stats(Ecpt::kPmdCwt).lookups, 0u);
 }
 
+TEST(EcptWalk, NestedEcptTakesThreeStepsAndThePteCwcNamesTheHostWays) {
+  MachineParams p = ecpt_params(PageSize::k4K);
+  p.virt = Virtualization::kEpt;
+  p.host_page_table = TableKind::kEcpt;
+  Machine m(p);
+  const Addr va = 0x7f12'3456'7123ULL;
+  ASSERT_TRUE(m.populate(1, va));
+  WalkDim dims[3];
+  ASSERT_EQ(m.walk_dims(m.context(1), dims), 2u);
+  CwcParams host_params;
+  host_params.entries[Ecpt::kPteCwt] = 16;
+  Cwc guest("guest", CwcParams{}), host("host", host_params);
+  dims[0].cwc = &guest;
+  dims[1].cwc = &host;
+  DirectWalkMemory mem(m.mem(), 10);
+  Walker walker;
+  WalkResult r;
+  walker.walk(dims, 2, va, AccessKind::kLoad, mem, r);  // the CWCs fill
+  walker.walk(dims, 2, va, AccessKind::kLoad, mem, r);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.pa, m.expect(m.context(1), va, AccessKind::kLoad).pa);
+  // The guest's 3 ways, each line's host way (PTE-CWC), then the data's host way (the PTE-CWC
+  // serves data translations too until its hit rate falls): 3 + 3 + 1.
+  EXPECT_EQ(r.nrefs, 7u);
+  EXPECT_EQ(r.serial_refs, 3u);
+  EXPECT_EQ(r.ecpt_reprobes, 0u);
+  EXPECT_EQ(r.cycles, 3 * (4u + 10u));  // three steps, each a CWC lookup and a read
+}
+
 }  // namespace
 }  // namespace mmusim
