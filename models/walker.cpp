@@ -141,6 +141,16 @@ bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, ui
   return true;
 }
 
+[[gnu::always_inline]] inline bool Walker::translate_table(unsigned dim, Addr gpa, Addr& pa) {
+  const bool was = m_table_line;
+  m_table_line = true;
+  Leaf at;
+  const bool ok = translate(dim, gpa, AccessKind::kLoad, at);
+  m_table_line = was;
+  pa = at.pa;
+  return ok;
+}
+
 [[gnu::always_inline]] inline bool Walker::table_pa(unsigned dim, Addr addr, unsigned level,
                                                    Addr& table) {
   const Addr off = table_index(addr, level) * 8;
@@ -152,15 +162,6 @@ bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, ui
   return translate_table(dim + 1, table, table);
 }
 
-bool Walker::translate_table(unsigned dim, Addr gpa, Addr& pa) {
-  const bool was = m_table_line;
-  m_table_line = true;
-  Leaf at;
-  const bool ok = translate(dim, gpa, AccessKind::kLoad, at);
-  m_table_line = was;
-  pa = at.pa;
-  return ok;
-}
 
 bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   if (dim >= kMaxDims) return false;  // walk() bounds ndims; this tells the compiler too

@@ -62,11 +62,11 @@ void read_paging(ConfigNode& sys, MachineParams& m) {
       "native or guest page table (and shadow tables): radix; fpt = flattened (Park et al., "
       "ASPLOS'22): L4+L3 and L2+L1 each merged into one 2 MiB table where a 2 MiB frame can be "
       "had, ordinary levels elsewhere; ecpt = elastic cuckoo page tables (Skarlatos et al., "
-      "ASPLOS'20), natively so far"));
+      "ASPLOS'20), natively or under EPT"));
   m.host_page_table = kind(sys.get_enum(
       "host_page_table", "radix", {"radix", "fpt", "ecpt"},
-      "host page tables (EPT, EPT12, EPT01, EPT02): radix or fpt, as system.page_table (ecpt: "
-      "not modelled yet)"));
+      "host page tables (EPT, EPT12, EPT01, EPT02): radix, fpt or ecpt, as system.page_table "
+      "(ecpt under EPT only; with page_table: ecpt, nested ECPT, Stojkovic et al., ASPLOS'22)"));
   m.ecpt.ways = static_cast<unsigned>(
       sys.get_uint("ecpt_ways", 3, 2, 4, "ECPT: ways (d) of each page size's cuckoo table"));
   m.ecpt.initial_lines = sys.get_uint(

@@ -17,7 +17,7 @@ foreach(golden default native ept)
 endforeach()
 
 # Every other example config, shortened.
-foreach(config agile asap dmt dmt_asplos24 fpt hugegpt nested pvdmt shadow)
+foreach(config agile asap dmt dmt_asplos24 ecpt fpt hugegpt nested pvdmt shadow)
   mmusim_golden(config_${config} ${GOLDEN_CONFIGS}/${config}.yaml --set workload.count=30000)
 endforeach()
 if(MMUSIM_RTL)
