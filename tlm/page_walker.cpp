@@ -292,6 +292,10 @@ void PageWalker::report(StatsVisitor& v) const {
     v.counter("fault_mshr_wait_cycles", s.fault_mshr_wait_cycles, "cycles",
               "at: the same for walks that ended in a fault");
   }
+  report_caches(v);
+}
+
+void PageWalker::report_caches(StatsVisitor& v) const {
   v.begin("pwc");
   v.begin("guest");
   m_guest_pwc.report(v);

@@ -92,6 +92,7 @@ class PageWalker : public sc_core::sc_module,
   bool dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
                   Cycles& latency) override;
   unsigned dims_for(Context ctx, WalkDim* dims, bool with_caches);
+  void report_caches(StatsVisitor& v) const;  // the PWCs, the nested TLB, the CWCs
   [[noreturn]] void read_failed() const;
 
   const Clock& m_clock;
