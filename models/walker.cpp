@@ -162,7 +162,6 @@ bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, ui
   return translate_table(dim + 1, table, table);
 }
 
-
 bool Walker::translate(unsigned dim, Addr addr, AccessKind access, Leaf& out) {
   if (dim >= kMaxDims) return false;  // walk() bounds ndims; this tells the compiler too
   const WalkDim& d = m_dims[dim];
