@@ -88,6 +88,11 @@ class EcptTable {
   // The line addresses hardware probes for addr, one per way (in the old or the new table as
   // the migration pointers say); returns the number of ways.
   unsigned probe_lines(Addr addr, Addr* lines) const;
+  // The line of one way (probe_lines' lines[way]).
+  Addr probe_line(Addr addr, unsigned way) const {
+    bool in_new;
+    return locate(way, cluster_of(addr), in_new);
+  }
   // The word for addr in a probed line's words (entries of 2^shift bytes each), if the line
   // holds addr's cluster (is not empty, and has its tag).
   static bool match(const uint64_t* words, Addr addr, unsigned shift, uint64_t& entry);

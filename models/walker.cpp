@@ -397,23 +397,22 @@ bool Walker::ecpt_step(unsigned dim, Addr addr, const uint8_t* ways, uint64_t& e
     const PageSize size = static_cast<PageSize>(s);
     const EcptTable* t = d.ecpt->table(size);
     if (!t || !ways[s]) continue;
-    Addr lines[EcptTable::kMaxWays];
-    t->probe_lines(addr, lines);
     const Addr word = ((addr >> page_shift(size)) & (EcptTable::kClusterPages - 1)) * 8;
     for (unsigned w = 0; w < t->ways() && ok; ++w) {
       if (!(ways[s] >> w & 1)) continue;
+      const Addr line = t->probe_line(addr, w);  // only the ways probed are hashed
       r.cycles = start;
       r.mem_cycles = mem0;
       const unsigned from = chain();
       ++r.ecpt_probes;
-      Addr pa = lines[w] + word;
+      Addr pa = line + word;
       if (dim + 1 < m_ndims) ok = translate_table(dim + 1, pa, pa);  // in guest-physical memory
       // One read of the 64-byte line: its timing is the word's; the tag is in the other words.
       const uint64_t v = ok ? read(dim, leaf_level(size), pa) : 0;
       chain_done(from);
       if (level || !entry_present(d.format, v)) continue;
       uint64_t words[EcptTable::kClusterPages], e;
-      t->read_line(lines[w], words);
+      t->read_line(line, words);
       if (EcptTable::match(words, addr, t->shift(), e) && entry_present(d.format, e)) {
         entry = e;
         level = leaf_level(size);

@@ -63,9 +63,15 @@ struct Fixture {
     EXPECT_EQ((pud & 2) != 0, any(PageSize::k2M, addr, 33)) << std::hex << addr;
     EXPECT_EQ((pud & 4) != 0, any(PageSize::k1G, addr, 33)) << std::hex << addr;
     EXPECT_EQ((pte & 1) != 0, any(PageSize::k4K, addr, 15)) << std::hex << addr;
-    if (pmd & 2) EXPECT_EQ(pmd >> Ecpt::kWayShift, way_of(PageSize::k2M, addr));
-    if (pud & 4) EXPECT_EQ(pud >> Ecpt::kWayShift, way_of(PageSize::k1G, addr));
-    if (pte & 1) EXPECT_EQ(pte >> Ecpt::kWayShift, way_of(PageSize::k4K, addr));
+    if (pmd & 2) {
+      EXPECT_EQ(pmd >> Ecpt::kWayShift, way_of(PageSize::k2M, addr));
+    }
+    if (pud & 4) {
+      EXPECT_EQ(pud >> Ecpt::kWayShift, way_of(PageSize::k1G, addr));
+    }
+    if (pte & 1) {
+      EXPECT_EQ(pte >> Ecpt::kWayShift, way_of(PageSize::k4K, addr));
+    }
   }
 };
 
