@@ -162,7 +162,9 @@ def plot_bars(args):
                 ys.append(metric(match, args.y)[0])
         ax.bar(xs, ys, width, label=scheme if keys else None)
     ax.set_xticks(range(len(groups)))
-    ax.set_xticklabels(groups)
+    # Many groups: slanted labels, so long ones do not run into each other.
+    ax.set_xticklabels(groups, rotation=30 if len(groups) > 8 else 0,
+                       ha="right" if len(groups) > 8 else "center")
     save(fig, ax, args.out or "%s-by-%s.png" % (args.y, args.group.split(".")[-1]))
 
 
