@@ -35,7 +35,7 @@ class Cwc {
   Cwc(std::string name, const CwcParams& params);
 
   bool enabled() const { return m_enabled; }
-  // addr's section header in the cached CWT line of `level` (Ecpt::kPmdCwt, kPudCwt).
+  // addr's section header in the cached CWT line of `level` (Ecpt::kPmdCwt, kPudCwt, kPteCwt).
   bool lookup(unsigned level, Addr addr, uint32_t ctx, uint8_t& header) {
     Stats& s = m_stats[level];
     ++s.lookups;

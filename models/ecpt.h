@@ -51,7 +51,8 @@ class Ecpt {
   uint64_t lines_moved() const;
   void report(StatsVisitor& v) const;
 
-  // The CWTs: kPmdCwt or kPudCwt (null before the first page).
+  // The CWTs: kPmdCwt, kPudCwt, kPteCwt (null before the first page; kPteCwt: only with
+  // EcptParams::pte_cwt).
   enum CwtLevel : unsigned { kPmdCwt = 0, kPudCwt = 1, kPteCwt = 2, kCwtLevels = 3 };
   const EcptTable* cwt(unsigned level) const { return m_cwt[level].get(); }
   static constexpr unsigned kSectionShift[kCwtLevels] = {24, 33, 15};  // a header's section
@@ -65,7 +66,8 @@ class Ecpt {
 
  private:
   static unsigned index(PageSize s) { return static_cast<unsigned>(s); }
-  // Keeps a section header's way when the 2M (PMD-CWT) or 1G (PUD-CWT) table places a line.
+  // Keeps a section header's way when the 2M (PMD-CWT), 1G (PUD-CWT) or 4K (PTE-CWT) table
+  // places a line.
   struct WayKeeper : EcptTable::Observer {
     WayKeeper() = default;
     WayKeeper(Ecpt* e, unsigned l) : ecpt(e), level(l) {}

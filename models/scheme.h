@@ -181,7 +181,8 @@ class Scheme : public WalkRoots, public TableToHost {
   virtual std::runtime_error space_memory_exhausted() const;
   // The stages of `hint`, for a scheme S (final) whose steps it calls directly: S::hinted_host(),
   // the host oracle the stages read (or null); S::first_leaf_lines, the lines of the leaf entry
-  // of the first dimension hardware walks; S::hint_last, stage 4's look at what the walk reads last.
+  // of the first dimension hardware walks; S::hint_last, stage 4's look at what the walk reads
+  // last.
   template <class S>
   static void hint_stages(const S& s, Context ctx, Addr va, unsigned stage, OracleHints& state);
   // Defaults for those steps: no host oracle, no leaf entry, nothing last.
