@@ -59,7 +59,7 @@ ctld_port=$(port 16817)
 slurmd_port=$(port $((ctld_port + 1)))
 cat > "$SLURM_CONF" <<CONF
 ClusterName=mmusim-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -78,7 +78,7 @@ MpiDefault=none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
-NodeName=$host CPUs=$(nproc) State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 mkdir -p "$S/state" "$S/spool"
