@@ -130,8 +130,7 @@ bool HostTableMemory::alloc_area(uint64_t pages, Addr& base) {
 
 void HostTableMemory::free_area(Addr base, uint64_t pages) {
   for (uint64_t i = 0; i < pages; ++i) m_mem.release(base + i * kPageBytes);
-  for (uint64_t c = 0; c * kEntriesPerTable < pages; ++c)
-    m_frames.free(base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+  m_frames.free_contiguous(base, pages);
 }
 
 void HostTableMemory::free_flat_table(Addr table) {
@@ -250,8 +249,7 @@ bool GuestTableMemory::alloc_area(uint64_t pages, Addr& base) {
     const AddressSpace::Touch t = m_backing.back(page);
     if (t == AddressSpace::Touch::kOutOfMemory) {
       for (uint64_t j = 0; j < i; ++j) m_mem.release(host_addr(base + j * kPageBytes));
-      for (uint64_t c = 0; c * kEntriesPerTable < pages; ++c)
-        m_frames.free(base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+      m_frames.free_contiguous(base, pages);
       return false;
     }
     if (t == AddressSpace::Touch::kMapped) ++m_backings;
@@ -262,8 +260,7 @@ bool GuestTableMemory::alloc_area(uint64_t pages, Addr& base) {
 
 void GuestTableMemory::free_area(Addr base, uint64_t pages) {
   for (uint64_t i = 0; i < pages; ++i) m_mem.release(host_addr(base + i * kPageBytes));
-  for (uint64_t c = 0; c * kEntriesPerTable < pages; ++c)
-    m_frames.free(base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+  m_frames.free_contiguous(base, pages);
 }
 
 void GuestTableMemory::free_flat_table(Addr table) {

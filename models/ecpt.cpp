@@ -134,39 +134,35 @@ unsigned Ecpt::probe_words(Addr addr, Addr* out) const {
   return n;
 }
 
+template <class F>
+void Ecpt::for_each_table(F f) const {
+  static const char* const kNames[] = {"ecpt_4k", "ecpt_2m", "ecpt_1g",
+                                       "cwt_pmd", "cwt_pud", "cwt_pte"};
+  static_assert(kNumPageSizes == 3 && kCwtLevels == 3, "a name per table");
+  for (unsigned i = 0; i < kNumPageSizes + kCwtLevels; ++i) {
+    const EcptTable* t = i < kNumPageSizes ? m_tables[i].get() : m_cwt[i - kNumPageSizes].get();
+    if (t) f(kNames[i], *t);
+  }
+}
+
 uint64_t Ecpt::table_pages() const {
   uint64_t n = 0;
-  for (const auto& t : m_tables)
-    if (t) n += t->table_pages();
-  for (const auto& t : m_cwt)
-    if (t) n += t->table_pages();
+  for_each_table([&](const char*, const EcptTable& t) { n += t.table_pages(); });
   return n;
 }
 
 uint64_t Ecpt::lines_moved() const {
   uint64_t n = 0;
-  for (const auto& t : m_tables)
-    if (t) n += t->stats().lines_moved;
-  for (const auto& t : m_cwt)
-    if (t) n += t->stats().lines_moved;
+  for_each_table([&](const char*, const EcptTable& t) { n += t.stats().lines_moved; });
   return n;
 }
 
 void Ecpt::report(StatsVisitor& v) const {
-  static const char* const kNames[] = {"ecpt_4k", "ecpt_2m", "ecpt_1g"};
-  for (unsigned s = 0; s < kNumPageSizes; ++s) {
-    if (!m_tables[s]) continue;
-    v.begin(kNames[s]);
-    m_tables[s]->report(v);
+  for_each_table([&](const char* name, const EcptTable& t) {
+    v.begin(name);
+    t.report(v);
     v.end();
-  }
-  static const char* const kCwtNames[] = {"cwt_pmd", "cwt_pud", "cwt_pte"};
-  for (unsigned l = 0; l < kCwtLevels; ++l) {
-    if (!m_cwt[l]) continue;
-    v.begin(kCwtNames[l]);
-    m_cwt[l]->report(v);
-    v.end();
-  }
+  });
 }
 
 }  // namespace mmusim

@@ -75,6 +75,9 @@ class Ecpt {
     unsigned level = 0;
     void placed(uint64_t cluster, unsigned way) override;
   };
+  // f(stats name, table) for every table there is: the page sizes', then the CWTs.
+  template <class F>
+  void for_each_table(F f) const;
   bool init_cwts();
   // Counts a page of `size` in (delta +1) or out of (-1) its sections; sets or clears the
   // headers' bits as a count leaves or reaches 0. False when a CWT found no memory.

@@ -228,8 +228,12 @@ bool EcptTable::rebuild(const Line& homeless) {
 }
 
 EcptTable::MapStatus EcptTable::map(Addr addr, Addr frame, Perms perms) {
-  if (word(addr)) return MapStatus::kConflict;
-  return set_word(addr, make_leaf_entry(m_format, frame, m_size, perms));
+  const uint64_t entry = make_leaf_entry(m_format, frame, m_size, perms);
+  Addr at;
+  if (!find_word(addr, at)) return add_cluster(addr, entry);
+  if (m_mem.read(at) & ~kTagMask) return MapStatus::kConflict;
+  m_mem.write(at, entry | tag_bits(cluster_of(addr), index_of(addr)));
+  return MapStatus::kOk;
 }
 
 bool EcptTable::find_word(Addr addr, Addr& at) const {
@@ -244,22 +248,30 @@ uint64_t EcptTable::word(Addr addr) const {
 }
 
 EcptTable::MapStatus EcptTable::set_word(Addr addr, uint64_t value) {
-  const uint64_t cluster = cluster_of(addr);
-  const unsigned i = index_of(addr);
   Addr at;
-  if (find_word(addr, at)) {
-    if (value == 0) {
-      remove_word(at - i * 8, i, cluster);
-    } else {
-      m_mem.write(at, value | tag_bits(cluster, i));
-    }
-    return MapStatus::kOk;
+  if (!find_word(addr, at)) return value ? add_cluster(addr, value) : MapStatus::kOk;
+  if (value) {
+    m_mem.write(at, value | tag_bits(cluster_of(addr), index_of(addr)));
+  } else {
+    remove_word(at, addr);
   }
-  if (value == 0) return MapStatus::kOk;
+  return MapStatus::kOk;
+}
+
+bool EcptTable::unmap(Addr addr) {
+  Addr at;
+  if (!find_word(addr, at) || !(m_mem.read(at) & ~kTagMask)) return false;
+  remove_word(at, addr);
+  return true;
+}
+
+// A new line for addr's cluster, holding `value` in addr's word.
+EcptTable::MapStatus EcptTable::add_cluster(Addr addr, uint64_t value) {
+  const uint64_t cluster = cluster_of(addr);
   Line l;
   l.cluster = cluster;
   for (unsigned j = 0; j < kClusterPages; ++j) l.words[j] = tag_bits(cluster, j);
-  l.words[i] = value | tag_bits(cluster, i);
+  l.words[index_of(addr)] |= value;
   ++m_stats.inserts;
   ++m_stats.clusters;
   Line homeless;
@@ -270,14 +282,11 @@ EcptTable::MapStatus EcptTable::set_word(Addr addr, uint64_t value) {
   return MapStatus::kOk;
 }
 
-bool EcptTable::unmap(Addr addr) {
-  if (!word(addr)) return false;
-  set_word(addr, 0);
-  return true;
-}
-
-// Clears word i of the line at `at`; the line goes with its cluster's last word.
-void EcptTable::remove_word(Addr at, unsigned i, uint64_t cluster) {
+// Clears addr's word at `at`; the line goes with its cluster's last word.
+void EcptTable::remove_word(Addr word_at, Addr addr) {
+  const uint64_t cluster = cluster_of(addr);
+  const unsigned i = index_of(addr);
+  const Addr at = word_at - i * 8;
   Line l = load(at);
   l.words[i] = tag_bits(cluster, i);
   bool any = false;

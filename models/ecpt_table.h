@@ -126,7 +126,8 @@ class EcptTable {
     return static_cast<unsigned>((addr >> m_shift) & (kClusterPages - 1));
   }
   bool find_word(Addr addr, Addr& at) const;
-  void remove_word(Addr at, unsigned i, uint64_t cluster);
+  void remove_word(Addr word_at, Addr addr);
+  MapStatus add_cluster(Addr addr, uint64_t value);
   uint64_t slot(unsigned way, uint64_t cluster, uint64_t lines) const {
     return hash64(m_keys[way], cluster) & (lines - 1);
   }

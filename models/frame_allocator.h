@@ -30,6 +30,11 @@ class FrameAllocator {
   // as 2M frames; those serve later 2M allocations, and 4K ones once no fresh chunk is left, but
   // never another contiguous run.
   bool alloc_contiguous(uint64_t pages, Addr& first);
+  // Frees what alloc_contiguous(pages) gave at `first`, chunk by chunk.
+  void free_contiguous(Addr first, uint64_t pages) {
+    for (uint64_t c = 0; c * kEntriesPerTable < pages; ++c)
+      free(first + c * page_bytes(PageSize::k2M), PageSize::k2M);
+  }
   void free(Addr frame, PageSize size);
 
   const std::string& name() const { return m_name; }

@@ -47,12 +47,17 @@ Expectation EptScheme::expect(Context ctx, Addr va, AccessKind access,
 
 void EptScheme::first_leaf_lines(Context ctx, Addr va, OracleHints& state) const {
   const AddressSpace& s = *space_at(ctx.asid);
-  leaf_lines(s, true, va, state);
   const Ecpt* guest = s.ecpt();
-  if (!guest || !m_host->ecpt()) return;
-  // Nested ECPT: the host's probes for each line the guest's probes read.
+  if (!guest || !m_host->ecpt()) return leaf_lines(s, true, va, state);
+  // Nested ECPT: the lines the guest's probes read, then the host's probes for each of them.
   Addr words[Ecpt::kMaxProbes];
   const unsigned n = guest->probe_words(va, words);
+  for (unsigned i = 0; i < n; ++i) {
+    Addr pa;
+    if (!table_to_host(words[i], pa)) continue;
+    m_mem.prefetch(pa);
+    state.add_line(pa);
+  }
   for (unsigned i = 0; i < n; ++i) leaf_lines(*m_host, false, words[i], state);
 }
 

@@ -85,8 +85,7 @@ bool TeaAllocator::alloc_area(uint64_t pages, Addr& base, Addr& reg_base, uint64
     case Scheme::TeaBacking::kOk: break;
     case Scheme::TeaBacking::kFailed: return false;
     case Scheme::TeaBacking::kFailedFree:
-      for (uint64_t c = 0; c * kEntriesPerTable < pages; ++c)
-        frames.free(base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+      frames.free_contiguous(base, pages);
       return false;
   }
   m_pages += pages;
@@ -192,8 +191,7 @@ bool TeaAllocator::grow(uint16_t asid, Addr start, Addr end, uint8_t shift, TeaR
   TableMemory& tables = m_scheme->space_tables();
   for (uint64_t i = 0; i < old.pages; ++i) tables.discard_table(old.table_base + i * kPageBytes);
   FrameAllocator& frames = m_scheme->space_frames();
-  for (uint64_t c = 0; c * kEntriesPerTable < old.pages; ++c)
-    frames.free(old.table_base + c * page_bytes(PageSize::k2M), PageSize::k2M);
+  frames.free_contiguous(old.table_base, old.pages);
   m_pages -= old.pages;
   reg = tea_register(asid, placer, index);
   return true;
