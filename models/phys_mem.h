@@ -22,6 +22,11 @@ class PhysMem {
     const Page* p = find_page(pa);
     return p ? (*p)[(pa & (kPageBytes - 1)) >> 3] : 0;
   }
+  // Reads the 64-byte line at pa (64-byte aligned) into words[0..7].
+  void read_line(Addr pa, uint64_t* words) const {
+    const Page* p = find_page(pa);
+    for (unsigned i = 0; i < 8; ++i) words[i] = p ? (*p)[((pa & (kPageBytes - 1)) >> 3) + i] : 0;
+  }
   void write64(Addr pa, uint64_t value) { page(pa)[(pa & (kPageBytes - 1)) >> 3] = value; }
   // Starts loading the word at pa into the host's caches (a hint; no effect on results).
   void prefetch(Addr pa) const {

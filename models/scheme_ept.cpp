@@ -46,19 +46,9 @@ Expectation EptScheme::expect(Context ctx, Addr va, AccessKind access,
 }
 
 void EptScheme::first_leaf_lines(Context ctx, Addr va, OracleHints& state) const {
-  const AddressSpace& s = *space_at(ctx.asid);
-  const Ecpt* guest = s.ecpt();
-  if (!guest || !m_host->ecpt()) return leaf_lines(s, true, va, state);
-  // Nested ECPT: the lines the guest's probes read, then the host's probes for each of them.
-  Addr words[Ecpt::kMaxProbes];
-  const unsigned n = guest->probe_words(va, words);
-  for (unsigned i = 0; i < n; ++i) {
-    Addr pa;
-    if (!table_to_host(words[i], pa)) continue;
-    m_mem.prefetch(pa);
-    state.add_line(pa);
-  }
-  for (unsigned i = 0; i < n; ++i) leaf_lines(*m_host, false, words[i], state);
+  // Under nested ECPT, not the host's probes for the guest's lines: the few host lines that map
+  // the guest's tables stay in the host's caches.
+  leaf_lines(*space_at(ctx.asid), true, va, state);
 }
 
 void EptScheme::hint_last(OracleHints& state) const {

@@ -78,6 +78,18 @@ bool Walker::fault(FaultKind kind, unsigned dim, unsigned level, Addr addr) {
   return e;
 }
 
+[[gnu::always_inline]] inline void Walker::read_line(unsigned dim, unsigned level, Addr entry_pa,
+                                                    uint64_t* words) {
+  WalkResult& r = *m_out;
+  Cycles lat = 0;
+  const Cycles start = r.cycles;
+  Step served;
+  m_mem->read_line(entry_pa & ~Addr{63}, dim, level, lat, served, words);
+  r.cycles += lat;
+  r.mem_cycles += lat;
+  record(dim, level, entry_pa, served, start, lat);
+}
+
 bool Walker::leaf(unsigned dim, unsigned level, Addr addr, AccessKind access, uint64_t e,
                   Leaf& out) {
   const WalkDim& d = m_dims[dim];
@@ -365,9 +377,8 @@ bool Walker::ecpt_plan(unsigned dim, Addr addr, uint8_t* ways) {
     Addr pa = lines[w];
     if (dim + 1 < m_ndims && !translate_table(dim + 1, pa, pa)) continue;
     static constexpr unsigned kRefLevel[Ecpt::kCwtLevels] = {2, 3, 1};  // PMD, PUD, PTE
-    read(dim, kRefLevel[level], pa);
     uint64_t words[EcptTable::kClusterPages], e;
-    t->read_line(lines[w], words);
+    read_line(dim, kRefLevel[level], pa, words);
     if (EcptTable::match(words, addr, t->shift(), e)) d.cwc->fill(level, addr, d.ctx.key(), words);
   }
   r.cycles = t0;
@@ -407,12 +418,11 @@ bool Walker::ecpt_step(unsigned dim, Addr addr, const uint8_t* ways, uint64_t& e
       ++r.ecpt_probes;
       Addr pa = line + word;
       if (dim + 1 < m_ndims) ok = translate_table(dim + 1, pa, pa);  // in guest-physical memory
-      // One read of the 64-byte line: its timing is the word's; the tag is in the other words.
-      const uint64_t v = ok ? read(dim, leaf_level(size), pa) : 0;
-      chain_done(from);
-      if (level || !entry_present(d.format, v)) continue;
+      // One read of the 64-byte line (the tag is spread over its words), recorded at the word.
       uint64_t words[EcptTable::kClusterPages], e;
-      t->read_line(line, words);
+      if (ok) read_line(dim, leaf_level(size), pa, words);
+      chain_done(from);
+      if (!ok || level) continue;
       if (EcptTable::match(words, addr, t->shift(), e) && entry_present(d.format, e)) {
         entry = e;
         level = leaf_level(size);

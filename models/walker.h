@@ -39,6 +39,10 @@ class WalkMemory {
   // served (a cache level, DRAM, or plain memory).
   virtual uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency,
                               Step& served) = 0;
+  // Reads the 64-byte line at line_pa (64-byte aligned) into words[0..7], one read as above
+  // (hashed tables probe whole lines).
+  virtual void read_line(Addr line_pa, unsigned dim, unsigned level, Cycles& latency,
+                         Step& served, uint64_t* words) = 0;
 };
 
 // Reads straight from physical memory at a fixed latency (unit tests, untimed debug walks).
@@ -49,6 +53,12 @@ class DirectWalkMemory : public WalkMemory {
     latency += m_lat;
     served = Step::kMem;
     return m_mem.read64(pa);
+  }
+  void read_line(Addr pa, unsigned, unsigned, Cycles& latency, Step& served,
+                 uint64_t* words) override {
+    latency += m_lat;
+    served = Step::kMem;
+    m_mem.read_line(pa, words);
   }
 
  private:
@@ -174,6 +184,8 @@ class Walker {
   bool translate_table(unsigned dim, Addr gpa, Addr& pa);
   // Reads one entry of dimension `dim` at host-physical entry_pa and records the reference.
   uint64_t read(unsigned dim, unsigned level, Addr entry_pa);
+  // Reads the whole line holding entry_pa into words, timed and recorded as read() does.
+  void read_line(unsigned dim, unsigned level, Addr entry_pa, uint64_t* words);
   // Records a reference that started `start` cycles into the walk and took `lat`.
   void record(unsigned dim, unsigned level, Addr pa, Step served, Cycles start, Cycles lat);
   // A present leaf entry e of `level` for addr: checks permissions and translates its output

@@ -14,13 +14,21 @@ Memory::Memory(sc_core::sc_module_name name, PhysMem& mem, const Clock& clock,
 
 bool Memory::access(tlm::tlm_generic_payload& gp) {
   const Addr addr = gp.get_address();
-  if (gp.get_data_length() != 8 || (addr & 7) != 0) [[unlikely]] {
+  const unsigned len = gp.get_data_length();
+  // An 8-byte entry or a 64-byte line, aligned to its size; lines are only read.
+  if ((len != 8 && !(len == 64 && gp.is_read())) || (addr & (len - 1)) != 0) [[unlikely]] {
     gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return false;
   }
   if (gp.is_read()) {
-    const uint64_t v = m_mem.read64(addr);
-    std::memcpy(gp.get_data_ptr(), &v, 8);
+    if (len == 8) {
+      const uint64_t v = m_mem.read64(addr);
+      std::memcpy(gp.get_data_ptr(), &v, 8);
+    } else {
+      uint64_t v[8];
+      m_mem.read_line(addr, v);
+      std::memcpy(gp.get_data_ptr(), v, 64);
+    }
   } else if (gp.is_write()) {
     uint64_t v;
     std::memcpy(&v, gp.get_data_ptr(), 8);
@@ -62,7 +70,7 @@ void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
 }
 
 unsigned int Memory::transport_dbg(tlm::tlm_generic_payload& gp) {
-  return access(gp) ? 8u : 0u;
+  return access(gp) ? gp.get_data_length() : 0u;
 }
 
 void Memory::report(StatsVisitor& v) const {

@@ -1,6 +1,7 @@
 #include "tlm/page_walker.h"
 
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -19,10 +20,11 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
   target.bind(*this);
   if (params.asap_registers)
     m_asap = std::make_unique<AsapUnit>(params.asap_registers, params.asap_latency);
-  // Every transaction on m_gp is an 8-byte read (a target changes none of these).
+  // Every transaction on m_gp is a read of an 8-byte entry, or of a 64-byte line (read_line
+  // sets that length and restores this one); a target changes none of these.
   m_gp.set_command(tlm::TLM_READ_COMMAND);
   m_gp.set_extension(&m_mem_ext);
-  m_gp.set_data_ptr(reinterpret_cast<unsigned char*>(&m_data));
+  m_gp.set_data_ptr(reinterpret_cast<unsigned char*>(m_data));
   m_gp.set_data_length(8);
   m_gp.set_streaming_width(8);
   m_gp.set_byte_enable_ptr(nullptr);
@@ -122,12 +124,27 @@ unsigned PageWalker::dims_for(Context ctx, WalkDim* dims, bool with_caches) {
 }
 
 uint64_t PageWalker::read_entry(Addr pa, unsigned, unsigned, Cycles& latency, Step& served) {
+  transport(pa, latency, served);
+  return m_data[0];
+}
+
+void PageWalker::read_line(Addr pa, unsigned, unsigned, Cycles& latency, Step& served,
+                           uint64_t* words) {
+  m_gp.set_data_length(sizeof m_data);
+  m_gp.set_streaming_width(sizeof m_data);
+  transport(pa, latency, served);
+  std::memcpy(words, m_data, sizeof m_data);
+  m_gp.set_data_length(8);  // back to an entry, read_entry's length
+  m_gp.set_streaming_width(8);
+}
+
+void PageWalker::transport(Addr pa, Cycles& latency, Step& served) {
   m_gp.set_address(pa);
   m_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   if (m_debug) {
     served = Step::kMem;
-    if (mem->transport_dbg(m_gp) != 8) read_failed();
-    return m_data;
+    if (mem->transport_dbg(m_gp) != m_gp.get_data_length()) read_failed();
+    return;
   }
   sc_core::sc_time t;  // zero
   m_mem_ext.cycles = kNoCycles;
@@ -137,7 +154,6 @@ uint64_t PageWalker::read_entry(Addr pa, unsigned, unsigned, Cycles& latency, St
   // The memory reports its annotation in cycles too; a target that does not is converted.
   latency += m_mem_ext.cycles != kNoCycles ? m_mem_ext.cycles : m_clock.to_cycles(t);
   served = step_of(m_mem_ext.served);
-  return m_data;
 }
 
 void PageWalker::read_failed() const {

@@ -89,6 +89,10 @@ class PageWalker : public sc_core::sc_module,
  private:
   uint64_t read_entry(Addr pa, unsigned dim, unsigned level, Cycles& latency,
                       Step& served) override;
+  void read_line(Addr pa, unsigned dim, unsigned level, Cycles& latency, Step& served,
+                 uint64_t* words) override;
+  // One read of m_gp's bytes at pa (their length set by the caller).
+  void transport(Addr pa, Cycles& latency, Step& served);
   bool dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, unsigned& level,
                   Cycles& latency) override;
   unsigned dims_for(Context ctx, WalkDim* dims, bool with_caches);
@@ -117,7 +121,7 @@ class PageWalker : public sc_core::sc_module,
   unsigned m_step_top;
   LatencyHistogram m_latency;
   StepHistogram m_steps;
-  uint64_t m_data = 0;
+  uint64_t m_data[8] = {};  // m_gp's bytes: an entry, or a line
   // LT: the current walk's delay annotation on entry, and its start in simulated time, taken
   // from the kernel the first time a DMT lookup needs it (anchored; a lookup may wait).
   sc_core::sc_time m_walk_delay;

@@ -4,6 +4,7 @@
 // One elaboration per process: ctest runs each test in its own process.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <systemc>
 
 #include "models/machine.h"
@@ -125,6 +126,45 @@ TEST(MmuTlm, DebugTransportIsUntimedAndLeavesNoTrace) {
   h.gp.set_address(va + 0x1000);
   EXPECT_EQ(h.initiator->transport_dbg(h.gp), 0u);
   EXPECT_EQ(h.ext.fault.kind, FaultKind::kNotPresent);
+}
+
+TEST(MemoryTlm, ReadsEntriesAndWholeLinesAndRefusesOtherBursts) {
+  Harness h("h", Virtualization::kNone);
+  const Addr line = 0x12340;  // 64-byte aligned
+  for (unsigned i = 0; i < 8; ++i) h.machine->mem().write64(line + 8 * i, 0x1000 + i);
+  uint64_t buf[8] = {};
+  tlm::tlm_generic_payload gp;
+  const auto send = [&](tlm::tlm_command cmd, Addr addr, unsigned len, bool dbg) {
+    gp.set_command(cmd);
+    gp.set_address(addr);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(buf));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (dbg) return h.memory->transport_dbg(gp);
+    sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+    h.memory->b_transport(gp, t);
+    EXPECT_GT(t, sc_core::SC_ZERO_TIME);
+    return gp.is_response_ok() ? len : 0u;
+  };
+  for (const bool dbg : {false, true}) {
+    std::fill(buf, buf + 8, 0);
+    EXPECT_EQ(send(tlm::TLM_READ_COMMAND, line, 64, dbg), 64u);
+    for (unsigned i = 0; i < 8; ++i) EXPECT_EQ(buf[i], 0x1000 + i);
+    EXPECT_EQ(send(tlm::TLM_READ_COMMAND, line + 24, 8, dbg), 8u);
+    EXPECT_EQ(buf[0], 0x1003u);
+  }
+  // A line not at its alignment, a line write, and other lengths are burst errors.
+  const std::pair<tlm::tlm_command, std::pair<Addr, unsigned>> bad[] = {
+      {tlm::TLM_READ_COMMAND, {line + 8, 64}},
+      {tlm::TLM_WRITE_COMMAND, {line, 64}},
+      {tlm::TLM_READ_COMMAND, {line, 16}},
+      {tlm::TLM_READ_COMMAND, {line + 4, 8}}};
+  for (const auto& [cmd, at] : bad) {
+    EXPECT_EQ(send(cmd, at.first, at.second, true), 0u);
+    EXPECT_EQ(gp.get_response_status(), tlm::TLM_BURST_ERROR_RESPONSE);
+  }
+  EXPECT_EQ(h.machine->mem().read64(line), 0x1000u);  // the refused write wrote nothing
 }
 
 TEST(MmuTlm, FlushesEmptyTlbsAndPwcs) {
