@@ -10,7 +10,7 @@ function(mmusim_golden name config)
                    -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/golden.cmake)
 endfunction()
 
-set(GOLDEN_CONFIGS ${CMAKE_SOURCE_DIR}/configs)
+set(GOLDEN_CONFIGS ${PROJECT_SOURCE_DIR}/configs)
 foreach(golden default native ept)
   mmusim_golden(${golden} ${GOLDEN_CONFIGS}/${golden}.yaml
                 --set workload.count=50000 --set workload.footprint_mib=512)
