@@ -5,7 +5,7 @@
 # find_package installs the build into WORK/prefix first. The consumer is built without LTO at
 # -O0, as a plain project would: it must link the installed libraries' machine code. WORK is
 # removed when the test passes, kept for a look when it fails. GENERATOR: the consumer's
-# generator (default Ninja).
+# generator (default Ninja). FLAGS: compile and link flags for the consumer (the sanitizers').
 cmake_minimum_required(VERSION 3.21)
 if(NOT GENERATOR)
   set(GENERATOR Ninja)
@@ -22,7 +22,8 @@ endfunction()
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(consumer -S ${CMAKE_CURRENT_LIST_DIR} -B ${WORK}/embed -G ${GENERATOR}
-    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF)
+    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF
+    "-DCMAKE_CXX_FLAGS=${FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${FLAGS}")
 if(MODE STREQUAL "find_package")
   step("cmake --install" ${CMAKE_COMMAND} --install ${MMUSIM_BUILD} --prefix ${WORK}/prefix)
   foreach(file lib/cmake/mmusim/mmusimConfig.cmake lib/cmake/mmusim/mmusimConfigVersion.cmake
