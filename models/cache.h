@@ -47,8 +47,18 @@ struct DramParams {
 
 struct MemHierarchyParams {
   uint32_t line_bytes = 64;
-  CacheParams level[kCacheLevels];
+  CacheParams level[kCacheLevels];  // L1D, L2, LLC (a default CacheParams is disabled)
   DramParams dram;
+
+  // The DMT paper's evaluation hierarchy (configs/default.yaml): L1D 32 KiB 8-way 4 cycles,
+  // L2 1 MiB 16-way 14 cycles, LLC 22 MiB 11-way 54 cycles, DRAM 200 cycles.
+  static MemHierarchyParams dmt_paper() {
+    MemHierarchyParams p;
+    p.level[0] = {32 << 10, 8, ReplPolicy::kLru, 4};
+    p.level[1] = {1024 << 10, 16, ReplPolicy::kLru, 14};
+    p.level[2] = {22528 << 10, 11, ReplPolicy::kLru, 54};
+    return p;
+  }
 };
 
 // A tag array. Each set is one block of 64-bit words: a byte per way of partial tag (a hash of

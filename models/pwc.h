@@ -17,6 +17,19 @@ struct PwcParams {
   uint32_t ways[kMaxLevels + 1] = {1, 1, 1, 1, 1, 1};
   ReplPolicy policy = ReplPolicy::kLru;
   uint64_t seed = 1;
+
+  // The DMT paper's evaluation sizes (configs/default.yaml): PML4E 2 (1-way), PDPTE 4 (4-way),
+  // PDE 32 (4-way), no PML5E cache. A default PwcParams caches nothing.
+  static PwcParams dmt_paper(uint64_t seed) {
+    PwcParams p;
+    p.entries[4] = 2;
+    p.entries[3] = 4;
+    p.ways[3] = 4;
+    p.entries[2] = 32;
+    p.ways[2] = 4;
+    p.seed = seed;
+    return p;
+  }
 };
 
 // Per-level caches of non-leaf entries of one radix dimension, keyed by input-address prefix.

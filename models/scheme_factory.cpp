@@ -1,5 +1,6 @@
 #include "models/scheme_factory.h"
 
+#include <stdexcept>
 #include <utility>
 
 #include "models/scheme_agile.h"
@@ -201,6 +202,11 @@ bool check_scheme(const MachineParams& params, SchemeConfigError& error) {
 
 std::unique_ptr<Scheme> make_scheme(const MachineParams& params, PhysMem& mem,
                                     TeaAllocator& teas) {
+  // The model refuses what it does not model, whoever built the params (the config reader
+  // reports the same error at the key's line first).
+  SchemeConfigError refused;
+  if (!check_scheme(params, refused))
+    throw std::invalid_argument("system." + refused.key + ": " + refused.message);
   return find(params).make(params, mem, teas);
 }
 

@@ -40,8 +40,9 @@ struct SchemeInfo {
 // Every scheme, in registration order.
 std::vector<SchemeInfo> registered_schemes();
 
-// The scheme `params` name, over `mem`, with `teas` for its DMT TEAs. Throws std::runtime_error
-// when memory is too small for its tables.
+// The scheme `params` name, over `mem`, with `teas` for its DMT TEAs. Throws
+// std::invalid_argument for what the scheme does not model (check_scheme's error, its key
+// named), std::runtime_error when memory is too small for its tables.
 std::unique_ptr<Scheme> make_scheme(const MachineParams& params, PhysMem& mem,
                                     TeaAllocator& teas);
 // The features of the scheme `params` name.

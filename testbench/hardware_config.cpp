@@ -25,15 +25,9 @@ void check_geometry(ConfigNode& n, uint64_t entries, uint64_t ways) {
                           std::to_string(ways) + ")");
 }
 
-struct ArrayDefault {
-  const char* name;
-  std::vector<PageSize> sizes;
-  uint32_t entries, ways;
-};
-
+// Each key's default is the params struct's own (tlm/mmu.h, tlm/memory.h): one source for both.
 TlbParams read_tlb(ConfigNode parent, const char* key, const char* what, Cycles& latency,
-                   Cycles default_latency, const std::vector<ArrayDefault>& defaults,
-                   uint64_t seed) {
+                   Cycles default_latency, const TlbParams& defaults, uint64_t seed) {
   ConfigNode n = parent.section(key, what);
   TlbParams p;
   p.name = key;
@@ -45,7 +39,7 @@ TlbParams read_tlb(ConfigNode parent, const char* key, const char* what, Cycles&
                 "unified); present in the file, they replace the defaults");
   std::vector<std::string> names = arrays.child_keys();
   if (names.empty()) {
-    for (const auto& d : defaults) p.arrays.push_back({d.name, d.sizes, d.entries, d.ways});
+    p.arrays = defaults.arrays;
     return p;
   }
   for (const std::string& name : names) {
@@ -68,52 +62,55 @@ TlbParams read_tlb(ConfigNode parent, const char* key, const char* what, Cycles&
   return p;
 }
 
-PwcParams read_pwc(ConfigNode parent, const char* key, const char* what, uint64_t seed) {
+PwcParams read_pwc(ConfigNode parent, const char* key, const char* what, const PwcParams& d,
+                   uint64_t seed) {
   ConfigNode n = parent.section(key, what);
   PwcParams p;
   p.policy = read_policy(n);
   p.seed = seed;
-  // DMT paper's evaluation sizes: PML4E 2 (1-way), PDPTE 4 (4-way), PDE 32 (4-way).
-  struct Level { const char* key; unsigned level; uint32_t entries, ways; const char* what; };
+  struct Level { const char* key; unsigned level; const char* what; };
   const Level levels[] = {
-      {"pml5", 5, 0, 1, "PML5E cache (5-level tables only)"},
-      {"pml4", 4, 2, 1, "PML4E cache: VA[56:39] -> PDPT"},
-      {"pdpt", 3, 4, 4, "PDPTE cache: VA[56:30] -> PD"},
-      {"pd", 2, 32, 4, "PDE cache: VA[56:21] -> PT"},
+      {"pml5", 5, "PML5E cache (5-level tables only)"},
+      {"pml4", 4, "PML4E cache: VA[56:39] -> PDPT"},
+      {"pdpt", 3, "PDPTE cache: VA[56:30] -> PD"},
+      {"pd", 2, "PDE cache: VA[56:21] -> PT"},
   };
   for (const Level& l : levels) {
     ConfigNode c = n.section(l.key, l.what);
-    p.entries[l.level] = static_cast<uint32_t>(
-        c.get_uint("entries", l.entries, 0, kMaxEntries, "entries (0 disables this level)"));
-    p.ways[l.level] = static_cast<uint32_t>(c.get_uint("ways", l.ways, 1, 64, "associativity"));
+    p.entries[l.level] = static_cast<uint32_t>(c.get_uint(
+        "entries", d.entries[l.level], 0, kMaxEntries, "entries (0 disables this level)"));
+    p.ways[l.level] =
+        static_cast<uint32_t>(c.get_uint("ways", d.ways[l.level], 1, 64, "associativity"));
     check_geometry(c, p.entries[l.level], p.ways[l.level]);
   }
   return p;
 }
 
-CwcParams read_cwc(ConfigNode parent, const char* key, const char* what, uint32_t pte) {
+CwcParams read_cwc(ConfigNode parent, const char* key, const char* what, const CwcParams& d) {
   ConfigNode n = parent.section(key, what);
   CwcParams p;
-  p.entries[Ecpt::kPmdCwt] = static_cast<uint32_t>(n.get_uint(
-      "pmd_entries", 16, 0, 64, "PMD-CWC: CWT lines of 64 16-MiB section headers (0: off)"));
-  p.entries[Ecpt::kPudCwt] = static_cast<uint32_t>(n.get_uint(
-      "pud_entries", 2, 0, 64, "PUD-CWC: CWT lines of 64 8-GiB section headers (0: off)"));
+  p.entries[Ecpt::kPmdCwt] = static_cast<uint32_t>(
+      n.get_uint("pmd_entries", d.entries[Ecpt::kPmdCwt], 0, 64,
+                 "PMD-CWC: CWT lines of 64 16-MiB section headers (0: off)"));
+  p.entries[Ecpt::kPudCwt] = static_cast<uint32_t>(
+      n.get_uint("pud_entries", d.entries[Ecpt::kPudCwt], 0, 64,
+                 "PUD-CWC: CWT lines of 64 8-GiB section headers (0: off)"));
   p.entries[Ecpt::kPteCwt] = static_cast<uint32_t>(n.get_uint(
-      "pte_entries", pte, 0, 64,
+      "pte_entries", d.entries[Ecpt::kPteCwt], 0, 64,
       "PTE-CWC: CWT lines of 64 32-KiB section headers, where the OS keeps a PTE-level CWT "
       "(nested ECPT's host tables; 0: off)"));
   return p;
 }
 
 CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uint32_t line_bytes,
-                       uint64_t size_kib, uint32_t ways, Cycles latency) {
+                       const CacheParams& d) {
   ConfigNode n = parent.section(key, what);
   CacheParams c;
   // At most 4 GiB: tags and replacement state take host memory (three 4 GiB caches and the
   // largest TLBs and PWCs: 2.6 GiB resident; tests/bench/limits.py).
-  c.size_bytes = n.get_uint("size_kib", size_kib, 0, uint64_t{1} << 22,
+  c.size_bytes = n.get_uint("size_kib", d.size_bytes >> 10, 0, uint64_t{1} << 22,
                             "capacity in KiB (0 disables the level)") << 10;
-  c.ways = static_cast<uint32_t>(n.get_uint("ways", ways, 1, 64, "associativity"));
+  c.ways = static_cast<uint32_t>(n.get_uint("ways", d.ways, 1, 64, "associativity"));
   const std::string policy = n.get_string(
       "policy", "lru",
       "replacement policy: lru, fifo, random, or quad-age LRU named as Abel and Reineke name "
@@ -136,7 +133,7 @@ CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uin
                               duel + "'");
     c.duel = true;
   }
-  c.latency = n.get_uint("latency", latency, 0, 100000, "load-to-use latency when served here");
+  c.latency = n.get_uint("latency", d.latency, 0, 100000, "load-to-use latency when served here");
   if (c.size_bytes % (uint64_t{line_bytes} * c.ways) != 0)
     n.fail("size_kib", "must be a multiple of ways x line_bytes");
   return c;
@@ -144,47 +141,45 @@ CacheParams read_cache(ConfigNode parent, const char* key, const char* what, uin
 
 // mmu: the L1 and L2 TLBs.
 void read_tlbs(ConfigNode& mmu, MmuParams& p, uint64_t seed) {
-  p.itlb = read_tlb(mmu, "itlb", "L1 instruction TLB", p.itlb_latency, 1,
-                    {{"small", {PageSize::k4K}, 128, 8}}, seed + 11);
-  p.dtlb = read_tlb(mmu, "dtlb", "L1 data TLB", p.dtlb_latency, 1,
-                    {{"small", {PageSize::k4K}, 64, 4},
-                     {"large", {PageSize::k2M}, 32, 4},
-                     {"huge", {PageSize::k1G}, 4, 4}},
+  const MmuParams d;
+  p.itlb = read_tlb(mmu, "itlb", "L1 instruction TLB", p.itlb_latency, d.itlb_latency, d.itlb,
+                    seed + 11);
+  p.dtlb = read_tlb(mmu, "dtlb", "L1 data TLB", p.dtlb_latency, d.dtlb_latency, d.dtlb,
                     seed + 12);
-  p.stlb = read_tlb(mmu, "stlb", "L2 shared TLB", p.stlb_latency, 7,
-                    {{"shared", {PageSize::k4K, PageSize::k2M}, 1536, 12},
-                     {"huge", {PageSize::k1G}, 16, 4}},
+  p.stlb = read_tlb(mmu, "stlb", "L2 shared TLB", p.stlb_latency, d.stlb_latency, d.stlb,
                     seed + 13);
 }
 
 // mmu.walker: the page walker, its paging-structure caches and the nested TLB.
 void read_walker(ConfigNode& mmu, MmuParams& p, uint64_t seed) {
   ConfigNode walker = mmu.section("walker", "page-miss handler");
+  const PageWalkerParams d;
   p.walker.walker.pwc_latency = walker.get_uint(
-      "pwc_latency", 1, 0, 1000, "cycles for one probe of a dimension's paging-structure caches");
+      "pwc_latency", d.walker.pwc_latency, 0, 1000, "cycles for one probe of a dimension's paging-structure caches");
   p.walker.max_inflight = static_cast<unsigned>(walker.get_uint(
-      "max_inflight", 2, 1, 64,
+      "max_inflight", d.max_inflight, 1, 64,
       "at: walks in flight at once (page walkers; recent Intel cores have 2); lt walks one at "
       "a time"));
   ConfigNode pwc = walker.section("pwc", "paging-structure caches");
   p.walker.guest_pwc = read_pwc(pwc, "guest", "native or guest dimension, keyed by (g)VA",
-                                seed + 14);
-  p.walker.host_pwc = read_pwc(pwc, "host", "host (EPT) dimension, keyed by gPA", seed + 15);
+                                d.guest_pwc, seed + 14);
+  p.walker.host_pwc =
+      read_pwc(pwc, "host", "host (EPT) dimension, keyed by gPA", d.host_pwc, seed + 15);
   Cycles ntlb_latency = 1;
   p.walker.nested_tlb = read_tlb(walker, "nested_tlb", "nested TLB: gPA page -> hPA page",
-                                 ntlb_latency, 1,
-                                 {{"all", {PageSize::k4K, PageSize::k2M, PageSize::k1G}, 0, 4}},
-                                 seed + 16);
+                                 ntlb_latency, d.walker.ntlb_latency, d.nested_tlb, seed + 16);
   p.walker.walker.ntlb_latency = ntlb_latency;
   p.walker.walker.ecpt_hash_latency = walker.get_uint(
-      "ecpt_hash_latency", 2, 0, 1000,
+      "ecpt_hash_latency", d.walker.ecpt_hash_latency, 0, 1000,
       "ECPT: cycles to hash the VPN into each way before the probes issue");
   p.walker.walker.cwc_latency = walker.get_uint(
-      "cwc_latency", 4, 0, 1000,
+      "cwc_latency", d.walker.cwc_latency, 0, 1000,
       "ECPT: cycles of a cuckoo walk cache lookup (PUD and PMD at once, beside the hash)");
   ConfigNode cwc = walker.section("cwc", "ECPT: cuckoo walk caches, fully associative, LRU");
-  p.walker.guest_cwc = read_cwc(cwc, "guest", "native or guest dimension, keyed by (g)VA", 0);
-  p.walker.host_cwc = read_cwc(cwc, "host", "host dimensions (nested ECPT), keyed by gPA", 16);
+  p.walker.guest_cwc =
+      read_cwc(cwc, "guest", "native or guest dimension, keyed by (g)VA", d.guest_cwc);
+  p.walker.host_cwc =
+      read_cwc(cwc, "host", "host dimensions (nested ECPT), keyed by gPA", d.host_cwc);
 }
 
 // mmu.dmt.registers and latency: a shape the build verilated (rtl/CMakeLists.txt).
@@ -215,9 +210,10 @@ void read_dmt_unit(ConfigNode& mmu, SimConfig& cfg) {
   const MachineParams& m = cfg.machine;
   ConfigNode dmt_unit = mmu.section("dmt", "the DMT unit (used when system.dmt is not off)");
   p.dmt_registers = static_cast<unsigned>(
-      dmt_unit.get_uint("registers", 16, 1, 1024,
+      dmt_unit.get_uint("registers", MmuParams{}.dmt_registers, 1, 1024,
                         "TEA registers per set (the running address space's, the host's)"));
-  p.dmt_latency = dmt_unit.get_uint("latency", 1, 0, 1000, "cycles for one lookup");
+  p.dmt_latency = dmt_unit.get_uint("latency", MmuParams{}.dmt_latency, 0, 1000,
+                                    "cycles for one lookup");
   cfg.tea.registers = p.dmt_registers;
   const bool rtl = dmt_unit.get_enum("impl", "model", {"model", "rtl"},
                                      "model = the C++ model; rtl = the verilated RTL "
@@ -274,34 +270,36 @@ void read_mmu(ConfigNode root, SimConfig& cfg, uint64_t seed) {
 
 MemoryParams read_memory(ConfigNode root) {
   ConfigNode memory = root.section("memory", "caches and DRAM, shared by page walks and data");
+  const MemoryParams d;
   MemoryParams p;
   MemHierarchyParams& h = p.hierarchy;
   h.line_bytes = static_cast<uint32_t>(
-      memory.get_uint("line_bytes", 64, 8, 4096, "cache line size (power of two)"));
+      memory.get_uint("line_bytes", d.hierarchy.line_bytes, 8, 4096, "cache line size (power of two)"));
   if (h.line_bytes & (h.line_bytes - 1)) memory.fail("line_bytes", "must be a power of two");
   parse_mem_level(memory.get_enum("walker_entry", "l1d", {"l1d", "l2", "llc", "dram"},
                                   "where page-walk reads enter the hierarchy"),
                   p.walker_entry);
-  // DMT paper's evaluation hierarchy: L1D 32 KiB 8-way, L2 1 MiB 16-way, LLC 22 MiB 11-way.
-  h.level[0] = read_cache(memory, "l1d", "L1 data cache", h.line_bytes, 32, 8, 4);
+  h.level[0] = read_cache(memory, "l1d", "L1 data cache", h.line_bytes, d.hierarchy.level[0]);
   ConfigNode l1d = memory.section("l1d", "L1 data cache");
   p.l1d_mshrs = static_cast<unsigned>(l1d.get_uint(
-      "mshrs", 0, 0, 256,
+      "mshrs", d.l1d_mshrs, 0, 256,
       "at: miss-status holding registers (Intel: fill buffers); every L1D miss, walk read or "
       "data access, holds one until its fill, and waits when none is free (0: unlimited)"));
   if (p.l1d_mshrs && h.level[0].size_bytes == 0)
     l1d.fail("mshrs", "miss registers need an L1D (size_kib is 0)");
-  h.level[1] = read_cache(memory, "l2", "L2 cache", h.line_bytes, 1024, 16, 14);
-  h.level[2] = read_cache(memory, "llc", "last-level cache", h.line_bytes, 22528, 11, 54);
+  h.level[1] = read_cache(memory, "l2", "L2 cache", h.line_bytes, d.hierarchy.level[1]);
+  h.level[2] = read_cache(memory, "llc", "last-level cache", h.line_bytes, d.hierarchy.level[2]);
   ConfigNode dram = memory.section("dram", "main memory");
-  DramParams& d = h.dram;
-  d.latency = dram.get_uint("latency", 200, 0, 100000,
+  DramParams& r = h.dram;
+  const DramParams& dd = d.hierarchy.dram;
+  r.latency = dram.get_uint("latency", dd.latency, 0, 100000,
                             "access latency in cycles (with row_buffer: a row miss)");
-  d.row_buffer = dram.get_bool("row_buffer", false,
+  r.row_buffer = dram.get_bool("row_buffer", dd.row_buffer,
                                "open-row model: an access to a bank's open row is faster");
-  d.banks = static_cast<uint32_t>(dram.get_uint("banks", 16, 1, 4096, "row_buffer: banks"));
-  d.row_bytes = dram.get_uint("row_kib", 8, 1, 1024, "row_buffer: row size in KiB") << 10;
-  d.row_hit_latency = dram.get_uint("row_hit_latency", 120, 0, 100000,
+  r.banks = static_cast<uint32_t>(dram.get_uint("banks", dd.banks, 1, 4096, "row_buffer: banks"));
+  r.row_bytes = dram.get_uint("row_kib", dd.row_bytes >> 10, 1, 1024,
+                              "row_buffer: row size in KiB") << 10;
+  r.row_hit_latency = dram.get_uint("row_hit_latency", dd.row_hit_latency, 0, 100000,
                                     "row_buffer: latency of an access to the open row");
   return p;
 }

@@ -28,8 +28,9 @@ struct MemExt : tlm::tlm_extension<MemExt> {
   }
 };
 
+// Defaults: configs/default.yaml's memory.
 struct MemoryParams {
-  MemHierarchyParams hierarchy;
+  MemHierarchyParams hierarchy = MemHierarchyParams::dmt_paper();
   MemLevel walker_entry = MemLevel::kL1;  // where page-walk reads enter the hierarchy
   unsigned l1d_mshrs = 0;  // AT: L1D miss-status holding registers (0: unlimited, not modelled)
 };

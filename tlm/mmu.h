@@ -15,8 +15,21 @@
 
 namespace mmusim {
 
+// Defaults: configs/default.yaml's MMU (the DMT paper's Skylake-like TLBs; the seeds are those
+// of system.seed 1), so MmuParams{} is a working MMU.
 struct MmuParams {
-  TlbParams itlb, dtlb, stlb;
+  TlbParams itlb{"itlb", {{"small", {PageSize::k4K}, 128, 8}}, ReplPolicy::kLru, 12};
+  TlbParams dtlb{"dtlb",
+                 {{"small", {PageSize::k4K}, 64, 4},
+                  {"large", {PageSize::k2M}, 32, 4},
+                  {"huge", {PageSize::k1G}, 4, 4}},
+                 ReplPolicy::kLru,
+                 13};
+  TlbParams stlb{"stlb",
+                 {{"shared", {PageSize::k4K, PageSize::k2M}, 1536, 12},
+                  {"huge", {PageSize::k1G}, 16, 4}},
+                 ReplPolicy::kLru,
+                 14};
   Cycles itlb_latency = 1;
   Cycles dtlb_latency = 1;
   Cycles stlb_latency = 7;

@@ -21,11 +21,15 @@
 
 namespace mmusim {
 
+// Defaults: configs/default.yaml's walker (the seeds are those of system.seed 1).
 struct PageWalkerParams {
   WalkerParams walker;
-  PwcParams guest_pwc;   // native or guest dimension, keyed by (g)VA prefix
-  PwcParams host_pwc;    // host (EPT) dimension, keyed by gPA prefix
-  TlbParams nested_tlb;  // gPA page -> hPA page
+  PwcParams guest_pwc = PwcParams::dmt_paper(15);  // native or guest dimension, by (g)VA prefix
+  PwcParams host_pwc = PwcParams::dmt_paper(16);   // host (EPT) dimension, by gPA prefix
+  // gPA page -> hPA page; off (0 entries): the host PWC serves instead.
+  TlbParams nested_tlb{
+      "nested_tlb", {{"all", {PageSize::k4K, PageSize::k2M, PageSize::k1G}, 0, 4}},
+      ReplPolicy::kLru, 17};
   unsigned max_inflight = 2;  // AT: walks in flight at once (the page walkers)
   unsigned step_vectors = 20; // most frequent step vectors reported
   unsigned asap_registers = 0;  // ASAP's range registers per set, two per range (0: no ASAP)
@@ -33,7 +37,7 @@ struct PageWalkerParams {
   bool agile = false;           // Agile Paging: walks start in the shadow table
   bool ecpt = false;            // some dimension's tables are ECPTs (its stats are reported)
   CwcParams guest_cwc;          // ECPT: native or guest dimension's cuckoo walk caches
-  CwcParams host_cwc;           // ECPT: host dimensions' (nested ECPT)
+  CwcParams host_cwc{{16, 2, 16}};  // ECPT: host dimensions' (nested ECPT), with a PTE-CWC
 };
 
 class PageWalker : public sc_core::sc_module,

@@ -75,13 +75,6 @@ void walk_models(Native& n, std::vector<Page>& pages) {
   check(!r.ok(), "an unmapped page translated", 0x7000'0000'0000ULL);
 }
 
-TlbParams tlb(const char* name, uint32_t entries) {
-  TlbParams t;
-  t.name = name;
-  t.arrays.push_back(TlbArrayParams{"a0", {PageSize::k4K, PageSize::k2M}, entries, 4});
-  return t;
-}
-
 // Sends each page's translation twice through the MMU: the first walks (4 or 3 references),
 // the second hits the L1 DTLB; both give the walker's physical address.
 struct Core : sc_core::sc_module {
@@ -137,14 +130,9 @@ int sc_main(int, char*[]) {
   walk_models(n, pages);
 
   Clock clock(2000.0);
-  MemoryParams mp;
-  mp.walker_entry = MemLevel::kDram;  // no caches: every table read goes to DRAM
-  Memory memory("memory", n.mem, clock, mp);
-  MmuParams params;
-  params.itlb = tlb("itlb", 64);
-  params.dtlb = tlb("dtlb", 64);
-  params.stlb = tlb("stlb", 1024);
-  Mmu mmu("mmu", params, clock, n, 4, 4);
+  // The params structs' defaults: configs/default.yaml's caches, TLBs and PWCs.
+  Memory memory("memory", n.mem, clock, MemoryParams{});
+  Mmu mmu("mmu", MmuParams{}, clock, n, 4, 4);
   mmu.mem_port().bind(memory.socket);
   Core core("core", pages);
   core.socket.bind(mmu.cpu);
