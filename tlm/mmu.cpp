@@ -43,8 +43,8 @@ void Mmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
 
 tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                          sc_core::sc_time& delay) {
-  if (!m_at) {
-    b_transport(gp, delay);
+  if (!m_at) {  // as LtTarget: a request is answered at once
+    if (phase == tlm::BEGIN_REQ) b_transport(gp, delay);
     return tlm::TLM_COMPLETED;
   }
   if (phase == tlm::END_RESP) return tlm::TLM_COMPLETED;
