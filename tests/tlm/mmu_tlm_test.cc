@@ -82,14 +82,17 @@ struct Harness : sc_core::sc_module {
       sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
 
-  Cycles translate(Addr va, AccessKind kind = AccessKind::kLoad) {
+  // LT: `local` is the initiator's local time (cycles ahead of the kernel). Returns the latency.
+  Cycles translate(Addr va, AccessKind kind = AccessKind::kLoad, Cycles local = 0) {
     elaborate();
     ext.start(va, kind, machine->context(1));
     gp.set_address(va);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     if (!at) {
+      delay = clock.cycles(local);
       initiator->b_transport(gp, delay);
+      delay -= clock.cycles(local);
     } else {
       // One request at a time: the walker is free, so the latency is the request's own.
       const sc_core::sc_time start = sc_core::sc_time_stamp();
@@ -141,6 +144,19 @@ TEST_P(MmuTlm, NativeLatencyComposesAlongThePath) {
   ASSERT_TRUE(h.machine->populate(1, va + 0x1000));
   EXPECT_EQ(h.translate(va + 0x1000), 1u + 7u + 1u + 200u);
   EXPECT_EQ(h.memory->hierarchy().params().dram.latency, 200u);
+}
+
+// Each walk read is annotated from the walk's local time: the caller's, plus the lookups and
+// the reads before it.
+TEST(MmuTlmLt, WalkReadsAreAnnotatedFromTheCallersLocalTime) {
+  Harness h("h", Virtualization::kNone);
+  const Addr va = 0x100000000000ULL + 0x1238;
+  ASSERT_TRUE(h.machine->populate(1, va));
+  EXPECT_EQ(h.translate(va, AccessKind::kLoad, 1000), 1u + 7u + 1u + 4u * 200u);
+  // The last of the four reads: 1000 ahead, L1 and STLB misses, the PWC probe, three reads.
+  EXPECT_EQ(h.checkers.at("mem_port").last_b_transport_delay(),
+            h.clock.cycles(1000 + 1 + 7 + 1 + 3 * 200));
+  EXPECT_EQ(h.checkers.at("stlb_walker").last_b_transport_delay(), h.clock.cycles(1000 + 1 + 7));
 }
 
 TEST_P(MmuTlm, StlbServesWhatTheL1Lost) {

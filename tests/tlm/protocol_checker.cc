@@ -87,6 +87,7 @@ void ProtocolChecker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time
   check_request(gp, "b_transport");
   if (m_txns.count(&gp)) violation("b_transport of a transaction open on nb_transport", gp);
   const Fields before(gp);
+  m_last_delay = delay;
   const sc_core::sc_time local = sc_core::sc_time_stamp() + delay;
   const NoWait entry;
   initiator->b_transport(gp, delay);

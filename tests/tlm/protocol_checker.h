@@ -31,6 +31,8 @@ class ProtocolChecker : public sc_core::sc_module,
   uint64_t calls() const { return m_calls; }  // forward calls seen (all four kinds)
   // Transactions begun with nb_transport_fw and not yet completed.
   size_t open_transactions() const { return m_txns.size(); }
+  // The delay the last b_transport was called with (the initiator's local time).
+  const sc_core::sc_time& last_b_transport_delay() const { return m_last_delay; }
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
@@ -84,6 +86,7 @@ class ProtocolChecker : public sc_core::sc_module,
 
   std::vector<std::string> m_violations;
   uint64_t m_calls = 0;
+  sc_core::sc_time m_last_delay;
   std::map<const tlm::tlm_generic_payload*, Txn> m_txns;
   const tlm::tlm_generic_payload* m_open_request = nullptr;   // BEGIN_REQ without END_REQ
   const tlm::tlm_generic_payload* m_open_response = nullptr;  // BEGIN_RESP without END_RESP
