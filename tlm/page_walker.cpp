@@ -18,6 +18,7 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
       m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
       m_step_top(params.step_vectors) {
   target.bind(*this);
+  for (Cycles c = 0; c < kTimeTable; ++c) m_time_of[c] = clock.cycles(c);
   if (params.asap_registers)
     m_asap = std::make_unique<AsapUnit>(params.asap_registers, params.asap_latency);
   // Every transaction on m_gp is a read of an 8-byte entry, or of a 64-byte line (read_line
@@ -166,7 +167,8 @@ void PageWalker::transport(Addr pa, Cycles& latency, Step& served) {
 
 sc_core::sc_time PageWalker::local_time() const {
   // m_result.cycles is where the walk stands: the start of the read or lookup being made.
-  const sc_core::sc_time into = m_clock.cycles(m_result.cycles);
+  const Cycles c = m_result.cycles;
+  const sc_core::sc_time into = c < kTimeTable ? m_time_of[c] : m_clock.cycles(c);
   if (!m_walk_anchored) [[likely]]
     return m_walk_delay + into;
   return m_walk_start + into - sc_core::sc_time_stamp();

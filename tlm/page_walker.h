@@ -128,6 +128,10 @@ class PageWalker : public sc_core::sc_module,
   // LT: the current walk's delay annotation on entry, and its start in simulated time, taken
   // from the kernel the first time a DMT lookup needs it (anchored; a lookup may wait).
   sc_core::sc_time m_walk_delay;
+  // The time of each of a walk's first cycles, worked out once: every read is annotated from
+  // where the walk stands, and SystemC's conversion costs a read more than the rest of it.
+  static constexpr Cycles kTimeTable = 1024;
+  sc_core::sc_time m_time_of[kTimeTable];
   sc_core::sc_time m_walk_start;
   bool m_walk_anchored = false;
   static constexpr Cycles kNoCycles = ~Cycles{0};
