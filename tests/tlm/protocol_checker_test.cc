@@ -1,11 +1,19 @@
 // The base-protocol checker itself: a well-behaved exchange leaves no violation, and each kind
-// of violation a deliberately bad initiator or target commits is recorded.
+// of violation a deliberately bad initiator or target commits is recorded. And the AT MMU
+// refuses a memory that waits under its nb_transport_fw.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <systemc>
 #include <tlm>
+
+#include "models/machine.h"
+#include "testbench/sim_config.h"
+#include "tlm/memory.h"
+#include "tlm/mmu.h"
 
 #include "protocol_checker.h"
 
@@ -144,6 +152,87 @@ TEST(ProtocolChecker, CatchesAWaitInsideNbTransport) {
   WaitingBench b("b");
   sc_core::sc_start();
   EXPECT_NE(b.violations().find("nb_transport_fw waited"), std::string::npos) << b.violations();
+}
+
+// In front of the memory: waits in b_transport (legal there), then passes the request on.
+struct WaitingMemory : sc_core::sc_module, tlm::tlm_fw_transport_if<> {
+  TargetSocket socket{"socket"};
+  InitiatorSocket<WaitingMemory> next{"next"};
+  WaitingMemory(sc_core::sc_module_name name, Memory& m) : sc_module(name) {
+    socket.bind(*this);
+    next.bind(m.socket);
+  }
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
+    sc_core::wait(sc_core::SC_ZERO_TIME);
+    next->b_transport(gp, delay);
+  }
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload&, tlm::tlm_phase&,
+                                     sc_core::sc_time&) override {
+    return tlm::TLM_COMPLETED;
+  }
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
+  unsigned int transport_dbg(tlm::tlm_generic_payload&) override { return 0; }
+};
+
+// An AT MMU whose walker reads through a WaitingMemory; a thread sends it one request.
+struct WaitingWalk : sc_core::sc_module {
+  SC_HAS_PROCESS(WaitingWalk);
+  explicit WaitingWalk(sc_core::sc_module_name name) : sc_module(name) {
+    ConfigDoc doc = ConfigDoc::from_string(
+        "sim: {timing: at}\nsystem: {virtualization: none}\nmemory: {walker_entry: dram}\n",
+        "<test>");
+    cfg = read_sim_config(doc);
+    machine = std::make_unique<Machine>(cfg.machine);
+    memory = std::make_unique<Memory>("memory", machine->mem(), clock, cfg.memory);
+    waiting = std::make_unique<WaitingMemory>("waiting", *memory);
+    mmu = std::make_unique<Mmu>("mmu", cfg.mmu, clock, machine->scheme(), cfg.machine.levels,
+                                cfg.machine.host_levels, checkers.splicer());
+    checkers.bind("mem_port", mmu->mem_port(), waiting->socket);
+    checkers.bind("cpu", socket, mmu->cpu);
+    gp.set_extension(&ext);
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
+    gp.set_data_length(sizeof data);
+    gp.set_streaming_width(sizeof data);
+    SC_THREAD(run);
+  }
+  ~WaitingWalk() override { gp.clear_extension(&ext); }
+  void run() {
+    const Addr va = 0x100000000000ULL;
+    machine->populate(1, va);
+    ext.start(va, AccessKind::kLoad, machine->context(1));
+    gp.set_address(va);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_phase phase = tlm::BEGIN_REQ;
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    try {
+      socket->nb_transport_fw(gp, phase, delay);
+    } catch (const std::logic_error& e) {
+      error = e.what();
+    }
+  }
+
+  ProtocolCheckers checkers;
+  SimConfig cfg;
+  Clock clock{2000.0};
+  std::unique_ptr<Machine> machine;
+  std::unique_ptr<Memory> memory;
+  std::unique_ptr<WaitingMemory> waiting;
+  std::unique_ptr<Mmu> mmu;
+  InitiatorSocket<WaitingWalk> socket{"socket"};
+  tlm::tlm_generic_payload gp;
+  TranslationExt ext;
+  uint64_t data = 0;
+  std::string error;
+};
+
+TEST(ProtocolChecker, TheAtMmuRefusesAMemoryThatWaitsUnderNbTransport) {
+  WaitingWalk w("w");
+  sc_core::sc_start();
+  EXPECT_EQ(w.error, "a target under the MMU waited inside nb_transport_fw");
+  std::string all;
+  for (const std::string& v : w.checkers.violations()) all += v + "\n";
+  EXPECT_NE(all.find("b_transport waited inside an nb_transport call"), std::string::npos) << all;
 }
 
 }  // namespace
