@@ -41,7 +41,7 @@ class PageWalker : public sc_core::sc_module,
                    private WalkMemory,
                    private DmtPort {
  public:
-  TargetSocket target;                                 // walk requests
+  TargetSocket target;              // walk requests
   InitiatorSocket<PageWalker> mem;  // entry reads
   InitiatorSocket<PageWalker> dmt;  // TEA lookups (the DMT unit)
 
