@@ -25,8 +25,11 @@ Core::Core(sc_core::sc_module_name name, const CoreParams& params, const Clock& 
     tlm::tlm_generic_payload& gp = m_slots[i].gp;
     gp.set_extension(&m_slots[i].ext);
     gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_data_length(0);
-    gp.set_streaming_width(0);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&m_slots[i].data));
+    gp.set_data_length(sizeof m_slots[i].data);
+    gp.set_streaming_width(sizeof m_slots[i].data);
+    gp.set_byte_enable_ptr(nullptr);
+    gp.set_dmi_allowed(false);
   }
   if (m_work_per_access >= 0 && m_work_per_access < 1e18 &&
       m_work_per_access == std::floor(m_work_per_access)) {
@@ -35,8 +38,11 @@ Core::Core(sc_core::sc_module_name name, const CoreParams& params, const Clock& 
   }
   m_data_ext.data = true;
   m_data_gp.set_extension(&m_data_ext);
-  m_data_gp.set_data_length(8);
-  m_data_gp.set_streaming_width(8);
+  m_data_gp.set_data_ptr(reinterpret_cast<unsigned char*>(&m_data));
+  m_data_gp.set_data_length(sizeof m_data);
+  m_data_gp.set_streaming_width(sizeof m_data);
+  m_data_gp.set_byte_enable_ptr(nullptr);
+  m_data_gp.set_dmi_allowed(false);
   m_log = params.event_log;
   SC_HAS_PROCESS(Core);
   SC_THREAD(run);
@@ -108,7 +114,9 @@ Cycles Core::data_access(const TranslationExt& ext) {
                                                         : tlm::TLM_WRITE_COMMAND);
   m_data_gp.set_address(ext.pa);
   m_data_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time t;  // zero
+  // Annotated from the core's local time (LT: after the translation; AT: none, the kernel's).
+  const sc_core::sc_time start = m_params.at ? sc_core::SC_ZERO_TIME : m_qk.get_local_time();
+  sc_core::sc_time t = start;
   m_data_ext.cycles = kNoCycles;
   mem->b_transport(m_data_gp, t);  // functional and annotated in both modes, in program order
   if (!m_data_gp.is_response_ok())
@@ -116,9 +124,9 @@ Cycles Core::data_access(const TranslationExt& ext) {
                              m_data_gp.get_response_string());
   // The memory reports its annotation in cycles too; a target that does not is converted.
   const bool in_cycles = m_data_ext.cycles != kNoCycles;
-  const Cycles c = in_cycles ? m_data_ext.cycles : m_clock.to_cycles(t);
+  const Cycles c = in_cycles ? m_data_ext.cycles : m_clock.to_cycles(t - start);
   // The annotation of a target that reports cycles is those cycles' time already.
-  m_data_time = in_cycles ? t : m_clock.cycles(c);
+  m_data_time = in_cycles ? t - start : m_clock.cycles(c);
   ++m_stats.data_accesses;
   m_stats.data_cycles += c;
   return c;

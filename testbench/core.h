@@ -46,8 +46,8 @@ struct CoreParams {
 
 class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
  public:
-  tlm::tlm_initiator_socket<> mmu;  // translations
-  tlm_utils::simple_initiator_socket<Core> mem;  // data accesses
+  tlm::tlm_initiator_socket<kBusWidth> mmu;  // translations
+  InitiatorSocket<Core> mem;  // data accesses
 
   Core(sc_core::sc_module_name name, const CoreParams& params, const Clock& clock,
        Workload& workload, OsEmulation& os, const Machine& machine);
@@ -92,6 +92,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   struct Slot {
     tlm::tlm_generic_payload gp;
     TranslationExt ext;
+    uint64_t data = 0;  // gp's 8 bytes (the translation itself comes back in ext)
     sc_core::sc_time issued;
     Cycles data_cycles = 0;
     Cycles data_wait = 0;  // AT: cycles the data access waits for an L1D miss register
@@ -128,6 +129,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   tlm_utils::peq_with_cb_and_phase<Core> m_done;  // AT: data access finished
   tlm::tlm_generic_payload m_data_gp;
   MemExt m_data_ext;
+  uint64_t m_data = 0;  // m_data_gp's 8 bytes (the hierarchy keeps tags only: never moved)
   sc_core::sc_time m_data_time;  // the last data access's latency (zero: none made)
   static constexpr Cycles kNoCycles = ~Cycles{0};
   MshrPool* m_mshrs = nullptr;

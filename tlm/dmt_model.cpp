@@ -20,7 +20,7 @@ DmtExt* DmtModel::lookup(tlm::tlm_generic_payload& gp) {
   ext->hit = m_sets[ext->set].lookup(gp.get_address(), ext->tag, hit);
   ext->entry = hit.entry;
   ext->level = hit.level;
-  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  answer(gp, *ext);
   return ext;
 }
 

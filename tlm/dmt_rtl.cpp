@@ -258,7 +258,7 @@ void DmtRtl::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
   ext->cycles = cycles;
   delay += m_period * static_cast<double>(cycles);
   count_lookup(*ext);
-  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  answer(gp, *ext);
 }
 
 unsigned int DmtRtl::transport_dbg(tlm::tlm_generic_payload& gp) {
@@ -268,7 +268,7 @@ unsigned int DmtRtl::transport_dbg(tlm::tlm_generic_payload& gp) {
   ext->hit = m_mirror[ext->set].lookup(gp.get_address(), ext->tag, hit);
   ext->entry = hit.entry;
   ext->level = hit.level;
-  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  answer(gp, *ext);
   return 8;
 }
 

@@ -1,5 +1,6 @@
 #include "tlm/dmt_unit.h"
 
+#include <cstring>
 #include <stdexcept>
 
 #include "tlm/dmt_model.h"
@@ -24,6 +25,12 @@ DmtExt* DmtUnit::request(tlm::tlm_generic_payload& gp) {
     return nullptr;
   }
   return ext;
+}
+
+void DmtUnit::answer(tlm::tlm_generic_payload& gp, const DmtExt& ext) {
+  if (gp.get_data_ptr() && gp.get_data_length() >= sizeof ext.entry)
+    std::memcpy(gp.get_data_ptr(), &ext.entry, sizeof ext.entry);
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 std::unique_ptr<DmtUnit> make_dmt_unit(const char* name, DmtImpl impl, unsigned registers,

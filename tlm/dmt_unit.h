@@ -66,6 +66,8 @@ class DmtUnit : public sc_core::sc_module, public LtTarget, public TeaRegisterFi
   explicit DmtUnit(sc_core::sc_module_name name);
   // Checks the payload: its DmtExt, or nullptr after setting an error response.
   static DmtExt* request(tlm::tlm_generic_payload& gp);
+  // Completes a lookup: the leaf entry's address into the payload's 8 bytes, an OK response.
+  static void answer(tlm::tlm_generic_payload& gp, const DmtExt& ext);
   void count_lookup(const DmtExt& ext) {
     ++m_lookups[ext.set];
     if (ext.hit) ++m_hits[ext.set];

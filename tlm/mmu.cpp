@@ -1,9 +1,12 @@
 #include "tlm/mmu.h"
 
+#include <stdexcept>
+
 namespace mmusim {
 
 Mmu::Mmu(sc_core::sc_module_name name, const MmuParams& p, const Clock& clock,
-         const WalkRoots& roots, unsigned guest_levels, unsigned host_levels)
+         const WalkRoots& roots, unsigned guest_levels, unsigned host_levels,
+         const SocketSplicer& splice)
     : sc_module(name), cpu("cpu"), m_to_itlb("to_itlb"), m_to_dtlb("to_dtlb"),
       m_itlb("itlb", p.itlb, clock, p.itlb_latency, ServedBy::kL1Tlb),
       m_dtlb("dtlb", p.dtlb, clock, p.dtlb_latency, ServedBy::kL1Tlb),
@@ -15,12 +18,18 @@ Mmu::Mmu(sc_core::sc_module_name name, const MmuParams& p, const Clock& clock,
       // Sized well past the walks that can overlap (max_inflight walkers): older ones are over.
       m_inflight(4 * p.walker.max_inflight + 8) {
   cpu.bind(*this);
-  m_to_itlb.bind(m_itlb.target);
-  m_to_dtlb.bind(m_dtlb.target);
-  m_itlb.next.bind(m_stlb.target);
-  m_dtlb.next.bind(m_stlb.target);
-  m_stlb.next.bind(m_walker.target);
-  m_walker.dmt.bind(m_dmt->socket);
+  const auto bind = [&](const char* pair, InitiatorSocketBase& from, TargetSocketBase& to) {
+    if (splice)
+      splice(pair, from, to);
+    else
+      from.bind(to);
+  };
+  bind("to_itlb", m_to_itlb, m_itlb.target);
+  bind("to_dtlb", m_to_dtlb, m_dtlb.target);
+  bind("itlb_stlb", m_itlb.next, m_stlb.target);
+  bind("dtlb_stlb", m_dtlb.next, m_stlb.target);
+  bind("stlb_walker", m_stlb.next, m_walker.target);
+  bind("walker_dmt", m_walker.dmt, m_dmt->socket);
 }
 
 void Mmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -34,8 +43,8 @@ void Mmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
 
 tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                          sc_core::sc_time& delay) {
-  if (!m_at) {
-    b_transport(gp, delay);
+  if (!m_at) {  // as LtTarget: a request is answered at once
+    if (phase == tlm::BEGIN_REQ) b_transport(gp, delay);
     return tlm::TLM_COMPLETED;
   }
   if (phase == tlm::END_RESP) return tlm::TLM_COMPLETED;
@@ -44,8 +53,11 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_p
     return tlm::TLM_COMPLETED;
   }
   const sc_core::sc_time now = sc_core::sc_time_stamp() + delay;
-  sc_core::sc_time functional = sc_core::SC_ZERO_TIME;
+  const sc_dt::uint64 delta = sc_core::sc_delta_count();
+  sc_core::sc_time functional = delay;
   b_transport(gp, functional);  // the LT path, in request order: timing is decided below
+  if (sc_core::sc_delta_count() != delta || sc_core::sc_time_stamp() + delay != now)
+    throw std::logic_error("a target under the MMU waited inside nb_transport_fw");
   const TranslationExt* ext = gp.get_extension<TranslationExt>();
   sc_core::sc_time end = now;
   if (ext) {

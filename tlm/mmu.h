@@ -46,11 +46,14 @@ class Mmu : public sc_core::sc_module, public LtTarget {
  public:
   TargetSocket cpu;  // translation requests (generic payload + extension)
 
+  // `splice`, when given, binds the internal pairs (the L1 TLBs' ports, the L1 TLBs to the
+  // STLB, the STLB to the walker, the walker to the DMT unit) instead of a direct bind.
   Mmu(sc_core::sc_module_name name, const MmuParams& params, const Clock& clock,
-      const WalkRoots& roots, unsigned guest_levels, unsigned host_levels);
+      const WalkRoots& roots, unsigned guest_levels, unsigned host_levels,
+      const SocketSplicer& splice = {});
 
   // The walker's memory port, to be bound to the memory (or the cache hierarchy).
-  tlm_utils::simple_initiator_socket<PageWalker>& mem_port() { return m_walker.mem; }
+  InitiatorSocket<PageWalker>& mem_port() { return m_walker.mem; }
 
   // Invalidation commands, as the OS and hypervisor emulation issue them.
   void flush_all();
@@ -81,7 +84,9 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override;
   // AT (base protocol): BEGIN_REQ is accepted at once (END_REQ) and translated functionally
   // then, in request order, so translations, walks and faults are those of LT; BEGIN_RESP
-  // follows through the payload event queue when the request's timing is done. LT: b_transport.
+  // follows through the payload event queue when the request's timing is done. The functional
+  // path never waits (nb_transport must not): a target under it that does is an error. LT:
+  // b_transport.
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay) override;
 
@@ -95,8 +100,8 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   };
 
 
-  tlm_utils::simple_initiator_socket<Mmu> m_to_itlb;
-  tlm_utils::simple_initiator_socket<Mmu> m_to_dtlb;
+  InitiatorSocket<Mmu> m_to_itlb;
+  InitiatorSocket<Mmu> m_to_dtlb;
   TlbModule m_itlb;
   TlbModule m_dtlb;
   TlbModule m_stlb;

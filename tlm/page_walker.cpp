@@ -18,6 +18,7 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
       m_free_at(params.max_inflight ? params.max_inflight : 1, sc_core::SC_ZERO_TIME),
       m_step_top(params.step_vectors) {
   target.bind(*this);
+  for (Cycles c = 0; c < kTimeTable; ++c) m_time_of[c] = clock.cycles(c);
   if (params.asap_registers)
     m_asap = std::make_unique<AsapUnit>(params.asap_registers, params.asap_latency);
   // Every transaction on m_gp is a read of an 8-byte entry, or of a 64-byte line (read_line
@@ -29,8 +30,14 @@ PageWalker::PageWalker(sc_core::sc_module_name name, const PageWalkerParams& par
   m_gp.set_streaming_width(8);
   m_gp.set_byte_enable_ptr(nullptr);
   m_gp.set_dmi_allowed(false);
+  // A TEA lookup reads the leaf entry's 8-byte address (also given in the extension).
   m_dmt_gp.set_command(tlm::TLM_READ_COMMAND);
   m_dmt_gp.set_extension(&m_dmt_ext);
+  m_dmt_gp.set_data_ptr(reinterpret_cast<unsigned char*>(&m_dmt_data));
+  m_dmt_gp.set_data_length(sizeof m_dmt_data);
+  m_dmt_gp.set_streaming_width(sizeof m_dmt_data);
+  m_dmt_gp.set_byte_enable_ptr(nullptr);
+  m_dmt_gp.set_dmi_allowed(false);
 }
 
 PageWalker::~PageWalker() {
@@ -89,12 +96,12 @@ bool PageWalker::dmt_lookup(unsigned set, Addr addr, uint32_t tag, Addr& entry, 
     dmt->transport_dbg(m_dmt_gp);
   } else {
     // The unit gets the walk's offset from the kernel time now, so an implementation that
-    // waits (the RTL) can sync to it; its cycles come back in the extension.
+    // waits can sync to it; its cycles come back in the extension.
     if (!m_walk_anchored) {  // the walk's start in simulated time, before any wait
       m_walk_start = sc_core::sc_time_stamp() + m_walk_delay;
       m_walk_anchored = true;
     }
-    sc_core::sc_time t = m_walk_start + m_clock.cycles(m_result.cycles) - sc_core::sc_time_stamp();
+    sc_core::sc_time t = local_time();
     dmt->b_transport(m_dmt_gp, t);
     latency += m_dmt_ext.cycles;
   }
@@ -146,14 +153,25 @@ void PageWalker::transport(Addr pa, Cycles& latency, Step& served) {
     if (mem->transport_dbg(m_gp) != m_gp.get_data_length()) read_failed();
     return;
   }
-  sc_core::sc_time t;  // zero
+  // The read is annotated from the walk's local time where it starts.
+  const sc_core::sc_time start = local_time();
+  sc_core::sc_time t = start;
   m_mem_ext.cycles = kNoCycles;
   mem->b_transport(m_gp, t);
   if (!m_gp.is_response_ok()) [[unlikely]]
     read_failed();
   // The memory reports its annotation in cycles too; a target that does not is converted.
-  latency += m_mem_ext.cycles != kNoCycles ? m_mem_ext.cycles : m_clock.to_cycles(t);
+  latency += m_mem_ext.cycles != kNoCycles ? m_mem_ext.cycles : m_clock.to_cycles(t - start);
   served = step_of(m_mem_ext.served);
+}
+
+sc_core::sc_time PageWalker::local_time() const {
+  // m_result.cycles is where the walk stands: the start of the read or lookup being made.
+  const Cycles c = m_result.cycles;
+  const sc_core::sc_time into = c < kTimeTable ? m_time_of[c] : m_clock.cycles(c);
+  if (!m_walk_anchored) [[likely]]
+    return m_walk_delay + into;
+  return m_walk_start + into - sc_core::sc_time_stamp();
 }
 
 void PageWalker::read_failed() const {

@@ -45,9 +45,9 @@ class PageWalker : public sc_core::sc_module,
                    private WalkMemory,
                    private DmtPort {
  public:
-  TargetSocket target;                                 // walk requests
-  tlm_utils::simple_initiator_socket<PageWalker> mem;   // entry reads
-  tlm_utils::simple_initiator_socket<PageWalker> dmt;   // TEA lookups (the DMT unit)
+  TargetSocket target;              // walk requests
+  InitiatorSocket<PageWalker> mem;  // entry reads
+  InitiatorSocket<PageWalker> dmt;  // TEA lookups (the DMT unit)
 
   PageWalker(sc_core::sc_module_name name, const PageWalkerParams& params, const Clock& clock,
              const WalkRoots& roots, unsigned guest_levels, unsigned host_levels);
@@ -102,6 +102,8 @@ class PageWalker : public sc_core::sc_module,
   unsigned dims_for(Context ctx, WalkDim* dims, bool with_caches);
   void report_caches(StatsVisitor& v) const;  // the PWCs, the nested TLB, the CWCs
   [[noreturn]] void read_failed() const;
+  // The current walk's local time (its offset from the kernel time) where it stands now.
+  sc_core::sc_time local_time() const;
 
   const Clock& m_clock;
   const WalkRoots& m_roots;
@@ -126,9 +128,14 @@ class PageWalker : public sc_core::sc_module,
   LatencyHistogram m_latency;
   StepHistogram m_steps;
   uint64_t m_data[8] = {};  // m_gp's bytes: an entry, or a line
+  uint64_t m_dmt_data = 0;  // m_dmt_gp's bytes
   // LT: the current walk's delay annotation on entry, and its start in simulated time, taken
   // from the kernel the first time a DMT lookup needs it (anchored; a lookup may wait).
   sc_core::sc_time m_walk_delay;
+  // The time of each of a walk's first cycles, worked out once: every read is annotated from
+  // where the walk stands, and SystemC's conversion costs a read more than the rest of it.
+  static constexpr Cycles kTimeTable = 1024;
+  sc_core::sc_time m_time_of[kTimeTable];
   sc_core::sc_time m_walk_start;
   bool m_walk_anchored = false;
   static constexpr Cycles kNoCycles = ~Cycles{0};

@@ -18,7 +18,7 @@ class TlbModule : public sc_core::sc_module, public LtTarget {
   Cycles latency;
   ServedBy level;  // what a hit here reports (L1 or STLB)
   TargetSocket target;
-  tlm_utils::simple_initiator_socket<TlbModule> next;
+  InitiatorSocket<TlbModule> next;
 
   TlbModule(sc_core::sc_module_name name, const TlbParams& params, const Clock& clock,
             Cycles latency, ServedBy level);

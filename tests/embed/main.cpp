@@ -79,7 +79,7 @@ void walk_models(Native& n, std::vector<Page>& pages) {
 // the second hits the L1 DTLB; both give the walker's physical address.
 struct Core : sc_core::sc_module {
   SC_HAS_PROCESS(Core);
-  tlm_utils::simple_initiator_socket<Core> socket{"socket"};
+  InitiatorSocket<Core> socket{"socket"};
   const std::vector<Page>& pages;
   unsigned done = 0;
 
@@ -89,9 +89,13 @@ struct Core : sc_core::sc_module {
 
   void translate(Addr va, Addr expect_pa, ServedBy expect_by) {
     TranslationExt ext;
+    uint64_t data = 0;
     tlm::tlm_generic_payload gp;
     gp.set_extension(&ext);
     gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
+    gp.set_data_length(sizeof data);
+    gp.set_streaming_width(sizeof data);
     gp.set_address(va);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     ext.start(va, AccessKind::kLoad, Context{});

@@ -35,6 +35,9 @@ struct Bench : sc_core::sc_module {
     to_model.bind(model.socket);
     gp.set_extension(&ext);
     gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
+    gp.set_data_length(sizeof data);
+    gp.set_streaming_width(sizeof data);
     SC_HAS_PROCESS(Bench);
     SC_THREAD(run);
   }
@@ -52,8 +55,8 @@ struct Bench : sc_core::sc_module {
 
   // One lookup through `socket` with the initiator `offset` cycles ahead of the kernel; returns
   // the answer and checks that kernel time plus offset moved on by exactly the cycles reported.
-  DmtExt lookup(tlm_utils::simple_initiator_socket<Bench>& socket, unsigned set, Addr va,
-                uint32_t tag, Cycles offset = 0) {
+  DmtExt lookup(InitiatorSocket<Bench>& socket, unsigned set, Addr va, uint32_t tag,
+                Cycles offset = 0) {
     ext = DmtExt{};
     ext.set = static_cast<uint8_t>(set);
     ext.tag = tag;
@@ -71,9 +74,10 @@ struct Bench : sc_core::sc_module {
   const unsigned entries, stages;
   DmtRtl rtl;
   DmtModel model;
-  tlm_utils::simple_initiator_socket<Bench> to_rtl{"to_rtl"}, to_model{"to_model"};
+  InitiatorSocket<Bench> to_rtl{"to_rtl"}, to_model{"to_model"};
   tlm::tlm_generic_payload gp;
   DmtExt ext;
+  uint64_t data = 0;  // gp's bytes: the leaf entry's address
   std::function<void(Bench&)> body;
 };
 
