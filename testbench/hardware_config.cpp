@@ -155,7 +155,8 @@ void read_walker(ConfigNode& mmu, MmuParams& p, uint64_t seed) {
   ConfigNode walker = mmu.section("walker", "page-miss handler");
   const PageWalkerParams d;
   p.walker.walker.pwc_latency = walker.get_uint(
-      "pwc_latency", d.walker.pwc_latency, 0, 1000, "cycles for one probe of a dimension's paging-structure caches");
+      "pwc_latency", d.walker.pwc_latency, 0, 1000,
+      "cycles for one probe of a dimension's paging-structure caches");
   p.walker.max_inflight = static_cast<unsigned>(walker.get_uint(
       "max_inflight", d.max_inflight, 1, 64,
       "at: walks in flight at once (page walkers; recent Intel cores have 2); lt walks one at "
@@ -274,7 +275,8 @@ MemoryParams read_memory(ConfigNode root) {
   MemoryParams p;
   MemHierarchyParams& h = p.hierarchy;
   h.line_bytes = static_cast<uint32_t>(
-      memory.get_uint("line_bytes", d.hierarchy.line_bytes, 8, 4096, "cache line size (power of two)"));
+      memory.get_uint("line_bytes", d.hierarchy.line_bytes, 8, 4096,
+                      "cache line size (power of two)"));
   if (h.line_bytes & (h.line_bytes - 1)) memory.fail("line_bytes", "must be a power of two");
   parse_mem_level(memory.get_enum("walker_entry", "l1d", {"l1d", "l2", "llc", "dram"},
                                   "where page-walk reads enter the hierarchy"),

@@ -143,7 +143,7 @@ TEST(ParamsDefaults, TheReaderStillAppliesWhatAConfigSets) {
 }
 
 struct Initiator : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<Initiator> socket{"socket"};
+  InitiatorSocket<Initiator> socket{"socket"};
   explicit Initiator(sc_core::sc_module_name name) : sc_module(name) {}
 };
 
