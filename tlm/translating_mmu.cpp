@@ -51,9 +51,7 @@ void TranslatingMmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
   const Addr va = gp.get_address();
   for (unsigned off = 0; off < len;) {
     if (!translate(gp, va + off, access, false, delay)) return;
-    const Addr page_end = (va + off) | page_mask(m_text.size);
-    const unsigned piece =
-        static_cast<unsigned>(std::min<Addr>(len - off, page_end - (va + off) + 1));
+    const unsigned piece = on_page(va + off, len - off);
     if (!forward(gp, off, piece, m_text.pa, false, delay)) return;
     off += piece;
   }
@@ -68,13 +66,16 @@ unsigned TranslatingMmu::transport_dbg(tlm::tlm_generic_payload& gp) {
   unsigned off = 0;
   while (off < len) {
     if (!translate(gp, va + off, access, true, unused)) break;
-    const Addr page_end = (va + off) | page_mask(m_text.size);
-    const unsigned piece =
-        static_cast<unsigned>(std::min<Addr>(len - off, page_end - (va + off) + 1));
+    const unsigned piece = on_page(va + off, len - off);
     if (!forward(gp, off, piece, m_text.pa, true, unused)) break;
     off += piece;
   }
   return off;
+}
+
+unsigned TranslatingMmu::on_page(Addr va, unsigned left) const {
+  const Addr page_end = va | page_mask(m_text.size);
+  return static_cast<unsigned>(std::min<Addr>(left, page_end - va + 1));
 }
 
 bool TranslatingMmu::translate(tlm::tlm_generic_payload& gp, Addr va, AccessKind access,

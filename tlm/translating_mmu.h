@@ -106,6 +106,8 @@ class TranslatingMmu : public sc_core::sc_module {
   // Translates va; false on a fault (reported, latched and passed to the callback).
   bool translate(tlm::tlm_generic_payload& gp, Addr va, AccessKind access, bool debug,
                  sc_core::sc_time& delay);
+  // The bytes of [va, va + left) on va's page, of the size the last translation gave.
+  unsigned on_page(Addr va, unsigned left) const;
   // The untimed reference walk of the current tables for va.
   void reference_check(Addr va, AccessKind access);
   // Sends [off, off + len) of gp to pa on pa_out; false when the target refused it.
