@@ -105,8 +105,11 @@ struct Platform : sc_core::sc_module {
   ProtocolChecker checks[4] = {ProtocolChecker{"cpu_check"}, ProtocolChecker{"pa_check"},
                                ProtocolChecker{"walk_check"}, ProtocolChecker{"regs_check"}};
 
+  sc_core::sc_event responded;  // AT: the MMU's BEGIN_RESP
+
   explicit Platform(sc_core::sc_module_name name, const TranslatingMmuParams& params = {})
       : sc_module(name), mmu("tmmu", params, clock) {
+    cpu.register_nb_transport_bw(this, &Platform::nb_transport_bw);
     cpu.bind(checks[0].target);
     checks[0].initiator.bind(mmu.va_in);
     mmu.pa_out.bind(checks[1].target);
@@ -141,6 +144,27 @@ struct Platform : sc_core::sc_module {
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     cpu->b_transport(gp, delay);
     if (ext) gp.clear_extension(ext);
+    return gp.get_response_status();
+  }
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) {
+    if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
+    responded.notify(delay);
+    return tlm::TLM_COMPLETED;  // the response is taken at once: no END_RESP
+  }
+  // AT, from a thread: BEGIN_REQ, then wait for BEGIN_RESP.
+  tlm::tlm_response_status access_at(tlm::tlm_command cmd, Addr va, unsigned char* data,
+                                     unsigned len) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(cmd);
+    gp.set_address(va);
+    gp.set_data_ptr(data);
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_phase phase = tlm::BEGIN_REQ;
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    if (cpu->nb_transport_fw(gp, phase, delay) != tlm::TLM_COMPLETED) wait(responded);
     return gp.get_response_status();
   }
   void write_reg(Addr offset, uint64_t v) { reg(tlm::TLM_WRITE_COMMAND, offset, v); }
@@ -261,6 +285,34 @@ TEST(TranslatingMmu, StaleTranslationsUntilInvalidatedThroughTheRegisters) {
   ASSERT_EQ(p.access(tlm::TLM_READ_COMMAND, va, b, 8, &ext), tlm::TLM_OK_RESPONSE);
   EXPECT_EQ(ext.served_by, ServedBy::kWalk);
   EXPECT_EQ(p.mmu.stats().reference_mismatches, 1u);
+}
+
+// The same answers to an AT initiator (nb_transport: the MMU's socket runs the translation in a
+// thread of its own and answers with BEGIN_RESP), time passing as the walks and the memory say.
+TEST(TranslatingMmu, AnAtInitiatorGetsTheSameAnswers) {
+  Platform p("p");
+  Tables t{p.mem, 0, 0x10'0000, kX86Table, kX86Table};
+  const Addr va = 0x7f00'0000'0ff8;
+  t.map(va, 0x20'3000);
+  t.map(va + 8, 0x20'7000);
+  p.mmu.write_cr3(t.root);
+  Platform::elaborate();
+  unsigned char out[16], in[16] = {}, b[8];
+  for (unsigned i = 0; i < 16; ++i) out[i] = static_cast<unsigned char>(0x30 + i);
+  tlm::tlm_response_status st[3] = {};
+  sc_core::sc_spawn([&] {
+    st[0] = p.access_at(tlm::TLM_WRITE_COMMAND, va, out, 16);
+    st[1] = p.access_at(tlm::TLM_READ_COMMAND, va, in, 16);
+    st[2] = p.access_at(tlm::TLM_READ_COMMAND, va + 0x10'0000, b, 8);  // unmapped
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(st[0], tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(st[1], tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(st[2], tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(std::memcmp(in, out, 16), 0);
+  EXPECT_EQ(*p.mem.byte(0x20'7000), 0x38);
+  EXPECT_GT(sc_core::sc_time_stamp(), sc_core::SC_ZERO_TIME);
+  EXPECT_EQ(p.mmu.stats().reference_mismatches, 0u);
 }
 
 }  // namespace
