@@ -16,6 +16,8 @@ struct RootRegisters {
   Addr eptp = 0;         // EPT root table (host-physical); 0: no EPT (a native walk)
   unsigned ept_levels = 4;
   uint16_t vpid = 0;     // tags a guest's translations (0: the host's, native)
+  bool dmt = false;      // the DMT unit's TEA registers give leaf entries (set 0: the address
+                         // space's, tagged by its context; set 1, under EPT: the VM's host TEAs)
 
   bool ept() const { return eptp != 0; }
   // The context the current registers translate in.
@@ -30,8 +32,11 @@ class RegisterRoots : public WalkRoots {
   unsigned walk_dims(Context ctx, WalkDim* out) const override {
     if (!regs.cr3) return 0;
     out[0] = dim(regs.cr3, regs.levels, PtFormat::kX86, ctx);
+    // A guest TEA holds guest-physical entry addresses; a native one, physical ones.
+    if (regs.dmt) out[0].dmt = WalkDmt{true, 0, ctx.key(), !regs.ept()};
     if (!regs.ept()) return 1;
     out[1] = dim(regs.eptp, regs.ept_levels, PtFormat::kEpt, Context{0, ctx.vpid});
+    if (regs.dmt) out[1].dmt = WalkDmt{true, 1, ctx.vpid, true};
     return 2;
   }
 

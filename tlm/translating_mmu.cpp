@@ -28,6 +28,7 @@ TranslatingMmu::TranslatingMmu(sc_core::sc_module_name name, const TranslatingMm
   m_to_mmu.bind(m_mmu.cpu);
   m_roots.regs.levels = params.levels;
   m_roots.regs.ept_levels = params.ept_levels;
+  m_roots.regs.dmt = params.dmt;
   m_tgp.set_extension(&m_text);
   m_tgp.set_command(tlm::TLM_READ_COMMAND);
 }

@@ -3,7 +3,7 @@
 // walker's port (`walk_port()`) from the platform's own memory, where its software wrote them.
 // The roots are registers (CR3 with PCID; EPTP with VPID for a guest) set through the C++ API or
 // the register target `regs`; so are the invalidations (INVLPG, INVPCID, INVEPT, INVVPID, a full
-// flush). The TLBs, PWCs, nested TLB and walker are the Mmu module's (tlm/mmu.h).
+// flush). The TLBs, PWCs, nested TLB, walker and DMT unit are the Mmu module's (tlm/mmu.h).
 //
 // A transaction of any size is split at page boundaries, each piece translated and forwarded in
 // order; a fault answers TLM_ADDRESS_ERROR_RESPONSE (pieces before it were forwarded), fills a
@@ -49,6 +49,7 @@ struct TranslatingMmuParams {
   unsigned levels = 4;  // the platform's paging levels (CR4.LA57: 5), fixed: the PWCs' shape
   unsigned ept_levels = 4;
   bool check = true;    // compare every translation with an untimed reference walk
+  bool dmt = false;     // walks try the DMT unit's TEA registers first (program_tea)
 };
 
 class TranslatingMmu : public sc_core::sc_module {
@@ -89,6 +90,11 @@ class TranslatingMmu : public sc_core::sc_module {
   void invept(unsigned type);
   void invvpid(unsigned type, Addr va = 0);
   void flush_all() { m_mmu.flush_all(); }
+  // DMT (params.dmt): a TEA register of set 0 (tag: the context's key, RootRegisters::context)
+  // or, under EPT, of set 1 (tag: the VPID), as the platform's OS and hypervisor program them.
+  void program_tea(unsigned set, unsigned index, const TeaRegister& r) {
+    m_mmu.tea_registers().program(set, index, r);
+  }
 
   void on_fault(FaultCallback cb) { m_on_fault = std::move(cb); }
   const Fault& last_fault() const { return m_last_fault; }

@@ -287,6 +287,33 @@ TEST(TranslatingMmu, StaleTranslationsUntilInvalidatedThroughTheRegisters) {
   EXPECT_EQ(p.mmu.stats().reference_mismatches, 1u);
 }
 
+// DMT: a TEA register the platform's OS programs gives the leaf entry of its VMA in one read
+// (the VMA's PT pages contiguous in the platform's memory); elsewhere the radix walk.
+TEST(TranslatingMmu, TeaRegistersGiveTheLeafEntryInOneReference) {
+  TranslatingMmuParams params;
+  params.dmt = true;
+  params.mmu.walker.guest_pwc = PwcParams{};  // no PWC: a radix walk reads 4 entries
+  Platform p("p", params);
+  Tables t{p.mem, 0, 0x10'0000, kX86Table, kX86Table};
+  const Addr vma = 0x4000'0000;
+  t.map(vma, 0x30'0000);              // PML4, PDPT, PD, then the first PT at 0x10'3000
+  t.map(vma + 0x20'0000, 0x31'0000);  // the second PT right after it
+  p.mmu.program_tea(0, 0, TeaRegister{vma, vma + 0x40'0000, 0x10'3000, 0, 12, true});
+  t.map(0x8000'0000, 0x32'0000);      // outside the TEA
+  p.mmu.write_cr3(t.root);
+  unsigned char b[8];
+  TranslationExt ext;
+  ASSERT_EQ(p.access(tlm::TLM_READ_COMMAND, vma + 0x20'0010, b, 8, &ext), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(ext.pa, 0x31'0010u);
+  EXPECT_EQ(ext.walk_refs, 1u);
+  ASSERT_NE(ext.walk, nullptr);
+  EXPECT_EQ(ext.walk->dmt_hits, 1u);
+  ASSERT_EQ(p.access(tlm::TLM_READ_COMMAND, 0x8000'0008, b, 8, &ext), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(ext.pa, 0x32'0008u);
+  EXPECT_EQ(ext.walk_refs, 4u);
+  EXPECT_EQ(p.mmu.stats().reference_mismatches, 0u);
+}
+
 // The same answers to an AT initiator (nb_transport: the MMU's socket runs the translation in a
 // thread of its own and answers with BEGIN_RESP), time passing as the walks and the memory say.
 TEST(TranslatingMmu, AnAtInitiatorGetsTheSameAnswers) {
