@@ -1,7 +1,8 @@
 // Memory as a TLM target: the cache hierarchy (L1D, L2, LLC, DRAM) in front of the sparse
-// physical memory. Page-walk entry reads (8 bytes, moved to and from physical memory) enter the
-// hierarchy at a configured level; data accesses (MemExt::data, no bytes: data frames are not
-// stored) enter at the L1D. Either way the latency is that of the level that served the line.
+// physical memory. Page-walk reads (an 8-byte entry, or a hashed table's aligned 64-byte line,
+// moved to and from physical memory; entries are also written) enter the hierarchy at a
+// configured level; data accesses (MemExt::data: data frames are not stored, their bytes are
+// not moved) enter at the L1D. Either way the latency is that of the level that served the line.
 #pragma once
 
 #include <systemc>
