@@ -45,13 +45,13 @@ void TranslatingMmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return;
   }
-  const TranslationExt* in = gp.get_extension<TranslationExt>();
+  TranslationExt* const in = gp.get_extension<TranslationExt>();
   const AccessKind access = gp.is_write() ? AccessKind::kStore
                             : in && in->access == AccessKind::kFetch ? AccessKind::kFetch
                                                                      : AccessKind::kLoad;
   const Addr va = gp.get_address();
   for (unsigned off = 0; off < len;) {
-    if (!translate(gp, va + off, access, false, delay)) return;
+    if (!translate(gp, in, va + off, access, false, delay)) return;
     const unsigned piece = on_page(va + off, len - off);
     if (!forward(gp, off, piece, m_text.pa, false, delay)) return;
     off += piece;
@@ -66,7 +66,7 @@ unsigned TranslatingMmu::transport_dbg(tlm::tlm_generic_payload& gp) {
   sc_core::sc_time unused;
   unsigned off = 0;
   while (off < len) {
-    if (!translate(gp, va + off, access, true, unused)) break;
+    if (!translate(gp, nullptr, va + off, access, true, unused)) break;
     const unsigned piece = on_page(va + off, len - off);
     if (!forward(gp, off, piece, m_text.pa, true, unused)) break;
     off += piece;
@@ -79,8 +79,8 @@ unsigned TranslatingMmu::on_page(Addr va, unsigned left) const {
   return static_cast<unsigned>(std::min<Addr>(left, page_end - va + 1));
 }
 
-bool TranslatingMmu::translate(tlm::tlm_generic_payload& gp, Addr va, AccessKind access,
-                               bool debug, sc_core::sc_time& delay) {
+bool TranslatingMmu::translate(tlm::tlm_generic_payload& gp, TranslationExt* out, Addr va,
+                               AccessKind access, bool debug, sc_core::sc_time& delay) {
   m_text.start(va, access, m_roots.regs.context());
   m_tgp.set_address(va);
   m_tgp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
@@ -91,7 +91,7 @@ bool TranslatingMmu::translate(tlm::tlm_generic_payload& gp, Addr va, AccessKind
   ++m_stats.pieces;
   m_to_mmu->b_transport(m_tgp, delay);
   if (m_check) reference_check(va, access);
-  if (TranslationExt* out = gp.get_extension<TranslationExt>()) *out = m_text;
+  if (out) *out = m_text;
   if (!m_text.fault) return true;
   ++m_stats.faults;
   m_last_fault = m_text.fault;

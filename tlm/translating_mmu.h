@@ -109,9 +109,10 @@ class TranslatingMmu : public sc_core::sc_module {
   unsigned regs_transport_dbg(int, tlm::tlm_generic_payload& gp);
   void write_reg(Addr offset, uint64_t value);
   uint64_t read_reg(Addr offset) const;
-  // Translates va; false on a fault (reported, latched and passed to the callback).
-  bool translate(tlm::tlm_generic_payload& gp, Addr va, AccessKind access, bool debug,
-                 sc_core::sc_time& delay);
+  // Translates va (a copy of the outcome into `out`, the initiator's extension, if any); false
+  // on a fault (reported, latched and passed to the callback).
+  bool translate(tlm::tlm_generic_payload& gp, TranslationExt* out, Addr va, AccessKind access,
+                 bool debug, sc_core::sc_time& delay);
   // The bytes of [va, va + left) on va's page, of the size the last translation gave.
   unsigned on_page(Addr va, unsigned left) const;
   // The untimed reference walk of the current tables for va.

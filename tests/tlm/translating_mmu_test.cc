@@ -130,16 +130,20 @@ struct Platform : sc_core::sc_module {
     if (sc_core::sc_get_status() == sc_core::SC_ELABORATION)
       sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
-  tlm::tlm_response_status access(tlm::tlm_command cmd, Addr va, unsigned char* data,
-                                  unsigned len, TranslationExt* ext = nullptr) {
-    elaborate();
-    tlm::tlm_generic_payload gp;
+  static void request(tlm::tlm_generic_payload& gp, tlm::tlm_command cmd, Addr va,
+                      unsigned char* data, unsigned len) {
     gp.set_command(cmd);
     gp.set_address(va);
     gp.set_data_ptr(data);
     gp.set_data_length(len);
     gp.set_streaming_width(len);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  }
+  tlm::tlm_response_status access(tlm::tlm_command cmd, Addr va, unsigned char* data,
+                                  unsigned len, TranslationExt* ext = nullptr) {
+    elaborate();
+    tlm::tlm_generic_payload gp;
+    request(gp, cmd, va, data, len);
     if (ext) gp.set_extension(ext);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     cpu->b_transport(gp, delay);
@@ -156,12 +160,7 @@ struct Platform : sc_core::sc_module {
   tlm::tlm_response_status access_at(tlm::tlm_command cmd, Addr va, unsigned char* data,
                                      unsigned len) {
     tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(va);
-    gp.set_data_ptr(data);
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    request(gp, cmd, va, data, len);
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     if (cpu->nb_transport_fw(gp, phase, delay) != tlm::TLM_COMPLETED) wait(responded);
@@ -176,12 +175,7 @@ struct Platform : sc_core::sc_module {
   void reg(tlm::tlm_command cmd, Addr offset, uint64_t& v) {
     elaborate();
     tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(offset);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-    gp.set_data_length(8);
-    gp.set_streaming_width(8);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    request(gp, cmd, offset, reinterpret_cast<unsigned char*>(&v), 8);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     cfg->b_transport(gp, delay);
     EXPECT_TRUE(gp.is_response_ok()) << "register " << offset;
