@@ -200,9 +200,10 @@ MemHierarchy::MemHierarchy(const MemHierarchyParams& p, uint64_t seed)
 }
 
 Cycles MemHierarchy::dram(Addr pa) {
-  if (m_open_rows.empty()) return m_params.dram.latency;
+  std::vector<uint64_t>& rows = m_owner ? m_owner->m_open_rows : m_open_rows;
+  if (rows.empty()) return m_params.dram.latency;
   const uint64_t row = pa / m_params.dram.row_bytes;
-  uint64_t& open = m_open_rows[row % m_open_rows.size()];
+  uint64_t& open = rows[row % rows.size()];
   if (open == row + 1) {
     ++m_row_hits;
     return m_params.dram.row_hit_latency;
@@ -224,7 +225,8 @@ void MemHierarchy::report(StatsVisitor& v) const {
   v.state("line_bytes", m_params.line_bytes, "bytes", "cache line size");
   static const char* kNames[kCacheLevels] = {"l1d", "l2", "llc"};
   for (unsigned i = 0; i < kCacheLevels; ++i) {
-    if (!m_caches[i].enabled()) continue;
+    const Cache& c = level(i);
+    if (!c.enabled()) continue;
     const LevelStats& s = m_stats[i];
     const uint64_t walk_accesses = probes(i, kWalk), data_accesses = probes(i, kData);
     v.begin(kNames[i]);
@@ -237,13 +239,13 @@ void MemHierarchy::report(StatsVisitor& v) const {
     v.real("data_hit_rate", ratio(s.hits[kData], data_accesses), "ratio",
            "data_hits / data_accesses");
     v.counter("writebacks", s.writebacks, "count", "dirty lines evicted");
-    v.state("latency", m_caches[i].params().latency, "cycles", "load-to-use latency");
-    if (m_caches[i].params().duel) {
-      v.counter("leader_misses_policy", m_caches[i].leader_misses(0), "count",
+    v.state("latency", c.params().latency, "cycles", "load-to-use latency");
+    if (c.params().duel) {
+      v.counter("leader_misses_policy", c.leader_misses(0), "count",
                 "set dueling: misses in the leader sets of policy");
-      v.counter("leader_misses_duel_with", m_caches[i].leader_misses(1), "count",
+      v.counter("leader_misses_duel_with", c.leader_misses(1), "count",
                 "set dueling: misses in the leader sets of duel_with");
-      v.state("psel", m_caches[i].psel(), "count",
+      v.state("psel", c.psel(), "count",
               "set dueling: the PSEL counter at the end (followers take duel_with from 512)");
     }
     v.end();

@@ -197,6 +197,10 @@ class MemHierarchy {
   };
 
   explicit MemHierarchy(const MemHierarchyParams& p, uint64_t seed = 1);
+  // Several cores: this core's L1D and L2 stay its own; its LLC and DRAM (tags, set dueling,
+  // open rows) become owner's, which every core then shares. The hits and probes counted here
+  // are this core's. owner must outlive this hierarchy and have the same parameters.
+  void share_llc(MemHierarchy& owner) { m_owner = &owner; }
 
   // One access of `pa` entering at level `entry` (levels above it are bypassed).
   __attribute__((always_inline)) Result access(Addr pa, bool write, MemLevel entry, Source source) {
@@ -210,7 +214,7 @@ class MemHierarchy {
     if (first <= 1 && probe(1, line, key, write && first == 1, source))
       return {m_caches[1].params().latency, MemLevel::kL2};
     if (first <= 2 && probe(2, line, key, write && first == 2, source))
-      return {m_caches[2].params().latency, MemLevel::kLlc};
+      return {llc().params().latency, MemLevel::kLlc};
     return {dram(pa), MemLevel::kDram};
   }
   // Starts loading the set blocks pa maps to in the L2 and LLC tag arrays into the host's caches,
@@ -219,18 +223,21 @@ class MemHierarchy {
   void prefetch(Addr pa) const {
     const uint64_t line = pa >> m_line_shift;
     m_caches[1].prefetch(line);
-    m_caches[2].prefetch(line);
+    llc().prefetch(line);
   }
   const MemHierarchyParams& params() const { return m_params; }
   void report(StatsVisitor& v) const;
 
  private:
   Cycles dram(Addr pa);
+  Cache& llc() { return m_owner ? m_owner->m_caches[2] : m_caches[2]; }
+  const Cache& llc() const { return m_owner ? m_owner->m_caches[2] : m_caches[2]; }
+  const Cache& level(unsigned i) const { return i == 2 ? llc() : m_caches[i]; }
   // Level i's part of access(): returns hit. Only the entry level sees the store (a disabled
   // entry level passes none on); lower levels are filled clean.
   __attribute__((always_inline)) bool probe(unsigned i, uint64_t line, const Cache::LineKey& key,
                                             bool store, Source source) {
-    Cache& c = m_caches[i];
+    Cache& c = i == 2 ? llc() : m_caches[i];
     if (!c.small() && !c.enabled()) return false;
     bool writeback;
     const bool hit = c.access(line, key, store, writeback);
@@ -247,6 +254,7 @@ class MemHierarchy {
   unsigned m_line_shift;
   Cache m_caches[kCacheLevels];
   std::vector<uint64_t> m_open_rows;  // per bank, row + 1 (0: closed)
+  MemHierarchy* m_owner = nullptr;    // whose LLC and DRAM rows this one uses (null: its own)
   // Calls per source and entry level, and hits per level and source: how many accesses probed
   // each level follows from them (those entering at or above it, less the hits above it).
   uint64_t m_calls[2][kCacheLevels + 1] = {};

@@ -39,6 +39,13 @@ struct SchemeFeatures {
   const char* asap_refusal = "ASAP is modelled natively and under EPT";
 };
 
+// The path a (guest) OS's TLB shootdown takes through the hypervisors.
+struct ShootdownPath {
+  bool guest = false;   // a guest OS: its ICR writes and IPI deliveries may exit
+  bool shadow = false;  // the hypervisor intercepts the guest's invlpg and TLB flushes
+  bool nested = false;  // an L2 guest: each exit is reflected to L1 (exit_multiplier at L0)
+};
+
 class Scheme : public WalkRoots, public TableToHost {
  public:
   enum class Outcome { kRetry, kAbandon };
@@ -120,6 +127,8 @@ class Scheme : public WalkRoots, public TableToHost {
   // True once after the scheme changed what the walk caches (PWCs) may hold of its tables' upper
   // levels (Agile Paging's switches): the hypervisor flushes them.
   virtual bool take_walk_cache_flush() { return false; }
+  // How the (guest) OS's shootdowns reach other cores.
+  virtual ShootdownPath shootdown_path() const { return {}; }
   // The (guest) OS removed mapping m of asid (its TLB entries are the OS's to invalidate).
   virtual void on_unmapped(uint16_t, const Mapping&) {}
   // The exits the guest page-table writes made since `before` (table_writes()) cost.

@@ -17,6 +17,7 @@ class NestedScheme : public VirtualScheme {
   ~NestedScheme() override;
   const char* name() const override { return "nested"; }
   bool host_truth(Addr gpa, Mapping& out) const override;
+  ShootdownPath shootdown_path() const override { return {true, false, true}; }
   Cycles tea_hypercall_reflection(const SoftwareCosts& costs) const override {
     return (costs.exit_multiplier - 1) * costs.vm_exit;  // L0 reflects it to L1
   }

@@ -16,6 +16,8 @@ namespace mmusim {
 class ShadowingScheme : public VirtualScheme {
  public:
   Cycles on_cr3_write(Software& sw) override;
+  // INVLPG exiting is on for the whole VM (Agile Paging too: its upper levels are shadowed).
+  ShootdownPath shootdown_path() const override { return {true, true, false}; }
   void on_unmapped(uint16_t asid, const Mapping& m) override;
   void report_spaces(StatsVisitor& v) const override;
   // The shadow table of an ASID (created with the address space).

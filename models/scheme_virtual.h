@@ -15,6 +15,7 @@ class VirtualScheme : public Scheme {
   bool host_truth(Addr gpa, Mapping& out) const override;
   bool populate(uint16_t asid, Addr va) override;
   uint32_t tea_tag(uint16_t asid) const override { return context(asid).key(); }
+  ShootdownPath shootdown_path() const override { return {true, false, false}; }
   bool tea_hypercall() const override { return m_teas.mode() == DmtMode::kPvDmt; }
   TeaBacking back_tea(uint64_t pages, Addr base, Addr& reg_base, uint64_t& backed) override;
   void report_memory(StatsVisitor& v) const override;

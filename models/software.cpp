@@ -13,6 +13,9 @@ const char* exit_reason_name(ExitReason r) {
     case ExitReason::kEpt02Fill: return "ept02_fill";
     case ExitReason::kHypercall: return "hypercall";
     case ExitReason::kAgileScan: return "agile_scan";
+    case ExitReason::kIpiSend: return "ipi_send";
+    case ExitReason::kIpiDelivery: return "ipi_delivery";
+    case ExitReason::kInvlpg: return "invlpg";
     case ExitReason::kCount: break;
   }
   return "?";

@@ -19,9 +19,15 @@ enum class ExitReason : uint8_t {
   kEpt02Fill,      // nested shadow_ept: EPT02 lacks a page EPT12 and EPT01 map
   kHypercall,      // HugeGPT: the guest asks the host to back a pool segment with a 2 MiB page
   kAgileScan,      // Agile Paging: the hypervisor's periodic scan of nested guest tables
+  // Shootdowns between vCPUs (several cores only).
+  kIpiSend,        // a guest ICR write (no IPI virtualization)
+  kIpiDelivery,    // a target vCPU kicked out to have an IPI injected (no posted interrupts)
+  kInvlpg,         // shadow paging: a trapped guest invlpg or TLB flush
   kCount
 };
 const char* exit_reason_name(ExitReason r);
+// The first reason only several cores give (reports of one core leave them out).
+constexpr ExitReason kFirstShootdownReason = ExitReason::kIpiSend;
 
 class Software {
  public:

@@ -6,6 +6,31 @@
 
 namespace mmusim {
 
+// TLB shootdowns between cores (system.cores > 1; `software.shootdown`). Linux's x86 path:
+// flush_tlb_mm_range invalidates locally, sends one IPI per other core in the address space's
+// cpumask, and spins until each target's flush function has run and acknowledged.
+struct ShootdownCosts {
+  Cycles ipi_send = 200;       // the initiator's ICR write for one target (x2APIC MSR write)
+  Cycles ipi_delivery = 1000;  // from that write to the target's interrupt entry
+  Cycles handler = 800;        // the target's interrupt entry, flush function and return,
+                               // without its invalidations (invlpg each, or full_flush)
+  Cycles ack = 200;            // the target's acknowledgement reaching the spinning initiator
+  Cycles full_flush = 400;     // a flush of an address space's translations (INVPCID
+                               // single-context, or a CR3 write)
+  uint32_t flush_ceiling = 33; // Linux's tlb_single_page_flush_ceiling: more pages, full flush
+  // Virtualized (each on top of vm_exit).
+  Cycles icr_exit = 1000;      // the hypervisor emulating a guest ICR write (no IPI virtualization)
+  Cycles inject = 600;         // the hypervisor injecting an IPI into a target it kicked out of
+                               // the guest (no posted interrupts)
+  Cycles shadow_invlpg = 800;  // shadow paging: the hypervisor handling a trapped guest invlpg
+  bool ipi_virtualization = false;  // Intel IPI virtualization: guest ICR writes do not exit
+  bool posted_interrupts = true;    // IPIs reach running vCPUs without exiting them
+  bool pv_tlb_flush = true;    // KVM's paravirtual flush: a preempted vCPU is not waited for;
+                               // the host flushes its TLB before it next runs
+  double vcpu_preempted = 0.0; // chance that a target vCPU is descheduled when the IPI is sent
+  Cycles vcpu_resume = 200000; // cycles until a descheduled vCPU runs again and takes the IPI
+};
+
 struct SoftwareCosts {
   Cycles vm_exit = 2500;           // VM exit + entry round trip with the hypervisor's paths
   Cycles ept_violation = 3000;     // hypervisor backing an unbacked guest-physical page
@@ -35,6 +60,7 @@ struct SoftwareCosts {
   Cycles tea_hypercall = 3000;     // pvDMT: the host making a new guest TEA host-contiguous
   // ECPT.
   Cycles ecpt_rehash_line = 100;   // the OS moving one 64-byte line while a table resizes
+  ShootdownCosts shootdown;
 };
 
 }  // namespace mmusim

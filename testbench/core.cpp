@@ -133,77 +133,104 @@ Cycles Core::data_access(const TranslationExt& ext) {
 }
 
 void Core::run() {
+  if (m_driven) return;  // the system's driver runs this core's steps
   // Errors stop the simulation here and reach the caller plainly, not as a kernel report.
   try {
-    // The OS programmed the hardware at boot; the workload starts once that is in place (the
-    // RTL DMT unit takes cycles to write its registers), and simulated time counts from there.
-    m_os.settle();
-    m_origin = sc_core::sc_time_stamp();
-    m_qk.reset();
-    m_period = m_period_left = m_os.period();
-    issue();
+    begin();
+    while (step()) {
+    }
+    end();
   } catch (const std::exception& e) {
     m_error = e.what();
   }
-  // The workload is done: return from sc_start (a clock, the RTL unit's, would run on).
-  sc_core::sc_pause();
+  if (m_turns) m_turns->leave(m_params.index);
+  // The workload is done (on every core, or an error stops them all): return from sc_start (a
+  // clock, the RTL unit's, would run on).
+  if (!m_error.empty() || !m_running || --*m_running == 0) sc_core::sc_pause();
 }
 
-void Core::issue() {
+void Core::begin() {
+  // The OS programmed the hardware at boot; the workload starts once that is in place (the RTL
+  // DMT unit takes cycles to write its registers), and simulated time counts from there.
+  m_os.settle();
+  m_origin = sc_core::sc_time_stamp();
+  m_qk.reset();
+  m_period = m_period_left = m_os.period();
   // The workload is read ahead so host-cache hints for its accesses can start early.
-  Lookahead ahead(m_workload, m_scheme, m_hint_hier);
-  uint16_t current = ahead.first_asid();
-  Access a;
-  const OracleHints* hinted = nullptr;
-  while (ahead.next(a, hinted)) {
-    if (a.event != Access::Event::kAccess) {
-      ++m_stats.events;
-      if (m_params.at) drain();
-      if (a.event == Access::Event::kSwitch) {
-        software(m_os.context_switch(m_scheme.context(current), m_scheme.context(a.asid)));
-        current = a.asid;
-      } else if (a.event == Access::Event::kGrow) {
-        software(m_os.grow(m_scheme.context(a.asid), a.va, a.pages));
-      } else {
-        software(m_os.unmap(m_scheme.context(a.asid), a.va, a.pages));
-      }
-      if (!m_params.at && m_qk.need_sync()) m_qk.sync();
-      continue;
-    }
-    // A stop signal ends the run between accesses; polled every kStopPollEvery accesses only.
-    if ((m_stats.accesses & (kStopPollEvery - 1)) == 0 && stop_signal()) break;
-    ++m_stats.accesses;
-    if (m_progress) m_progress->tick(m_stats.accesses);
-    Slot* slot = &m_slots[0];
-    if (m_params.at) {
-      while (m_busy == m_nslots) sc_core::wait(m_slot_freed);
-      for (unsigned i = 0; i < m_nslots; ++i)
-        if (!m_slots[i].busy) {
-          slot = &m_slots[i];
-          break;
-        }
-    }
-    access(a, *slot, hinted);
-    work();
-    if (m_period && --m_period_left == 0) [[unlikely]] {  // Agile Paging's scan
-      m_period_left = m_period;
-      if (m_params.at) drain();
-      software(m_os.periodic());
-    }
-    if (m_stats.accesses == m_params.warmup && m_on_warmup) {
-      if (m_params.at) drain();  // the warm-up's accesses complete before measuring starts
-      const sc_core::sc_time now =
-          m_params.at ? sc_core::sc_time_stamp() : m_qk.get_current_time();
-      m_stats.cycles = m_clock.to_cycles(now - m_origin);
-      m_on_warmup();
-    }
-    if (!m_params.at && m_qk.need_sync()) m_qk.sync();
-  }
+  m_ahead = std::make_unique<Lookahead>(m_workload, m_scheme, m_hint_hier);
+  m_current = m_ahead->first_asid();
+}
+
+void Core::end() {
   if (m_params.at)
     drain();
-  else
+  else if (!m_driven)
     m_qk.sync();
-  m_stats.cycles = m_clock.to_cycles(sc_core::sc_time_stamp() - m_origin);
+  const sc_core::sc_time now = m_params.at ? sc_core::sc_time_stamp() : m_qk.get_current_time();
+  m_stats.cycles = m_clock.to_cycles(now - m_origin);
+  m_os.idle(m_params.index);
+}
+
+void Core::event(const Access& a) {
+  ++m_stats.events;
+  if (m_params.at) drain();
+  const unsigned core = m_params.index;
+  if (a.event == Access::Event::kSwitch) {
+    software(m_os.context_switch(m_scheme.context(m_current), m_scheme.context(a.asid), core));
+    m_current = a.asid;
+  } else if (a.event == Access::Event::kGrow) {
+    software(m_os.grow(m_scheme.context(a.asid), a.va, a.pages));
+  } else {
+    software(m_os.unmap(m_scheme.context(a.asid), a.va, a.pages, core));
+  }
+}
+
+Core::Slot& Core::free_slot() {
+  if (!m_params.at) return m_slots[0];
+  while (m_busy == m_nslots) sc_core::wait(m_slot_freed);
+  for (unsigned i = 0; i < m_nslots; ++i)
+    if (!m_slots[i].busy) return m_slots[i];
+  return m_slots[0];
+}
+
+bool Core::step() {
+  Access a;
+  const OracleHints* hinted = nullptr;
+  if (!m_ahead->next(a, hinted)) return false;
+  if (a.event != Access::Event::kAccess) {
+    take_turn();
+    event(a);
+    pass_turn();
+    if (!m_params.at && !m_driven && m_qk.need_sync()) m_qk.sync();
+    return true;
+  }
+  // A stop signal ends the run between accesses; polled every kStopPollEvery accesses only.
+  if ((m_stats.accesses & (kStopPollEvery - 1)) == 0 && stop_signal()) return false;
+  ++m_stats.accesses;
+  if (m_progress) m_progress->tick(m_stats.accesses);
+  Slot& slot = free_slot();
+  take_turn();
+  // Shootdown handlers other cores made this one run, taken before its next access.
+  if (m_params.cores > 1) software(m_os.interrupts(m_params.index));
+  access(a, slot, hinted);
+  if (!m_turns) work();  // (several cores in AT: after the turn, which it need not hold)
+  if (m_period && --m_period_left == 0) [[unlikely]] {  // Agile Paging's scan
+    m_period_left = m_period;
+    if (m_params.at) drain();
+    software(m_os.periodic());
+  }
+  if (m_stats.accesses == m_params.warmup && m_on_warmup) {
+    if (m_params.at) drain();  // the warm-up's accesses complete before measuring starts
+    const sc_core::sc_time now = m_params.at ? sc_core::sc_time_stamp() : m_qk.get_current_time();
+    m_stats.cycles = m_clock.to_cycles(now - m_origin);
+    m_on_warmup();
+  }
+  if (m_turns) {
+    pass_turn();
+    work();
+  }
+  if (!m_params.at && !m_driven && m_qk.need_sync()) m_qk.sync();
+  return true;
 }
 
 void Core::access(const Access& a, Slot& slot, const OracleHints* hinted) {
@@ -306,14 +333,15 @@ void Core::slot_done(tlm::tlm_generic_payload& gp, const tlm::tlm_phase&) {
 
 void Core::log_event(const Slot& slot, Cycles latency) {
   const TranslationExt& e = slot.ext;
+  if (m_params.cores > 1) std::fprintf(m_log, "{\"core\": %u, ", m_params.index);
   std::fprintf(m_log,
-               "{\"access\": %" PRIu64 ", \"va\": \"0x%" PRIx64 "\", \"asid\": %u, \"vpid\": %u, "
+               "%s\"access\": %" PRIu64 ", \"va\": \"0x%" PRIx64 "\", \"asid\": %u, \"vpid\": %u, "
                "\"kind\": \"%s\", \"pa\": \"0x%" PRIx64 "\", \"page\": \"%s\", "
                "\"served_by\": \"%s\", \"latency\": %" PRIu64 ", \"tlb_cycles\": %" PRIu64
                ", \"walk_cycles\": %" PRIu64 ", \"walk_refs\": %u, \"steps\": \"%s\", "
                "\"data_cycles\": %" PRIu64 "}\n",
-               slot.index, e.va, unsigned(e.ctx.asid), unsigned(e.ctx.vpid),
-               access_kind_name(e.access), e.pa, page_size_name(e.size),
+               m_params.cores > 1 ? "" : "{", slot.index, e.va, unsigned(e.ctx.asid),
+               unsigned(e.ctx.vpid), access_kind_name(e.access), e.pa, page_size_name(e.size),
                served_by_name(e.served_by), latency, e.tlb_cycles, e.walk_cycles,
                unsigned(e.walk_refs), slot.steps.n ? slot.steps.str().c_str() : "",
                slot.data_cycles);

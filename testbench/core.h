@@ -23,12 +23,15 @@
 #include "models/oracle.h"
 #include "testbench/os_emulation.h"
 #include "testbench/progress.h"
+#include "testbench/turns.h"
 #include "testbench/workload.h"
 #include "tlm/clock.h"
 #include "tlm/memory.h"
 #include "tlm/translation_ext.h"
 
 namespace mmusim {
+
+class Lookahead;
 
 struct CoreParams {
   bool check = true;
@@ -42,6 +45,8 @@ struct CoreParams {
   std::FILE* event_log = nullptr;  // the per-translation event log (JSON lines), open; or off
   uint64_t event_log_every = 1000;
   uint64_t warmup = 0;  // accesses after which at_warmup_end's function runs (0: none)
+  unsigned index = 0;   // which core this is (several cores: the OS's index, the log's)
+  unsigned cores = 1;
 };
 
 class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
@@ -82,6 +87,22 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   void use_hints(const MemHierarchy* hier) { m_hint_hier = hier; }
   // Why the run stopped early (a problem of the simulated set-up), or empty.
   const std::string& error() const { return m_error; }
+  // Several cores: the count of cores still running, which the last one to finish brings to 0
+  // and then pauses the kernel (null: this core pauses it when it is done).
+  void count_running(unsigned* running) { m_running = running; }
+  // Several cores in AT: each item waits for this core's turn (null: none).
+  void use_turns(Turns* turns) { m_turns = turns; }
+  // Several cores in LT: the system's driver calls begin(), then step() until it returns false,
+  // then end(), in its own process; this core's process does nothing. Its local time runs ahead
+  // of the kernel's until the driver moves the kernel on and rebases it (advanced()).
+  void drive_from_system() { m_driven = true; }
+  void begin();
+  // One item of the workload (an access with its fault handling, or an OS event); false once
+  // the workload is done or a stop signal came.
+  bool step();
+  void end();
+  sc_core::sc_time local_time() const { return m_qk.get_local_time(); }
+  void advanced(const sc_core::sc_time& by) { m_qk.set(m_qk.get_local_time() - by); }
 
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay) override;
@@ -104,7 +125,15 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   Slot& slot_of(tlm::tlm_generic_payload& gp);
 
   void run();
-  void issue();
+  void event(const Access& a);
+  // A free slot (AT: waits for one).
+  Slot& free_slot();
+  void take_turn() {
+    if (m_turns) m_turns->wait(m_params.index);
+  }
+  void pass_turn() {
+    if (m_turns) m_turns->pass(m_params.index);
+  }
   // One access: translation attempts (with fault handling) then the data access.
   // hinted: the access's read-ahead hint state (its oracle lookups serve the check), or null.
   void access(const Access& a, Slot& slot, const OracleHints* hinted);
@@ -149,6 +178,11 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   static constexpr uint64_t kStopPollEvery = uint64_t{1} << 12;  // a power of two
   std::function<void()> m_on_warmup;
   std::string m_error;
+  unsigned* m_running = nullptr;
+  Turns* m_turns = nullptr;
+  bool m_driven = false;
+  std::unique_ptr<Lookahead> m_ahead;
+  uint16_t m_current = 0;  // the address space running
 };
 
 }  // namespace mmusim

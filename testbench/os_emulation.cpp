@@ -17,9 +17,9 @@ std::string hex(Addr a) {
 }  // namespace
 
 OsEmulation::OsEmulation(Machine& machine, std::vector<Vma> vmas, const SoftwareCosts& costs,
-                         bool pcid, const TeaPolicy& dmt)
+                         bool pcid, const TeaPolicy& dmt, uint64_t seed)
     : m_machine(machine), m_scheme(machine.scheme()), m_vmas(std::move(vmas)), m_sw(costs),
-      m_pcid(pcid) {
+      m_pcid(pcid), m_shoot(m_sw, m_scheme, pcid, seed) {
   for (const Vma& v : m_vmas)
     m_scheme.space(v.asid);  // each process's tables exist before it runs
   // DMT: large VMAs get a TEA before anything in them is mapped, so their leaf tables are the
@@ -27,13 +27,14 @@ OsEmulation::OsEmulation(Machine& machine, std::vector<Vma> vmas, const Software
   m_dmt = std::make_unique<TeaManager>(m_machine, m_vmas, dmt);
 }
 
-void OsEmulation::attach(Mmu& mmu) {
-  m_mmu = &mmu;
-  m_dmt->attach(mmu, m_vmas.empty() ? 1 : m_vmas.front().asid);
+void OsEmulation::attach(Mmu& mmu, uint16_t running) {
+  if (running == 0) running = m_vmas.empty() ? 1 : m_vmas.front().asid;
+  m_shoot.add_core(mmu, running);
+  m_dmt->attach(mmu, running);
 }
 
 void OsEmulation::settle() {
-  if (m_mmu) m_mmu->dmt().settle();
+  for (unsigned i = 0; i < m_shoot.cores(); ++i) m_shoot.mmu(i).dmt().settle();
 }
 
 const Vma* OsEmulation::find_vma(uint16_t asid, Addr va) const {
@@ -76,25 +77,31 @@ Cycles OsEmulation::periodic() {
 }
 
 void OsEmulation::flush_if_asked() {
-  if (m_scheme.take_walk_cache_flush() && m_mmu) m_mmu->flush_walk_caches();
+  if (!m_scheme.take_walk_cache_flush()) return;
+  for (unsigned i = 0; i < m_shoot.cores(); ++i) m_shoot.mmu(i).flush_walk_caches();
 }
 
-Cycles OsEmulation::context_switch(Context from, Context to) {
+Cycles OsEmulation::context_switch(Context from, Context to, unsigned core) {
   ++m_stats.context_switches;
   Cycles c = m_sw.os(m_sw.costs().context_switch);
   c += m_scheme.on_cr3_write(m_sw);  // shadow paging: the hypervisor switches shadow roots
   // Without PCIDs a CR3 write drops the VM's linear translations (TLBs, guest PWC); EPT-derived
   // entries (host PWC, nested TLB) survive. With PCIDs the tags keep both processes' entries.
-  if (!m_pcid && m_mmu && from.asid != to.asid) m_mmu->flush_linear(from.vpid);
-  m_dmt->switch_to(to.asid);  // TEA registers are part of the process's context
+  const bool attached = core < m_shoot.cores();
+  if (!m_pcid && attached && from.asid != to.asid) m_shoot.mmu(core).flush_linear(from.vpid);
+  m_dmt->switch_to(core, to.asid);  // TEA registers are part of the process's context
+  // Back to an address space a shootdown changed while this core ran another: flush it.
+  if (attached) c += m_shoot.switch_to(core, to.asid);
   return c;
 }
 
-Cycles OsEmulation::unmap(Context ctx, Addr va, uint32_t pages) {
+Cycles OsEmulation::unmap(Context ctx, Addr va, uint32_t pages, unsigned core) {
   ++m_stats.unmap_events;
   AddressSpace& space = m_scheme.space(ctx.asid);
   const uint64_t writes = m_scheme.table_writes();
   Cycles c = 0;
+  Mmu* mmu = core < m_shoot.cores() ? &m_shoot.mmu(core) : nullptr;
+  m_pages.clear();
   for (uint32_t i = 0; i < pages; ++i) {
     const Addr a = va + Addr{i} * kPageBytes;
     Mapping m;
@@ -103,13 +110,16 @@ Cycles OsEmulation::unmap(Context ctx, Addr va, uint32_t pages) {
     m_scheme.on_unmapped(ctx.asid, m);
     // invlpg: TLB entries and the PWC entries above; a large page may sit in the TLBs as 4K
     // pieces (splintered where the other dimension or an array holds smaller pages).
-    if (m_mmu)
-      for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) m_mmu->flush_page(p, ctx);
+    for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) {
+      if (mmu) mmu->flush_page(p, ctx);
+      m_pages.push_back(p);
+    }
     c += m_sw.costs().unmap_page + m_sw.costs().invlpg;
   }
   c = m_sw.os(c);
   c += m_scheme.trapped_table_writes(writes, m_sw);  // shadow paging: each write exited
   flush_if_asked();
+  if (mmu) c += m_shoot.shoot(core, ctx, m_pages);  // the other cores running ctx
   return c;
 }
 
@@ -192,9 +202,15 @@ void OsEmulation::report(StatsVisitor& v) const {
             "vm_exit_cycles)");
   v.begin("vm_exits_by_reason");
   for (unsigned r = 0; r < static_cast<unsigned>(ExitReason::kCount); ++r)
-    v.counter(exit_reason_name(static_cast<ExitReason>(r)), sw.vm_exits[r], "count",
-              "VM exits for this reason");
+    if (cores() > 1 || r < static_cast<unsigned>(kFirstShootdownReason))
+      v.counter(exit_reason_name(static_cast<ExitReason>(r)), sw.vm_exits[r], "count",
+                "VM exits for this reason");
   v.end();
+  if (cores() > 1) {
+    v.begin("shootdowns");
+    m_shoot.report(v);
+    v.end();
+  }
 }
 
 }  // namespace mmusim

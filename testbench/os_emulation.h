@@ -10,6 +10,7 @@
 #include "models/machine.h"
 #include "models/software.h"
 #include "models/stats.h"
+#include "testbench/shootdown.h"
 #include "testbench/tea_manager.h"
 #include "testbench/workload.h"
 
@@ -22,11 +23,13 @@ class OsEmulation {
   using Outcome = Scheme::Outcome;
   using Handled = Scheme::Handled;
 
-  // dmt: under DMT, which VMAs get a TEA (see TeaManager).
+  // dmt: under DMT, which VMAs get a TEA (see TeaManager). seed: of the shootdowns' draws.
   OsEmulation(Machine& machine, std::vector<Vma> vmas, const SoftwareCosts& costs, bool pcid,
-              const TeaPolicy& dmt = {});
-  // The MMU whose TLBs and PWCs the OS and hypervisor invalidate and whose DMT unit they program.
-  void attach(Mmu& mmu);
+              const TeaPolicy& dmt = {}, uint64_t seed = 1);
+  // The MMU of the next core (0, 1, ...), whose TLBs and PWCs the OS and hypervisor invalidate
+  // and whose DMT unit they program, and the address space it runs first (0: the first VMA's).
+  void attach(Mmu& mmu, uint16_t running = 0);
+  unsigned cores() const { return m_shoot.cores(); }
   // Blocks the calling process until what attach() programmed is in the hardware.
   void settle();
 
@@ -36,11 +39,17 @@ class OsEmulation {
   // Handles a fault the MMU reported; kRetry when the access can be retried. Throws
   // std::runtime_error when physical memory ran out (a configuration problem).
   Handled handle(Context ctx, Addr va, const Fault& fault);
-  // The OS switches from one address space to another (a CR3 write).
-  Cycles context_switch(Context from, Context to);
-  // The OS unmaps [va, va + pages * 4K) in ctx: entries cleared, frames freed, translations
-  // invalidated; the pages are demand-faulted back on their next touch.
-  Cycles unmap(Context ctx, Addr va, uint32_t pages);
+  // The OS on `core` switches from one address space to another (a CR3 write).
+  Cycles context_switch(Context from, Context to, unsigned core = 0);
+  // The OS on `core` unmaps [va, va + pages * 4K) in ctx: entries cleared, frames freed,
+  // translations invalidated there and shot down on the other cores running ctx; the pages are
+  // demand-faulted back on their next touch.
+  Cycles unmap(Context ctx, Addr va, uint32_t pages, unsigned core = 0);
+  // Cycles `core` spent in other cores' shootdowns since the last call (its interrupts).
+  Cycles interrupts(unsigned core) { return m_shoot.take_owed(core); }
+  // `core` ran out of work (it idles, lazy-TLB, until the end).
+  void idle(unsigned core) { m_shoot.idle(core); }
+  Shootdowns& shootdowns() { return m_shoot; }
   // The VMA of ctx that ends at `end` grows by `pages` 4K pages (brk or mremap): the new part is
   // demand-paged; under DMT its TEA follows (a larger TEA, moved leaf tables). Throws
   // std::runtime_error when no VMA ends there or the growth would overlap another VMA.
@@ -64,6 +73,8 @@ class OsEmulation {
   const std::vector<Vma>& vmas() const { return m_vmas; }
   uint64_t vm_exits() const { return m_sw.vm_exits(); }
   void report(StatsVisitor& v) const;
+  // One core's part of the OS's figures (several cores).
+  void report_core(unsigned core, StatsVisitor& v) const { m_shoot.report_core(core, v); }
 
  private:
   const Vma* find_vma(uint16_t asid, Addr va) const;
@@ -78,7 +89,8 @@ class OsEmulation {
   std::vector<Vma> m_vmas;
   Software m_sw;
   bool m_pcid;
-  Mmu* m_mmu = nullptr;
+  Shootdowns m_shoot;  // the cores' MMUs, and what keeps their TLBs coherent
+  std::vector<Addr> m_pages;  // the pages an unmap invalidated
   std::unique_ptr<TeaManager> m_dmt;
   Stats m_stats;
 };

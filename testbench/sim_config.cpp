@@ -4,6 +4,7 @@
 
 #include "models/scheme_factory.h"
 #include "testbench/hardware_config.h"
+#include "testbench/multicore_config.h"
 
 namespace mmusim {
 
@@ -192,10 +193,10 @@ void read_dmt_policy(ConfigNode& sys, SimConfig& cfg) {
 }
 
 // system: the simulated machine's address translation; returns the seed.
-uint64_t read_system(ConfigNode root, SimConfig& cfg) {
-  ConfigNode sys = root.section("system", "the simulated machine's address translation");
+uint64_t read_system(ConfigNode& sys, SimConfig& cfg) {
   MachineParams& m = cfg.machine;
   read_paging(sys, m);
+  read_cores(sys, cfg);
   read_agile(sys, m);
   const SystemMemory mem = read_system_memory(sys, cfg);
   read_hugegpt(sys, m, mem.guest_gib);
@@ -205,6 +206,7 @@ uint64_t read_system(ConfigNode root, SimConfig& cfg) {
   m.guest_pages.seed = seed * 3 + 1;
   m.host_pages.seed = seed * 3 + 2;
   m.ecpt.seed = seed * 3 + 3;
+  cfg.seed = seed;
   return seed;
 }
 
@@ -350,6 +352,7 @@ void read_workload(ConfigNode root, SimConfig& cfg) {
   read_workload_run(wl, cfg);
   ConfigNode growth = read_workload_region(wl, cfg);
   check_workload_region(wl, growth, cfg);
+  read_sharing(wl, cfg);
 }
 
 // software: what each emulated OS and hypervisor operation costs.
@@ -444,6 +447,7 @@ void read_software(ConfigNode root, SimConfig& cfg) {
                                           "(modelling defaults)");
   SoftwareCosts& c = cfg.software;
   read_costs(sw, c);
+  read_shootdown_costs(sw, c.shootdown);
   check_rtl_costs(sw, cfg);
 }
 
@@ -453,13 +457,15 @@ SimConfig read_sim_config(ConfigDoc& doc) {
   SimConfig cfg;
   ConfigNode root = doc.root();
   read_sim(root, cfg);
-  const uint64_t seed = read_system(root, cfg);
+  ConfigNode sys = root.section("system", "the simulated machine's address translation");
+  const uint64_t seed = read_system(sys, cfg);
   read_mmu(root, cfg, seed);
   cfg.memory = read_memory(root);
   read_core(root, cfg);
   read_stats(root, cfg);
   read_workload(root, cfg);
   read_software(root, cfg);
+  check_cores(sys, cfg);
   doc.check_all_consumed();
   cfg.mmu.at = cfg.sim.timing == "at";
   cfg.mmu.walker.step_vectors = cfg.stats.step_vectors;

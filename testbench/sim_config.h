@@ -50,6 +50,10 @@ struct SimConfig {
   bool pcid = true;
   SoftwareCosts software;
   TeaPolicy tea;  // DMT: which VMAs the (guest) OS gives a TEA (registers: mmu.dmt.registers)
+  unsigned cores = 1;            // system.cores
+  bool private_regions = false;  // workload.sharing: private
+  uint64_t seed = 1;             // system.seed
+  bool break_remote_invalidation = false;  // tests only: shootdowns skip the targets' flushes
 };
 
 // Reads every parameter (defaults where absent), then rejects unknown keys. Throws ConfigError.

@@ -12,12 +12,12 @@
 #include <stdexcept>
 
 #include "testbench/core.h"
+#include "testbench/multicore_config.h"
 #include "testbench/stats_delta.h"
 #include "testbench/stats_writer.h"
 #include "testbench/stop_signal.h"
+#include "testbench/system.h"
 #include "testbench/trace_workload.h"
-#include "tlm/memory.h"
-#include "tlm/mmu.h"
 
 namespace mmusim {
 
@@ -34,29 +34,6 @@ uint64_t peak_rss_kib() {
   getrusage(RUSAGE_SELF, &ru);
   return static_cast<uint64_t>(ru.ru_maxrss);
 }
-
-// The simulated system: core -> MMU (TLBs, walker) -> memory.
-struct System : sc_core::sc_module {
-  System(sc_core::sc_module_name name, const SimConfig& cfg, const Clock& clock,
-         Machine& machine, Workload& workload, OsEmulation& os, std::FILE* event_log)
-      : sc_module(name),
-        memory("memory", machine.mem(), clock, cfg.memory),
-        mmu("mmu", cfg.mmu, clock, machine.scheme(), cfg.machine.levels,
-            cfg.machine.host_levels),
-        core("core", make_core_params(cfg, event_log), clock, workload, os, machine) {
-    core.mmu.bind(mmu.cpu);
-    core.mem.bind(memory.socket);
-    mmu.mem_port().bind(memory.socket);
-    // The L1D's miss registers (AT timing only): data accesses, and walk reads when they enter
-    // at the L1D.
-    core.use_mshrs(&memory.mshrs());
-    core.use_hints(&memory.hierarchy());
-    if (memory.walker_entry() == MemLevel::kL1) mmu.walker().use_mshrs(&memory.mshrs());
-  }
-  Memory memory;
-  Mmu mmu;
-  Core core;
-};
 
 // Figures of the measured accesses: the end-of-run stats minus those at the end of the warm-up
 // (c0, w0, exits0; zero without a warm-up).
@@ -99,6 +76,15 @@ Summary summarize(const Core::Stats& c, const Core::Stats& c0, const PageWalker:
   return s;
 }
 
+// Several cores: the shootdowns' figures since the warm-up.
+void add_shootdowns(Summary& s, unsigned cores, const Shootdowns::Stats& d,
+                    const Shootdowns::Stats& d0) {
+  s.cores = cores;
+  s.shootdowns = d.shootdowns - d0.shootdowns;
+  s.shootdown_ipis = d.ipis - d0.ipis;
+  s.shootdown_cycles = d.initiator_cycles - d0.initiator_cycles;
+}
+
 void report_summary(const Summary& s, StatsVisitor& v) {
   v.counter("accesses", s.accesses, "count", "accesses issued");
   v.counter("translations", s.translations, "count", "accesses translated");
@@ -131,21 +117,45 @@ void report_summary(const Summary& s, StatsVisitor& v) {
   v.real("walk_overhead", s.walk_overhead, "ratio",
          "page-walk overhead: walk cycles / (walkers x cycles); walkers = 1 in lt, "
          "mmu.walker.max_inflight in at");
+  if (s.cores > 1) {
+    v.state("cores", s.cores, "count", "cores (system.cores); the figures above are their totals");
+    v.counter("shootdowns", s.shootdowns, "count",
+              "mapping changes shot down on other cores running the address space");
+    v.counter("shootdown_ipis", s.shootdown_ipis, "count", "IPIs those shootdowns sent");
+    v.counter("shootdown_cycles", s.shootdown_cycles, "cycles",
+              "the initiators' sends and waits for the slowest acknowledgement");
+  }
   v.real("accesses_per_second", s.accesses_per_second, "1/s",
          "simulator speed (wall clock; not a simulated figure)");
 }
 
-// The workload the config names; a synthetic one runs its warm-up too. trace: the trace workload,
-// or null.
-std::unique_ptr<Workload> make_workload(const SimConfig& cfg, TraceWorkload*& trace) {
+// The workloads the config names, one per core; a synthetic one runs its warm-up too. trace:
+// the trace workload, or null.
+std::vector<std::unique_ptr<Workload>> make_workloads(const SimConfig& cfg,
+                                                      TraceWorkload*& trace) {
+  std::vector<std::unique_ptr<Workload>> w;
   if (cfg.workload.kind == "trace") {
     auto t = std::make_unique<TraceWorkload>(cfg.trace);
     trace = t.get();
-    return t;
+    w.push_back(std::move(t));
+    return w;
   }
-  SyntheticParams p = cfg.workload;
-  p.count += cfg.warmup;
-  return std::make_unique<SyntheticWorkload>(p);
+  for (unsigned c = 0; c < cfg.cores; ++c)
+    w.push_back(std::make_unique<SyntheticWorkload>(core_workload(cfg, c)));
+  return w;
+}
+
+// The VMAs the OS sets up: every core's (shared regions: core 0's, which the others share).
+std::vector<Vma> all_vmas(const SimConfig& cfg,
+                          const std::vector<std::unique_ptr<Workload>>& workloads) {
+  std::vector<Vma> vmas = workloads[0]->vmas();
+  if (!cfg.private_regions) return vmas;
+  for (size_t c = 1; c < workloads.size(); ++c)
+    for (Vma v : workloads[c]->vmas()) {
+      v.name += "." + std::to_string(c);
+      vmas.push_back(v);
+    }
+  return vmas;
 }
 
 using EventLog = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
@@ -166,7 +176,7 @@ void trace_waves(System& system, const std::string& waves) {
   const std::filesystem::path parent = std::filesystem::path(waves).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
-  system.mmu.dmt().trace(waves);
+  system.node(0).mmu.dmt().trace(waves);
 }
 
 // What reports stats: the modules, the OS, the machine and (trace) the workload.
@@ -177,16 +187,34 @@ struct Reporters {
   TraceWorkload* trace;
 };
 
-void report_modules(StatsVisitor& v, const Reporters& r) {
+// One core's modules (several cores: in the core's own group, with its part of the OS).
+void report_node(StatsVisitor& v, const Reporters& r, unsigned i) {
+  const CpuNode& n = r.system.node(i);
   v.begin("core");
-  r.system.core.report(v);
+  n.core.report(v);
   v.end();
   v.begin("mmu");
-  r.system.mmu.report(v);
+  n.mmu.report(v);
   v.end();
   v.begin("memory");
-  r.system.memory.report(v);
+  n.memory.report(v);
   v.end();
+}
+
+void report_modules(StatsVisitor& v, const Reporters& r) {
+  const unsigned cores = r.system.cores();
+  for (unsigned i = 0; i < cores; ++i) {
+    if (cores == 1) {
+      report_node(v, r, i);
+      continue;
+    }
+    v.begin(("cpu" + std::to_string(i)).c_str());
+    report_node(v, r, i);
+    v.begin("os");
+    r.os.report_core(i, v);
+    v.end();
+    v.end();
+  }
   v.begin("os");
   r.os.report(v);
   v.end();
@@ -206,25 +234,28 @@ struct WarmupBase {
   Core::Stats core{};
   PageWalker::Stats walker{};
   uint64_t exits = 0;
+  Shootdowns::Stats shootdowns{};
 };
 
 void take_warmup_base(WarmupBase& warm, const Reporters& r) {
   report_modules(warm.stats, r);
   warm.stats.mark_taken();
-  warm.core = r.system.core.stats();
-  warm.walker = r.system.mmu.walker().stats();
+  warm.core = r.system.core_stats();
+  warm.walker = r.system.walker_stats();
   warm.exits = r.os.vm_exits();
+  warm.shootdowns = r.os.shootdowns().stats();
 }
 
 // Runs the kernel until the workload ends; returns the wall-clock seconds it took.
 double run_kernel(System& system, const Workload& workload, bool show_progress) {
   AccessProgress progress("mmusim run", workload.count());
-  if (show_progress) system.core.show_progress(&progress);
+  Core& core = system.node(0).core;  // its accesses stand for the run's progress
+  if (show_progress) core.show_progress(&progress);
   const auto t_run = WallClock::now();
   sc_core::sc_start();
   const double run_seconds = seconds_since(t_run);
   progress.finish();
-  system.core.show_progress(nullptr);
+  core.show_progress(nullptr);
   return run_seconds;
 }
 
@@ -304,22 +335,6 @@ void log_summary(std::ostream& log, const SimConfig& cfg, const Scheme& scheme,
 
 }  // namespace
 
-CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log) {
-  CoreParams p;
-  p.check = cfg.sim.check;
-  p.at = cfg.sim.timing == "at";
-  p.quantum_cycles = cfg.sim.quantum_cycles;
-  p.max_fault_retries = cfg.sim.max_fault_retries;
-  p.base_cpi = cfg.core.base_cpi;
-  p.instructions_per_access = cfg.core.instructions_per_access;
-  p.data_accesses = cfg.core.data_accesses;
-  p.max_outstanding = cfg.core.max_outstanding;
-  p.event_log = event_log;
-  p.event_log_every = cfg.stats.event_log_every;
-  p.warmup = cfg.warmup;
-  return p;
-}
-
 void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
   const std::string tmp = path.string() + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
@@ -345,8 +360,9 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   const auto t_setup = WallClock::now();
   Machine machine(cfg.machine);
   TraceWorkload* trace = nullptr;
-  const std::unique_ptr<Workload> workload = make_workload(cfg, trace);
-  OsEmulation os(machine, workload->vmas(), cfg.software, cfg.pcid, cfg.tea);
+  const std::vector<std::unique_ptr<Workload>> workloads = make_workloads(cfg, trace);
+  OsEmulation os(machine, all_vmas(cfg, workloads), cfg.software, cfg.pcid, cfg.tea, cfg.seed);
+  if (cfg.break_remote_invalidation) os.shootdowns().break_remote_invalidation();
   if (cfg.prefault && !os.prefault())
     throw std::runtime_error("prefault: simulated physical memory exhausted; raise "
                              "system.guest_mem_gib / system.host_mem_gib or lower "
@@ -355,25 +371,34 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   const std::filesystem::path dir(options.out_dir);
   std::filesystem::create_directories(dir);
   const EventLog event_log = open_event_log(cfg, dir);
-  System system("system", cfg, clock, machine, *workload, os, event_log.get());
-  os.attach(system.mmu);
+  System system("system", cfg, clock, machine, workloads, os, event_log.get());
+  for (unsigned i = 0; i < system.cores(); ++i)
+    os.attach(system.node(i).mmu, core_workload(cfg, i).first_asid);
   if (!options.waves.empty()) trace_waves(system, options.waves);
   HostTimes host{};
   host.setup_seconds = seconds_since(t_setup);
 
   const Reporters reporters{system, os, machine, trace};
   WarmupBase warm;
-  system.core.at_warmup_end([&] { take_warmup_base(warm, reporters); });
-  host.run_seconds = run_kernel(system, *workload, options.progress);
-  if (!system.core.error().empty()) throw std::runtime_error(system.core.error());
+  // Several cores: the base is taken when the last one ends its warm-up.
+  unsigned warming = system.cores();
+  for (unsigned i = 0; i < system.cores(); ++i)
+    system.node(i).core.at_warmup_end([&] {
+      if (--warming == 0) take_warmup_base(warm, reporters);
+    });
+  host.run_seconds = run_kernel(system, *workloads[0], options.progress);
+  if (const std::string e = system.error(); !e.empty()) throw std::runtime_error(e);
   if (const int sig = stop_signal()) throw Interrupted(sig);
   if (cfg.warmup && !warm.stats.taken())
     throw std::runtime_error("the workload ended within its warm-up of " +
                              std::to_string(cfg.warmup) + " accesses");
 
-  const unsigned walkers = cfg.sim.timing == "at" ? system.mmu.walker().max_inflight() : 1;
-  const Summary s = summarize(system.core.stats(), warm.core, system.mmu.walker().stats(),
-                              warm.walker, walkers, os.vm_exits(), warm.exits, host.run_seconds);
+  // Walkers of every core: walk_overhead is over the cores' cycles.
+  const unsigned walkers =
+      (cfg.sim.timing == "at" ? system.node(0).mmu.walker().max_inflight() : 1) * system.cores();
+  Summary s = summarize(system.core_stats(), warm.core, system.walker_stats(), warm.walker,
+                        walkers, os.vm_exits(), warm.exits, host.run_seconds);
+  add_shootdowns(s, system.cores(), os.shootdowns().stats(), warm.shootdowns);
   write_outputs(dir, options, s, reporters, warm, host);
   log_summary(log, cfg, machine.scheme(), options, s, host, dir);
   return s;

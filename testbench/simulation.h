@@ -7,7 +7,7 @@
 #include <iosfwd>
 #include <string>
 
-#include "testbench/core.h"
+#include "testbench/system.h"
 #include "testbench/sim_config.h"
 
 namespace mmusim {
@@ -27,14 +27,15 @@ struct Summary {
   uint64_t cycles = 0;
   uint64_t total_cycles = 0;  // translation, walk and emulated software cycles
   uint64_t vm_exits = 0;
-  double refs_per_walk = 0, serial_refs_per_walk = 0, walk_cycles_avg = 0, translation_cycles_avg = 0, walk_overhead = 0;
+  double refs_per_walk = 0, serial_refs_per_walk = 0, walk_cycles_avg = 0;
+  double translation_cycles_avg = 0, walk_overhead = 0;
   double walk_pending_avg = 0;  // walk cycles plus (at) waits for L1D miss registers, per walk
   double l1_tlb_hit_rate = 0, stlb_hit_rate = 0;
   double accesses_per_second = 0;  // simulator speed: wall clock, not simulated
+  unsigned cores = 1;  // several: the figures above are the cores' totals, and these follow
+  uint64_t shootdowns = 0, shootdown_ipis = 0, shootdown_cycles = 0;
 };
 
-// The core's parameters from a config; event_log is the open log (or null: off).
-CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log = nullptr);
 // Writes text to path through a temporary file and a rename: readers see all of it or nothing.
 void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 

@@ -81,22 +81,25 @@ const std::vector<TeaRegister>& TeaManager::registers(uint16_t asid) const {
   return asid < m_regs.size() ? m_regs[asid] : kNone;
 }
 
-TeaRegisterFile& TeaManager::unit() const { return m_mmu->tea_registers(); }
-
 void TeaManager::attach(Mmu& mmu, uint16_t running) {
-  m_mmu = &mmu;
-  if (!enabled()) return;
+  m_cores.push_back(Attached{&mmu, 0});
+  if (!enabled()) {
+    m_cores.back().running = running;
+    return;
+  }
+  TeaRegisterFile& unit = mmu.tea_registers();
   for (unsigned set : {1u, 2u}) {  // the host's TEAs
     const std::vector<TeaRegister>& host = m_teas.host_registers(set);
-    for (unsigned i = 0; i < host.size(); ++i) unit().program(set, i, host[i]);
+    for (unsigned i = 0; i < host.size(); ++i) unit.program(set, i, host[i]);
   }
-  switch_to(running);
+  switch_to(static_cast<unsigned>(m_cores.size() - 1), running);
 }
 
-void TeaManager::switch_to(uint16_t asid) {
-  m_running = asid;
-  if (!m_mmu || !enabled()) return;
-  TeaRegisterFile& unit = this->unit();
+void TeaManager::switch_to(unsigned core, uint16_t asid) {
+  if (core >= m_cores.size()) return;
+  m_cores[core].running = asid;
+  if (!enabled()) return;
+  TeaRegisterFile& unit = m_cores[core].mmu->tea_registers();
   for (unsigned i = 0; i < unit.registers(); ++i) {
     const bool has = asid < m_regs.size() && i < m_regs[asid].size();
     unit.program(0, i, has ? m_regs[asid][i] : TeaRegister{});
@@ -106,13 +109,14 @@ void TeaManager::switch_to(uint16_t asid) {
 void TeaManager::set_register(const Group& g, unsigned k, const TeaRegister& reg) {
   const unsigned index = static_cast<unsigned>(g.reg) + k;
   m_regs[g.asid][index] = reg;
-  // Another address space's registers are loaded at its next context switch.
-  if (m_mmu && g.asid == m_running) unit().program(0, index, reg);
+  // Every core running the address space gets it; the others load it at their next switch.
+  for (const Attached& c : m_cores)
+    if (c.running == g.asid) c.mmu->tea_registers().program(0, index, reg);
 }
 
 void TeaManager::invalidate(uint16_t asid, const TeaChange& change) {
-  if (!m_mmu) return;
-  for (Addr at : change.moved_ranges) m_mmu->flush_page(at, m_scheme.context(asid));
+  for (const Attached& c : m_cores)
+    for (Addr at : change.moved_ranges) c.mmu->flush_page(at, m_scheme.context(asid));
 }
 
 TeaManager::Work TeaManager::vma_grew(size_t index, Addr end) {

@@ -47,10 +47,11 @@ class TeaManager {
   // registers of its address space. Does nothing unless the machine runs DMT.
   TeaManager(Machine& machine, const std::vector<Vma>& vmas, const TeaPolicy& policy);
 
-  // Programs the host sets and the address-space set of `running` into the MMU's DMT unit.
+  // Programs the host sets and the address-space set of `running` into the DMT unit of the MMU
+  // of the next core (cores are attached in order: 0, 1, ...).
   void attach(Mmu& mmu, uint16_t running);
-  // Loads the address-space set with asid's registers (part of a context switch).
-  void switch_to(uint16_t asid);
+  // Loads core's address-space set with asid's registers (part of a context switch).
+  void switch_to(unsigned core, uint16_t asid);
   // VMA `index` (in the order given at construction) now ends at `end`, further up.
   Work vma_grew(size_t index, Addr end);
 
@@ -76,7 +77,6 @@ class TeaManager {
   // g's TEA `k` (of m_shifts) grows to g.end; its register is reprogrammed.
   void grow_tea(Group& g, unsigned k, Work& w);
   void set_register(const Group& g, unsigned k, const TeaRegister& reg);
-  TeaRegisterFile& unit() const;
   // Stale paging-structure cache entries point at the moved tables' old pages: invlpg each range.
   void invalidate(uint16_t asid, const TeaChange& change);
 
@@ -88,8 +88,11 @@ class TeaManager {
   std::vector<size_t> m_group_of;                // VMA index -> group
   std::vector<Addr> m_vma_end;                   // VMA index -> its end
   std::vector<std::vector<TeaRegister>> m_regs;  // by ASID: what the OS programs into set 0
-  Mmu* m_mmu = nullptr;
-  uint16_t m_running = 0;
+  struct Attached {
+    Mmu* mmu;
+    uint16_t running;
+  };
+  std::vector<Attached> m_cores;
   Stats m_stats;
 };
 

@@ -6,7 +6,8 @@
 
 namespace mmusim {
 
-SyntheticWorkload::SyntheticWorkload(const SyntheticParams& p) : m_p(p), m_rng(p.seed) {
+SyntheticWorkload::SyntheticWorkload(const SyntheticParams& p)
+    : m_p(p), m_rng(p.seed), m_asid(p.first_asid) {
   if (p.kind == "sequential") m_kind = Kind::kSequential;
   else if (p.kind == "uniform") m_kind = Kind::kUniform;
   else if (p.kind == "strided") m_kind = Kind::kStrided;
@@ -14,6 +15,8 @@ SyntheticWorkload::SyntheticWorkload(const SyntheticParams& p) : m_p(p), m_rng(p
   if (p.vmas == 0 || p.footprint % (uint64_t{p.vmas} * kPageBytes) || p.vma_gap % kPageBytes ||
       p.grow_bytes % kPageBytes || (p.grow_every && !p.grow_bytes))
     throw std::invalid_argument("synthetic workload: VMAs, gaps and growth must be whole pages");
+  if (p.first_asid == 0 || p.first_asid > p.processes)
+    throw std::invalid_argument("synthetic workload: first_asid outside 1..processes");
   m_vma_bytes = p.footprint / p.vmas;
   m_grown.assign(p.processes + 1u, 0);
   for (uint16_t asid = 1; asid <= p.processes; ++asid)

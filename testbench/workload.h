@@ -46,6 +46,7 @@ struct SyntheticParams {
   uint64_t stride = 4096;         // strided step
   double store_fraction = 0.0;
   uint16_t processes = 1;         // address spaces (ASIDs 1..processes), one VMA each
+  uint16_t first_asid = 1;        // the address space the stream starts in
   uint64_t switch_every = 0;      // accesses between context switches, round robin (0: never)
   uint64_t churn_every = 0;       // accesses between unmap events (0: never)
   uint32_t churn_pages = 64;      // pages an unmap event removes (demand-faulted back later)
@@ -89,7 +90,7 @@ class SyntheticWorkload : public Workload {
   uint64_t m_vma_bytes;           // each VMA's initial size
   uint64_t m_elements_of = 0, m_elements = 0;  // uniform: elements in bytes() for that size
   std::vector<uint64_t> m_grown;  // by ASID: bytes the last VMA grew by
-  uint16_t m_asid = 1;
+  uint16_t m_asid;
   bool m_switch_due = false, m_churn_due = false, m_grow_due = false;
   std::vector<Vma> m_vmas;
 };
