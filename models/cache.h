@@ -197,10 +197,15 @@ class MemHierarchy {
   };
 
   explicit MemHierarchy(const MemHierarchyParams& p, uint64_t seed = 1);
+  MemHierarchy(const MemHierarchy&) = delete;  // (m_llc points into this one)
+  MemHierarchy& operator=(const MemHierarchy&) = delete;
   // Several cores: this core's L1D and L2 stay its own; its LLC and DRAM (tags, set dueling,
   // open rows) become owner's, which every core then shares. The hits and probes counted here
   // are this core's. owner must outlive this hierarchy and have the same parameters.
-  void share_llc(MemHierarchy& owner) { m_owner = &owner; }
+  void share_llc(MemHierarchy& owner) {
+    m_owner = &owner;
+    m_llc = &owner.m_caches[2];
+  }
 
   // One access of `pa` entering at level `entry` (levels above it are bypassed).
   __attribute__((always_inline)) Result access(Addr pa, bool write, MemLevel entry, Source source) {
@@ -230,8 +235,8 @@ class MemHierarchy {
 
  private:
   Cycles dram(Addr pa);
-  Cache& llc() { return m_owner ? m_owner->m_caches[2] : m_caches[2]; }
-  const Cache& llc() const { return m_owner ? m_owner->m_caches[2] : m_caches[2]; }
+  Cache& llc() { return *m_llc; }
+  const Cache& llc() const { return *m_llc; }
   const Cache& level(unsigned i) const { return i == 2 ? llc() : m_caches[i]; }
   // Level i's part of access(): returns hit. Only the entry level sees the store (a disabled
   // entry level passes none on); lower levels are filled clean.
@@ -255,6 +260,7 @@ class MemHierarchy {
   Cache m_caches[kCacheLevels];
   std::vector<uint64_t> m_open_rows;  // per bank, row + 1 (0: closed)
   MemHierarchy* m_owner = nullptr;    // whose LLC and DRAM rows this one uses (null: its own)
+  Cache* m_llc = &m_caches[2];        // the LLC probed: its own, or the owner's
   // Calls per source and entry level, and hits per level and source: how many accesses probed
   // each level follows from them (those entering at or above it, less the hits above it).
   uint64_t m_calls[2][kCacheLevels + 1] = {};

@@ -80,7 +80,7 @@ void Core::software(Cycles c) {
     sc_core::wait(m_clock.cycles(c));
 }
 
-void Core::work() {
+__attribute__((always_inline)) inline void Core::work() {
   if (m_work_whole != kNoCycles) {  // the carry stays 0: the same cycles every access
     if (m_work_whole == 0) return;
     m_stats.work_cycles += m_work_whole;
@@ -157,7 +157,7 @@ void Core::begin() {
   m_qk.reset();
   m_period = m_period_left = m_os.period();
   // The workload is read ahead so host-cache hints for its accesses can start early.
-  m_ahead = std::make_unique<Lookahead>(m_workload, m_scheme, m_hint_hier);
+  m_ahead.emplace(m_workload, m_scheme, m_hint_hier);
   m_current = m_ahead->first_asid();
 }
 
@@ -185,7 +185,7 @@ void Core::event(const Access& a) {
   }
 }
 
-Core::Slot& Core::free_slot() {
+__attribute__((always_inline)) inline Core::Slot& Core::free_slot() {
   if (!m_params.at) return m_slots[0];
   while (m_busy == m_nslots) sc_core::wait(m_slot_freed);
   for (unsigned i = 0; i < m_nslots; ++i)

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "models/histogram.h"
 #include "models/machine.h"
 #include "models/oracle.h"
+#include "testbench/lookahead.h"
 #include "testbench/os_emulation.h"
 #include "testbench/progress.h"
 #include "testbench/turns.h"
@@ -30,8 +32,6 @@
 #include "tlm/translation_ext.h"
 
 namespace mmusim {
-
-class Lookahead;
 
 struct CoreParams {
   bool check = true;
@@ -181,7 +181,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   unsigned* m_running = nullptr;
   Turns* m_turns = nullptr;
   bool m_driven = false;
-  std::unique_ptr<Lookahead> m_ahead;
+  std::optional<Lookahead> m_ahead;
   uint16_t m_current = 0;  // the address space running
 };
 
