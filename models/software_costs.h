@@ -24,6 +24,7 @@ struct ShootdownCosts {
                                // the guest (no posted interrupts)
   Cycles shadow_invlpg = 800;  // shadow paging: the hypervisor handling a trapped guest invlpg
   bool ipi_virtualization = false;  // Intel IPI virtualization: guest ICR writes do not exit
+  bool pv_send_ipi = true;          // KVM's PV send-IPI: one hypercall sends to every target
   bool posted_interrupts = true;    // IPIs reach running vCPUs without exiting them
   bool pv_tlb_flush = true;    // KVM's paravirtual flush: a preempted vCPU is not waited for;
                                // the host flushes its TLB before it next runs

@@ -75,6 +75,9 @@ void read_shootdown_costs(ConfigNode& sw, ShootdownCosts& c) {
                                "invlpg or flush it intercepts, on top of software.vm_exit");
   c.ipi_virtualization = s.get_bool("ipi_virtualization", c.ipi_virtualization,
                                     "Intel IPI virtualization: guest ICR writes do not exit");
+  c.pv_send_ipi = s.get_bool("pv_send_ipi", c.pv_send_ipi,
+                             "KVM's paravirtual send-IPI: one hypercall (one exit) sends a "
+                             "shootdown's IPIs to every target, not an exit per ICR write");
   c.posted_interrupts = s.get_bool("posted_interrupts", c.posted_interrupts,
                                    "IPIs reach a running vCPU without an exit");
   c.pv_tlb_flush = s.get_bool("pv_tlb_flush", c.pv_tlb_flush,

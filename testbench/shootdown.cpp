@@ -106,16 +106,21 @@ Cycles Shootdowns::shoot(unsigned core, Context ctx, const std::vector<Addr>& pa
   ++gen;
   seen(self, ctx.asid) = gen;
   const bool full = pages.size() > m_costs.flush_ceiling;
+  const uint64_t ipis_before = m_stats.ipis;
   Cycles sends = 0, wait = 0;
   for (Core& t : m_cores) {
     if (&t == &self || t.running != ctx.asid) continue;
     seen(t, ctx.asid) = gen;
     Cycles ack_at = 0;
     if (!reach(t, ctx, pages, full, ack_at)) continue;  // deferred: no IPI
+    // A guest's ICR write exits unless IPI virtualization is on; with KVM's PV send-IPI one
+    // hypercall sends them all.
+    const bool exits = m_path.guest && !m_costs.ipi_virtualization;
+    if (!exits)
+      sends += m_sw.os(m_costs.ipi_send);
+    else if (!m_costs.pv_send_ipi || m_stats.ipis == ipis_before)
+      sends += exit(ExitReason::kIpiSend, m_costs.icr_exit);
     ++m_stats.ipis;
-    sends += m_path.guest && !m_costs.ipi_virtualization
-                 ? exit(ExitReason::kIpiSend, m_costs.icr_exit)
-                 : m_sw.os(m_costs.ipi_send);
     // The n-th IPI leaves after n sends; the initiator waits for the last acknowledgement.
     wait = std::max(wait, sends + ack_at);
   }

@@ -27,6 +27,14 @@ void read_sim(ConfigNode root, SimConfig& cfg) {
                                         "LT global quantum: cycles a core runs ahead");
   cfg.sim.max_fault_retries = sim.get_uint(
       "max_fault_retries", 4, 1, 64, "faults one access may take before it is abandoned");
+  cfg.sim.interleave = sim.get_uint(
+      "interleave", 1, 1, uint64_t{1} << 20,
+      "several cores: workload items (accesses or OS events) a core takes before the next "
+      "core's, round robin; 1 = AT's order, so LT and AT give the same functional stats; more "
+      "runs LT faster on the host, with a coarser interleaving at the shared LLC and page "
+      "tables (LT only: AT cores overlap in time, an item each)");
+  if (cfg.sim.interleave > 1 && cfg.sim.timing == "at")
+    sim.fail("interleave", "is LT only (sim.timing is at: cores overlap in time, an item each)");
 }
 
 // system: the native or guest and host paging.

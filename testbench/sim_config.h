@@ -21,6 +21,7 @@ struct SimParams {
   double clock_mhz = 2000.0;
   uint64_t quantum_cycles = 100000;
   uint64_t max_fault_retries = 4;
+  uint64_t interleave = 1;  // several cores, LT: items a core takes before the next core's
 };
 
 struct CoreModelParams {

@@ -83,6 +83,7 @@ void add_shootdowns(Summary& s, unsigned cores, const Shootdowns::Stats& d,
   s.shootdowns = d.shootdowns - d0.shootdowns;
   s.shootdown_ipis = d.ipis - d0.ipis;
   s.shootdown_cycles = d.initiator_cycles - d0.initiator_cycles;
+  s.shootdown_cycles_avg = ratio(s.shootdown_cycles, s.shootdowns);
 }
 
 void report_summary(const Summary& s, StatsVisitor& v) {
@@ -118,12 +119,15 @@ void report_summary(const Summary& s, StatsVisitor& v) {
          "page-walk overhead: walk cycles / (walkers x cycles); walkers = 1 in lt, "
          "mmu.walker.max_inflight in at");
   if (s.cores > 1) {
-    v.state("cores", s.cores, "count", "cores (system.cores); the figures above are their totals");
+    v.state("cores", s.cores, "count",
+            "cores (system.cores); the figures above are their totals");
     v.counter("shootdowns", s.shootdowns, "count",
               "mapping changes shot down on other cores running the address space");
     v.counter("shootdown_ipis", s.shootdown_ipis, "count", "IPIs those shootdowns sent");
     v.counter("shootdown_cycles", s.shootdown_cycles, "cycles",
               "the initiators' sends and waits for the slowest acknowledgement");
+    v.real("shootdown_cycles_avg", s.shootdown_cycles_avg, "cycles",
+           "shootdown_cycles / shootdowns: an initiator's cost of one shootdown");
   }
   v.real("accesses_per_second", s.accesses_per_second, "1/s",
          "simulator speed (wall clock; not a simulated figure)");

@@ -34,6 +34,7 @@ struct Summary {
   double accesses_per_second = 0;  // simulator speed: wall clock, not simulated
   unsigned cores = 1;  // several: the figures above are the cores' totals, and these follow
   uint64_t shootdowns = 0, shootdown_ipis = 0, shootdown_cycles = 0;
+  double shootdown_cycles_avg = 0;
 };
 
 // Writes text to path through a temporary file and a rename: readers see all of it or nothing.

@@ -43,6 +43,10 @@ const std::vector<Metric>& metrics() {
       {"software_cycles", "core.software_cycles", nullptr},
       {"total_cycles", "summary.total_cycles", nullptr},
       {"cycles", "summary.cycles", nullptr},
+      // Several cores (blank for one).
+      {"shootdowns", "summary.shootdowns", nullptr},
+      {"shootdown_ipis", "summary.shootdown_ipis", nullptr},
+      {"shootdown_cycles_avg", "summary.shootdown_cycles_avg", nullptr},
       {"oracle_mismatches", "summary.oracle_mismatches", nullptr},
   };
   return m;

@@ -61,7 +61,7 @@ System::System(sc_core::sc_module_name name, const SimConfig& cfg, const Clock& 
                Machine& machine, const std::vector<std::unique_ptr<Workload>>& workloads,
                OsEmulation& os, std::FILE* event_log)
     : sc_module(name), running(static_cast<unsigned>(workloads.size())),
-      m_quantum(clock.cycles(cfg.sim.quantum_cycles)) {
+      m_quantum(clock.cycles(cfg.sim.quantum_cycles)), m_interleave(cfg.sim.interleave) {
   const unsigned n = static_cast<unsigned>(workloads.size());
   const bool at = cfg.sim.timing == "at";
   if (n > 1 && at) m_turns = std::make_unique<Turns>(n);
@@ -92,7 +92,9 @@ void System::drive() {
     }
     while (!m_live.empty()) {
       for (size_t i = 0; i < m_live.size();) {
-        if (m_live[i]->step()) {
+        bool more = true;
+        for (uint64_t k = 0; k < m_interleave && more; ++k) more = m_live[i]->step();
+        if (more) {
           ++i;
           continue;
         }

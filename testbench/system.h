@@ -40,13 +40,14 @@ struct System : sc_core::sc_module {
   unsigned running;  // cores still running their workload (AT)
 
  private:
-  // Several cores in LT: steps them round robin, an item each (as AT's turns order them), and
-  // moves the kernel's time on once every running core is a quantum ahead of it.
+  // Several cores in LT: steps them round robin, sim.interleave items each (1: as AT's turns
+  // order them), and moves the kernel's time on once every running core is a quantum ahead.
   void drive();
   // What the next round of steps needs: the running cores, in order.
   std::vector<Core*> m_live;
   std::unique_ptr<Turns> m_turns;  // several cores in AT
   sc_core::sc_time m_quantum;
+  uint64_t m_interleave;
   std::string m_error;
 };
 

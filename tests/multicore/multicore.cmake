@@ -1,4 +1,9 @@
-# Several cores: every scheme's conformance on 4 cores, the config errors of several cores.
+# Several cores: the example config (its count is per core), every scheme's conformance on 4
+# cores, the config errors of several cores.
+set(multicore ${PROJECT_SOURCE_DIR}/configs/multicore.yaml)
+mmusim_cli_test(config_multicore ARGS run ${multicore} --set workload.count=2500
+                STATS "oracle_mismatches=0;accesses=20000")
+mmusim_lt_at_same_test(multicore run ${multicore} --set workload.count=2500)
 add_test(NAME cli.multicore_conformance
          COMMAND ${CMAKE_COMMAND} -DMMUSIM=$<TARGET_FILE:mmusim> -DCONFIG=${DEFAULT_CONFIG}
                  -DOUT=${CLI_OUT}/multicore_conformance
@@ -14,3 +19,17 @@ mmusim_cli_test(error_cores_growth EXPECT_RC 2
                 STDERR_RE "system\\.cores: .*workload\\.vma_growth\\.every"
                 ARGS run ${DEFAULT_CONFIG} --set system.cores=2
                      --set workload.vma_growth.every=1000)
+
+# Golden stats of several cores: the example config, and 4 cores with two processes, demand
+# paging and churn (PCIDs off: CR3 writes flush) natively, under EPT and shadow paging, LT and AT.
+mmusim_golden(config_multicore ${multicore} --set workload.count=4000)
+set(MULTICORE_EVENTS --set system.cores=4 --set workload.count=10000
+    --set workload.footprint_mib=16 --set workload.prefault=false --set workload.processes=2
+    --set workload.switch_every=2500 --set workload.churn_every=1500
+    --set workload.churn_pages=40 --set system.pcid=false)
+foreach(virt none ept shadow)
+  foreach(timing lt at)
+    mmusim_golden(multicore_${virt}_${timing} ${DEFAULT_CONFIG} ${MULTICORE_EVENTS}
+                  --set system.virtualization=${virt} --set sim.timing=${timing})
+  endforeach()
+endforeach()
