@@ -20,7 +20,7 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config libsystemc-dev libyaml-cpp-dev 
 # Only `make fuzz` needs clang and libFuzzer: `make test` and CI's set-up stay without them.
 FUZZ_APT_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all deps fuzz-deps build run test sanitize fuzz bench bench-limits clean
+.PHONY: all deps fuzz-deps build run test sanitize fuzz bench bench-limits bench-cores clean
 
 all: build
 
@@ -99,6 +99,10 @@ bench: build
 # memory of each (about 20 minutes). LIMITS=case... runs some of them.
 bench-limits: build
 	python3 tests/bench/limits.py ./$(BUILD)/mmusim $(OUT)/limits $(LIMITS)
+
+# Speed and peak memory against core count (tests/bench/cores.py; about 5 minutes).
+bench-cores: build
+	python3 tests/bench/cores.py ./$(BUILD)/mmusim $(CONFIG) $(OUT)/bench-cores
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) $(OUT)
