@@ -12,10 +12,11 @@ JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 ARGS      ?=
 
 # The last line is for tests that would skip without it: trace capture with QEMU (its TCG plugin)
-# and with valgrind's lackey, the sweep plots, and sweeps on a one-node Slurm cluster.
+# and with valgrind's lackey (and xz, a multi-threaded program to capture), the sweep plots, and
+# sweeps on a one-node Slurm cluster.
 APT_PACKAGES := g++ cmake ninja-build pkg-config libsystemc-dev libyaml-cpp-dev \
                 libgtest-dev libbenchmark-dev verilator libzstd-dev liblzma-dev zlib1g-dev \
-                qemu-user valgrind python3-matplotlib slurm-wlm munge
+                qemu-user valgrind python3-matplotlib slurm-wlm munge xz-utils
 
 # Only `make fuzz` needs clang and libFuzzer: `make test` and CI's set-up stay without them.
 FUZZ_APT_PACKAGES := clang libclang-rt-14-dev

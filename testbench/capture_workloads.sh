@@ -4,8 +4,8 @@
 # with mmusim's plugin; the trace is one window of KEEP accesses after a start-up of SKIP accesses
 # (counted on an earlier run of the same command) that puts it in the phase named below.
 #
-# usage: testbench/capture_workloads.sh [NAME...]     NAME: xz sqlite pagerank sysbench redis
-#                                                      (default: all)
+# usage: testbench/capture_workloads.sh [NAME...]     NAME: xz xz_mt sqlite pagerank sysbench
+#                                                      redis (default: all)
 # environment: MMUSIM (default build/mmusim), KEEP (default 50M), TRACES (default traces)
 # As root, missing packages are installed with apt-get; otherwise the line to run is printed.
 set -euo pipefail
@@ -45,6 +45,14 @@ capture() {  # NAME SKIP [capture options] -- CMD ARGS...
 xz() {
   [ -f "$WORK/seq.txt" ] || seq 1 6000000 > "$WORK/seq.txt"
   capture xz 3000M --stdout /dev/null -- xz -9 -T1 -c "$WORK/seq.txt"
+}
+
+# xz -6 with 4 threads (-T4) compressing the same text in 2 MiB blocks: a main thread and four
+# workers, each with its own 8 MiB dictionary; the window starts 100 M accesses in, with every
+# worker compressing (configs/workloads/xz_mt.yaml runs it on 4 cores).
+xz_mt() {
+  [ -f "$WORK/seq.txt" ] || seq 1 6000000 > "$WORK/seq.txt"
+  capture xz_mt 100M --stdout /dev/null -- xz -6 -T4 --block-size=2MiB -c "$WORK/seq.txt"
 }
 
 # sqlite3 in memory: 400,000 inserts (1.39 G accesses), then the window, inside CREATE INDEX
@@ -103,11 +111,11 @@ redis() {
   wait $client 2>/dev/null || true
 }
 
-names=${*:-xz sqlite pagerank sysbench redis}
+names=${*:-xz xz_mt sqlite pagerank sysbench redis}
 for n in $names; do
   case $n in
-    xz | sqlite | pagerank | sysbench | redis) $n ;;
-    *) echo "unknown workload '$n' (xz sqlite pagerank sysbench redis)" >&2; exit 2 ;;
+    xz | xz_mt | sqlite | pagerank | sysbench | redis) $n ;;
+    *) echo "unknown workload '$n' (xz xz_mt sqlite pagerank sysbench redis)" >&2; exit 2 ;;
   esac
 done
 for n in $names; do "$MMUSIM" trace stat "$TRACES/$n.mtr" | head -3; done

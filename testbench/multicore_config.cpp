@@ -94,13 +94,21 @@ void read_shootdown_costs(ConfigNode& sw, ShootdownCosts& c) {
 void check_cores(ConfigNode& sys, const SimConfig& cfg) {
   if (cfg.cores == 1) return;
   const std::string n = std::to_string(cfg.cores);
-  if (cfg.workload.kind == "trace")
-    sys.fail("cores", n + " cores run synthetic workloads; workload.kind trace replays on one "
-                          "core");
+  if (cfg.workload.kind == "trace" && !cfg.threads_per_core)
+    sys.fail("cores", n + " cores replay a trace's threads with workload.threads: per_core, "
+                          "not " + (cfg.trace.process_per_thread ? "process_per_thread"
+                                                                 : "same_process"));
   if (cfg.workload.grow_every)
     sys.fail("cores", n + " cores do not grow VMAs yet; set workload.vma_growth.every to 0");
   if (cfg.mmu.dmt_impl == DmtImpl::kRtl)
     sys.fail("cores", n + " cores use the DMT unit's model; mmu.dmt.impl rtl runs on one core");
+}
+
+TraceWorkloadParams core_trace(const SimConfig& cfg, unsigned core) {
+  TraceWorkloadParams p = cfg.trace;
+  p.core = core;
+  p.cores = cfg.cores;
+  return p;
 }
 
 SyntheticParams core_workload(const SimConfig& cfg, unsigned core) {

@@ -18,5 +18,7 @@ void check_cores(ConfigNode& sys, const SimConfig& cfg);
 // Core `core`'s synthetic stream: core 0's is the configured one; another core's has its own
 // seed, starts in address space core % processes + 1 and, with private sharing, its own region.
 SyntheticParams core_workload(const SimConfig& cfg, unsigned core);
+// Core `core`'s trace reader: its threads' records (threads per_core).
+TraceWorkloadParams core_trace(const SimConfig& cfg, unsigned core);
 
 }  // namespace mmusim

@@ -268,11 +268,14 @@ void read_workload_run(ConfigNode& wl, SimConfig& cfg) {
                                "file");
   t.skip = wl.get_uint("skip", 0, 0, uint64_t{1} << 62,
                        "trace: records passed over before anything is simulated");
-  t.process_per_thread =
-      wl.get_enum("threads", "same_process", {"same_process", "process_per_thread"},
-                  "trace: same_process = every thread in address space 1; process_per_thread "
-                  "= thread t in address space t + 1 with a copy of every VMA, a change of "
-                  "thread being a context switch") == "process_per_thread";
+  const std::string threads = wl.get_enum(
+      "threads", "same_process", {"same_process", "process_per_thread", "per_core"},
+      "trace: same_process = every thread in address space 1; process_per_thread = thread t in "
+      "address space t + 1 with a copy of every VMA, a change of thread being a context switch; "
+      "per_core = with several cores, thread t runs on core t mod system.cores, every thread in "
+      "address space 1 (workload.count: accesses of each core)");
+  t.process_per_thread = threads == "process_per_thread";
+  cfg.threads_per_core = threads == "per_core";
   if (w.kind == "trace" && t.path.empty()) wl.fail("path", "workload.kind trace needs a path");
   if (w.kind != "trace" && w.count == 0) wl.fail("count", "0 (to the end) is for traces only");
   t.limit = w.count ? cfg.warmup + w.count : 0;

@@ -53,6 +53,7 @@ struct SimConfig {
   TeaPolicy tea;  // DMT: which VMAs the (guest) OS gives a TEA (registers: mmu.dmt.registers)
   unsigned cores = 1;            // system.cores
   bool private_regions = false;  // workload.sharing: private
+  bool threads_per_core = false; // workload.threads: per_core (traces)
   uint64_t seed = 1;             // system.seed
   bool break_remote_invalidation = false;  // tests only: shootdowns skip the targets' flushes
 };

@@ -133,19 +133,20 @@ void report_summary(const Summary& s, StatsVisitor& v) {
          "simulator speed (wall clock; not a simulated figure)");
 }
 
-// The workloads the config names, one per core; a synthetic one runs its warm-up too. trace:
-// the trace workload, or null.
+// The workloads the config names, one per core; a synthetic one runs its warm-up too. traces:
+// the trace workloads (none for a synthetic one).
 std::vector<std::unique_ptr<Workload>> make_workloads(const SimConfig& cfg,
-                                                      TraceWorkload*& trace) {
+                                                      std::vector<TraceWorkload*>& traces) {
   std::vector<std::unique_ptr<Workload>> w;
-  if (cfg.workload.kind == "trace") {
-    auto t = std::make_unique<TraceWorkload>(cfg.trace);
-    trace = t.get();
-    w.push_back(std::move(t));
-    return w;
+  for (unsigned c = 0; c < cfg.cores; ++c) {
+    if (cfg.workload.kind == "trace") {
+      auto t = std::make_unique<TraceWorkload>(core_trace(cfg, c));
+      traces.push_back(t.get());
+      w.push_back(std::move(t));
+    } else {
+      w.push_back(std::make_unique<SyntheticWorkload>(core_workload(cfg, c)));
+    }
   }
-  for (unsigned c = 0; c < cfg.cores; ++c)
-    w.push_back(std::make_unique<SyntheticWorkload>(core_workload(cfg, c)));
   return w;
 }
 
@@ -183,12 +184,12 @@ void trace_waves(System& system, const std::string& waves) {
   system.node(0).mmu.dmt().trace(waves);
 }
 
-// What reports stats: the modules, the OS, the machine and (trace) the workload.
+// What reports stats: the modules, the OS, the machine and (trace) the workloads.
 struct Reporters {
   System& system;
   OsEmulation& os;
   Machine& machine;
-  TraceWorkload* trace;
+  const std::vector<TraceWorkload*>& traces;  // one per core, or none
 };
 
 // One core's modules (several cores: in the core's own group, with its part of the OS).
@@ -217,6 +218,11 @@ void report_modules(StatsVisitor& v, const Reporters& r) {
     v.begin("os");
     r.os.report_core(i, v);
     v.end();
+    if (!r.traces.empty()) {
+      v.begin_state("workload");  // its threads' records, warm-up included
+      r.traces[i]->report(v);
+      v.end();
+    }
     v.end();
   }
   v.begin("os");
@@ -225,9 +231,9 @@ void report_modules(StatsVisitor& v, const Reporters& r) {
   v.begin_state("machine");  // tables, frames and pages: end-of-run state
   r.machine.report(v);
   v.end();
-  if (r.trace) {
+  if (cores == 1 && !r.traces.empty()) {
     v.begin_state("workload");  // the trace's records, warm-up included
-    r.trace->report(v);
+    r.traces[0]->report(v);
     v.end();
   }
 }
@@ -363,8 +369,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ostream& log) {
   const auto t_setup = WallClock::now();
   Machine machine(cfg.machine);
-  TraceWorkload* trace = nullptr;
-  const std::vector<std::unique_ptr<Workload>> workloads = make_workloads(cfg, trace);
+  std::vector<TraceWorkload*> traces;
+  const std::vector<std::unique_ptr<Workload>> workloads = make_workloads(cfg, traces);
   OsEmulation os(machine, all_vmas(cfg, workloads), cfg.software, cfg.pcid, cfg.tea, cfg.seed);
   if (cfg.break_remote_invalidation) os.shootdowns().break_remote_invalidation();
   if (cfg.prefault && !os.prefault())
@@ -382,7 +388,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   HostTimes host{};
   host.setup_seconds = seconds_since(t_setup);
 
-  const Reporters reporters{system, os, machine, trace};
+  const Reporters reporters{system, os, machine, traces};
   WarmupBase warm;
   // Several cores: the base is taken when the last one ends its warm-up.
   unsigned warming = system.cores();

@@ -38,7 +38,8 @@ TraceWorkload::TraceWorkload(const TraceWorkloadParams& p)
 }
 
 uint64_t TraceWorkload::count() const {
-  const uint64_t left = m_reader.header().records - m_skipped;
+  // Several cores: each takes its threads' share, about an equal one.
+  const uint64_t left = (m_reader.header().records - m_skipped) / m_p.cores;
   return m_p.limit ? std::min(m_p.limit, left) : left;
 }
 
@@ -53,6 +54,11 @@ bool TraceWorkload::next(Access& a) {
     const TraceRecord& r = m_recs[m_i];
     if (r.addr >= m_va_limit) {
       ++m_dropped;
+      ++m_i;
+      continue;
+    }
+    if (m_p.cores > 1 && r.thread % m_p.cores != m_p.core) {  // another core's thread
+      ++m_others;
       ++m_i;
       continue;
     }
@@ -88,6 +94,9 @@ void TraceWorkload::report(StatsVisitor& v) const {
             "records beyond the virtual address space (kernel half), not simulated");
   v.counter("thread_switches", m_switches, "count",
             "process_per_thread: changes of thread, issued as context switches");
+  if (m_p.cores > 1)
+    v.counter("records_of_other_cores", m_others, "count",
+              "threads per_core: records of the threads other cores run");
 }
 
 }  // namespace mmusim

@@ -20,6 +20,9 @@ struct TraceWorkloadParams {
   // switch.
   bool process_per_thread = false;
   unsigned va_bits = 48;  // records at or above 2^va_bits (kernel half) are dropped
+  // Several cores (threads per_core): this reader replays the records of the threads t with
+  // t mod cores == core, in address space 1; limit counts its own accesses.
+  unsigned core = 0, cores = 1;
 };
 
 class TraceWorkload : public Workload {
@@ -39,7 +42,7 @@ class TraceWorkload : public Workload {
   size_t m_n = 0, m_i = 0;
   Addr m_va_limit;
   uint16_t m_asid = 1;
-  uint64_t m_skipped = 0, m_issued = 0, m_dropped = 0, m_switches = 0;
+  uint64_t m_skipped = 0, m_issued = 0, m_dropped = 0, m_switches = 0, m_others = 0;
   uint64_t m_kinds[4] = {};
 };
 

@@ -12,7 +12,7 @@ set_tests_properties(cli.multicore_conformance PROPERTIES TIMEOUT 900)
 mmusim_cli_test(error_cores_range EXPECT_RC 2 STDERR_RE "system\\.cores"
                 ARGS run ${DEFAULT_CONFIG} --set system.cores=257)
 mmusim_cli_test(error_cores_trace EXPECT_RC 2
-                STDERR_RE "system\\.cores: .*workload\\.kind trace"
+                STDERR_RE "system\\.cores: .*workload\\.threads: per_core, not same_process"
                 ARGS run ${DEFAULT_CONFIG} --set system.cores=2 --set workload.kind=trace
                      --set workload.path=${DEFAULT_CONFIG})
 mmusim_cli_test(error_cores_growth EXPECT_RC 2
@@ -33,3 +33,11 @@ foreach(virt none ept shadow)
                   --set system.virtualization=${virt} --set sim.timing=${timing})
   endforeach()
 endforeach()
+
+# A real multi-threaded program captured with QEMU, its threads on 4 cores.
+add_test(NAME cli.trace_threads_on_cores
+         COMMAND ${CMAKE_COMMAND} -DMMUSIM=$<TARGET_FILE:mmusim> -DCONFIG=${DEFAULT_CONFIG}
+                 -DTOOL_EXE=qemu-x86_64 -DTOOL_PACKAGE=qemu-user
+                 -DOUT=${CLI_OUT}/trace_threads_on_cores
+                 -P ${CMAKE_CURRENT_LIST_DIR}/trace_threads.cmake)
+set_tests_properties(cli.trace_threads_on_cores PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:")

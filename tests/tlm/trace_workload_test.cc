@@ -1,6 +1,7 @@
 // The trace workload: records become accesses, threads become address spaces on request (a change
 // of thread then being a context switch), VMAs are copied per address space, kernel-half records
-// are dropped, skip and limit bound the window. No SystemC kernel is needed.
+// are dropped, skip and limit bound the window, a core's reader keeps its threads' records (per
+// core). No SystemC kernel is needed.
 #include "testbench/trace_workload.h"
 
 #include <gtest/gtest.h>
@@ -102,6 +103,32 @@ TEST(TraceWorkload, SkipAndLimitBoundTheWindow) {
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0].va, 0x600000u);
   EXPECT_EQ(items[1].va, 0x600008u);
+}
+
+TEST(TraceWorkload, PerCoreReplaysTheThreadsOfItsCoreInOneAddressSpace) {
+  const std::string path = two_thread_trace();
+  std::vector<Item> of[2];
+  for (unsigned core = 0; core < 2; ++core) {
+    TraceWorkloadParams p;
+    p.path = path;
+    p.core = core;
+    p.cores = 2;
+    TraceWorkload w(p);
+    of[core] = drain(w);
+  }
+  std::remove(path.c_str());
+  // Thread 0 on core 0, thread 1 on core 1 (its kernel-half record dropped); no switches.
+  ASSERT_EQ(of[0].size(), 3u);
+  ASSERT_EQ(of[1].size(), 2u);
+  EXPECT_EQ(of[0][0].va, 0x401000u);
+  EXPECT_EQ(of[0][2].va, 0x600018u);
+  EXPECT_EQ(of[1][0].va, 0x600008u);
+  EXPECT_EQ(of[1][0].kind, AccessKind::kStore);
+  for (const auto& items : of)
+    for (const Item& i : items) {
+      EXPECT_EQ(i.event, Access::Event::kAccess);
+      EXPECT_EQ(i.asid, 1u);
+    }
 }
 
 }  // namespace

@@ -1,0 +1,51 @@
+# A real multi-threaded program on several cores: `xz -1 -T4` compressing 200,000 numbers in
+# 64 KiB blocks (a main thread and 4 workers), captured with QEMU: 4 M accesses after the first
+# 20 M. Replayed on 4 cores with workload.threads: per_core under EPT, in LT and AT: at least
+# three cores run accesses, the oracle agrees on every core, and LT = AT.
+# Variables: MMUSIM, CONFIG, TOOL_EXE, TOOL_PACKAGE, OUT.
+include(${CMAKE_CURRENT_LIST_DIR}/../cli/trace_common.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/../cli/simulated_stats.cmake)
+mmusim_require_tool()
+find_program(xz_exe xz)
+if(NOT xz_exe)
+  message("SKIPPED: xz is not installed (apt-get install xz-utils)")
+  return()
+endif()
+execute_process(COMMAND seq 1 200000 OUTPUT_FILE ${OUT}/numbers.txt RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "seq failed (${rc})")
+endif()
+mmusim_expect(0 out err trace capture --tool qemu --skip 20M --keep 4M --stdin ${OUT}/numbers.txt
+              --stdout ${OUT}/numbers.xz --out ${OUT}/xz.mtr -- ${xz_exe} -1 -T4
+              --block-size=64KiB -c)
+message(STATUS "${out}")
+if(NOT out MATCHES "threads ([0-9]+)" OR CMAKE_MATCH_1 LESS 3)
+  message(FATAL_ERROR "the capture has fewer than 3 threads:\n${out}")
+endif()
+foreach(run lt at)
+  set(dir ${OUT}/${run})
+  mmusim_expect(0 out err run ${CONFIG} --set workload.kind=trace --set workload.path=${OUT}/xz.mtr
+                --set workload.count=0 --set workload.threads=per_core --set system.cores=4
+                --set system.virtualization=ept --set sim.timing=${run} --out ${dir})
+  file(READ ${dir}/stats.json json)
+  string(JSON mismatches GET "${json}" summary oracle_mismatches)
+  string(JSON accesses GET "${json}" summary accesses)
+  if(NOT mismatches EQUAL 0 OR NOT accesses EQUAL 4000000)
+    message(FATAL_ERROR "${run}: ${accesses} accesses, ${mismatches} oracle mismatches")
+  endif()
+  set(busy 0)
+  foreach(core 0 1 2 3)
+    string(JSON n GET "${json}" cpu${core} core accesses)
+    if(n GREATER 0)
+      math(EXPR busy "${busy} + 1")
+    endif()
+  endforeach()
+  if(busy LESS 3)
+    message(FATAL_ERROR "${run}: only ${busy} cores ran accesses")
+  endif()
+  functional_lines(${dir}/stats.json functional_${run})
+endforeach()
+if(NOT functional_lt STREQUAL functional_at)
+  message(FATAL_ERROR "LT and AT functional stats differ (${OUT}/lt, ${OUT}/at)")
+endif()
+message(STATUS "xz -T4 on 4 cores: ${busy} cores busy, oracle agrees, LT = AT")
