@@ -106,7 +106,7 @@ void System::drive() {
       for (Core* c : m_live) ahead = std::min(ahead, c->local_time());
       if (ahead < m_quantum) continue;
       sc_core::wait(ahead);
-      for (auto& n : nodes) n->core.advanced(ahead);
+      for (Core* c : m_live) c->advanced(ahead);
     }
   } catch (const std::exception& e) {
     m_error = e.what();
