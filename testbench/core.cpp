@@ -80,26 +80,28 @@ void Core::software(Cycles c) {
     sc_core::wait(m_clock.cycles(c));
 }
 
-__attribute__((always_inline)) inline void Core::work() {
+__attribute__((always_inline)) inline sc_core::sc_time Core::count_work() {
   if (m_work_whole != kNoCycles) {  // the carry stays 0: the same cycles every access
-    if (m_work_whole == 0) return;
+    if (m_work_whole == 0) return sc_core::SC_ZERO_TIME;
     m_stats.work_cycles += m_work_whole;
-    if (!m_params.at)
-      m_qk.inc(m_work_time);
-    else
-      sc_core::wait(m_work_time);
-    return;
+    return m_work_time;
   }
   const double w = m_work_per_access + m_work_carry;
   const double whole = std::floor(w);
   m_work_carry = w - whole;
   const Cycles c = static_cast<Cycles>(whole);
-  if (c == 0) return;
+  if (c == 0) return sc_core::SC_ZERO_TIME;
   m_stats.work_cycles += c;
+  return m_clock.cycles(c);
+}
+
+__attribute__((always_inline)) inline void Core::work() {
+  const sc_core::sc_time t = count_work();
+  if (t == sc_core::SC_ZERO_TIME) return;
   if (!m_params.at)
-    m_qk.inc(m_clock.cycles(c));
+    m_qk.inc(t);
   else
-    sc_core::wait(m_clock.cycles(c));
+    sc_core::wait(t);
 }
 
 void Core::drain() {
@@ -206,14 +208,19 @@ bool Core::step() {
   }
   // A stop signal ends the run between accesses; polled every kStopPollEvery accesses only.
   if ((m_stats.accesses & (kStopPollEvery - 1)) == 0 && stop_signal()) return false;
-  ++m_stats.accesses;
-  if (m_progress) m_progress->tick(m_stats.accesses);
   Slot& slot = free_slot();
   take_turn();
+  ++m_stats.accesses;
+  if (m_progress) m_progress->tick(m_stats.accesses);
   // Shootdown handlers other cores made this one run, taken before its next access.
   if (m_params.cores > 1) software(m_os.interrupts(m_params.index));
   access(a, slot, hinted);
-  if (!m_turns) work();  // (several cores in AT: after the turn, which it need not hold)
+  // Several cores in AT: the work is counted in the turn and waited for after it.
+  sc_core::sc_time work_time;
+  if (!m_turns)
+    work();
+  else
+    work_time = count_work();
   if (m_period && --m_period_left == 0) [[unlikely]] {  // Agile Paging's scan
     m_period_left = m_period;
     if (m_params.at) drain();
@@ -227,7 +234,7 @@ bool Core::step() {
   }
   if (m_turns) {
     pass_turn();
-    work();
+    if (work_time != sc_core::SC_ZERO_TIME) sc_core::wait(work_time);
   }
   if (!m_params.at && !m_driven && m_qk.need_sync()) m_qk.sync();
   return true;

@@ -141,6 +141,8 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   void check(const TranslationExt& ext, const OracleHints* hinted);
   void software(Cycles c);
   void work();
+  // The work's cycles counted; their time returned (zero: none).
+  sc_core::sc_time count_work();
   void drain();
   void slot_done(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& phase);
   void log_event(const Slot& slot, Cycles latency);

@@ -4,7 +4,7 @@
 # - agrees with the oracle on every core (0 mismatches);
 # - shoots changes down (shootdowns and IPIs);
 # - gives the same functional stats in LT and AT, and the same simulated stats twice.
-# Then EPT with descheduled vCPUs, with and without KVM's PV flush, and private regions.
+# Then EPT with descheduled vCPUs, with and without KVM's PV flush, private regions, a warm-up.
 # Variables: MMUSIM, CONFIG, OUT.
 cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...)
 include(${CMAKE_CURRENT_LIST_DIR}/../cli/simulated_stats.cmake)
@@ -91,3 +91,5 @@ if(NOT pv_cycles LESS wait_cycles)
   message(FATAL_ERROR "PV flush: initiators waited ${pv_cycles} cycles, not less than ${wait_cycles}")
 endif()
 check_multicore(none-private --set system.virtualization=none --set workload.sharing=private)
+# A warm-up, which ends when the last core's does (its base taken in that core's turn).
+check_multicore(ept-warmup --set system.virtualization=ept --set workload.warmup=3000)
