@@ -72,6 +72,12 @@ Cycles Shootdowns::handle(Core& target, Context ctx, const std::vector<Addr>& pa
   return c;
 }
 
+void Shootdowns::owe(Core& target, Cycles c) {
+  target.owed += c;
+  target.handler_cycles += c;
+  m_stats.handler_cycles += c;
+}
+
 bool Shootdowns::reach(Core& target, Context ctx, const std::vector<Addr>& pages, bool full,
                        Cycles& ack_at) {
   const bool preempted =
@@ -82,28 +88,23 @@ bool Shootdowns::reach(Core& target, Context ctx, const std::vector<Addr>& pages
     // host flushes its TLB before it runs again.
     ++m_stats.deferred;
     if (!m_broken) target.mmu->flush_context(ctx);
-    const Cycles c = m_sw.in_exit(m_costs.full_flush);
-    target.owed += c;
-    target.handler_cycles += c;
-    m_stats.handler_cycles += c;
+    owe(target, m_sw.in_exit(m_costs.full_flush));
     return false;
   }
   const Cycles handler = handle(target, ctx, pages, full);
-  target.owed += handler;
   ++target.handled;
-  target.handler_cycles += handler;
-  m_stats.handler_cycles += handler;
+  owe(target, handler);
   ack_at = (preempted ? m_costs.vcpu_resume : 0) + m_costs.ipi_delivery + handler + m_costs.ack;
   return true;
 }
 
 Cycles Shootdowns::shoot(unsigned core, Context ctx, const std::vector<Addr>& pages) {
+  if (pages.empty()) return 0;
   Core& self = m_cores[core];
-  uint64_t& gen = generation(ctx.asid);
   bool any = false;
   for (const Core& c : m_cores) any |= &c != &self && c.running == ctx.asid;
-  if (!any || pages.empty()) return 0;
-  ++gen;
+  if (!any) return 0;
+  const uint64_t gen = ++generation(ctx.asid);
   seen(self, ctx.asid) = gen;
   const bool full = pages.size() > m_costs.flush_ceiling;
   const uint64_t ipis_before = m_stats.ipis;

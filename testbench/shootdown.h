@@ -81,6 +81,8 @@ class Shootdowns {
   Cycles exit(ExitReason reason, Cycles handler);
   // The target's work for one shootdown: delivery, handler, invalidations (and performs them).
   Cycles handle(Core& target, Context ctx, const std::vector<Addr>& pages, bool full);
+  // Charges c cycles of shootdown work to target (taken by take_owed).
+  void owe(Core& target, Cycles c);
   // One target: its cycles owed, and (ack_at, from its IPI's send) when its acknowledgement
   // reaches the initiator; false when no IPI is sent (a deferred flush).
   bool reach(Core& target, Context ctx, const std::vector<Addr>& pages, bool full,
