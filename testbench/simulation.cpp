@@ -383,7 +383,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   const EventLog event_log = open_event_log(cfg, dir);
   System system("system", cfg, clock, machine, workloads, os, event_log.get());
   for (unsigned i = 0; i < system.cores(); ++i)
-    os.attach(system.node(i).mmu, core_workload(cfg, i).first_asid);
+    os.attach(system.node(i).mmu, workloads[i]->first_asid());
   if (!options.waves.empty()) trace_waves(system, options.waves);
   HostTimes host{};
   host.setup_seconds = seconds_since(t_setup);

@@ -63,6 +63,8 @@ class Workload {
   virtual bool next(Access& a) = 0;
   virtual const std::vector<Vma>& vmas() const = 0;
   virtual uint64_t count() const = 0;
+  // The address space the stream starts in.
+  virtual uint16_t first_asid() const { return 1; }
 };
 
 // Sequential, uniform-random (GUPS-like) or strided accesses over the footprint, laid out as one
@@ -74,6 +76,7 @@ class SyntheticWorkload : public Workload {
   bool next(Access& a) override;
   const std::vector<Vma>& vmas() const override { return m_vmas; }
   uint64_t count() const override { return m_p.count; }
+  uint16_t first_asid() const override { return m_p.first_asid; }
 
  private:
   enum class Kind { kSequential, kUniform, kStrided };
