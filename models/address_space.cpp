@@ -88,6 +88,32 @@ bool AddressSpace::unmap(Addr addr, Mapping* removed) {
   return true;
 }
 
+void AddressSpace::rewrite(const Mapping& m, Addr frame, Perms perms) {
+  const bool done = m_ecpt ? m_ecpt->rewrite(m.base, frame, m.size, perms)
+                           : m_table.rewrite(m.base, frame, m.size, perms);
+  if (!done) throw std::logic_error(m_name + ": oracle and table disagree");
+  m_oracle.erase(m.base);
+  m_oracle.insert(m.base, frame, m.size, perms);
+}
+
+bool AddressSpace::protect(Addr addr, Perms perms, Mapping* changed) {
+  Mapping m;
+  if (!m_oracle.lookup(addr, m)) return false;
+  rewrite(m, m.target, perms);
+  if (changed) *changed = m;
+  return true;
+}
+
+bool AddressSpace::migrate(Addr addr, Mapping* moved) {
+  Mapping m;
+  Addr frame;
+  if (!m_oracle.lookup(addr, m) || !m_frames.alloc(m.size, frame)) return false;
+  rewrite(m, frame, m.perms);
+  m_frames.free(m.target, m.size);
+  if (moved) *moved = m;
+  return true;
+}
+
 void AddressSpace::report(StatsVisitor& v) const {
   v.counter("pages_4k", m_oracle.pages(PageSize::k4K), "pages", "4 KiB pages mapped");
   v.counter("pages_2m", m_oracle.pages(PageSize::k2M), "pages", "2 MiB pages mapped");

@@ -40,6 +40,12 @@ class AddressSpace {
   bool map_exact(Addr addr, PageSize size, Perms perms = {});
   // Removes the mapping covering addr and frees its frame; false if none.
   bool unmap(Addr addr, Mapping* removed = nullptr);
+  // Changes the permissions of the mapping covering addr in place (mprotect, or a write fault
+  // that restores what the VMA allows); false if none. `changed`: the mapping before.
+  bool protect(Addr addr, Perms perms, Mapping* changed = nullptr);
+  // Moves the page covering addr to a new frame of its size and frees the old one (page
+  // migration); false if nothing is mapped there or no frame of that size is free.
+  bool migrate(Addr addr, Mapping* moved = nullptr);
   PageSize size_for(Addr addr) const;
 
   const std::string& name() const { return m_name; }
@@ -60,6 +66,9 @@ class AddressSpace {
  private:
   std::string m_name;
   RadixTable::MapStatus map_page(Addr addr, Addr frame, PageSize size, Perms perms);
+  // Rewrites the leaf of mapping m (found in the oracle) for `frame` and `perms`, in the table
+  // and the oracle.
+  void rewrite(const Mapping& m, Addr frame, Perms perms);
 
   RadixTable m_table;
   TableMemory& m_table_memory;

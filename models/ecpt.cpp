@@ -121,6 +121,13 @@ bool Ecpt::unmap(Addr addr, PageSize size) {
   return true;
 }
 
+bool Ecpt::rewrite(Addr addr, Addr frame, PageSize size, Perms perms) {
+  EcptTable* t = m_tables[index(size)].get();
+  if (!t || !t->present(addr)) return false;
+  return t->set_word(addr, make_leaf_entry(m_format, frame, size, perms)) ==
+         EcptTable::MapStatus::kOk;
+}
+
 unsigned Ecpt::probe_words(Addr addr, Addr* out) const {
   unsigned n = 0;
   for (unsigned s = 0; s < kNumPageSizes; ++s) {

@@ -33,6 +33,9 @@ class Ecpt {
   MapStatus map(Addr addr, Addr frame, PageSize size, Perms perms);
   // Clears the entry of the page of `size` at addr; false when none.
   bool unmap(Addr addr, PageSize size);
+  // Rewrites the entry of the page of `size` at addr in place (the line stays in its way); false
+  // when none.
+  bool rewrite(Addr addr, Addr frame, PageSize size, Perms perms);
 
   // The table of a size, or null before its first page.
   const EcptTable* table(PageSize size) const { return m_tables[index(size)].get(); }

@@ -126,14 +126,8 @@ bool RadixTable::table_empty(Addr table, bool flat) {
   return true;
 }
 
-bool RadixTable::unmap(Addr addr) {
-  struct Step {
-    Addr table, slot;
-    unsigned level;  // the table's (upper) level
-    bool flat;
-  };
-  Step path[kMaxLevels];
-  unsigned n = 0;
+bool RadixTable::find_leaf(Addr addr, Step* path, unsigned& n) const {
+  n = 0;
   Addr table = m_root;
   bool flat = m_root_flat;
   for (unsigned level = m_levels; level >= 1;) {
@@ -142,32 +136,50 @@ bool RadixTable::unmap(Addr addr) {
     path[n++] = {table, slot, level, flat};
     const uint64_t e = m_memory.read(slot);
     if (!entry_present(m_format, e)) return false;
-    if (!entry_is_leaf(m_format, e, el)) {
-      if (e & kForeignTable) return false;  // not this builder's table
-      table = entry_addr(e);
-      flat = (e & kFlatNext) != 0;
-      level = el - 1;
-      continue;
-    }
-    if (flat && el == 1 && (e & x86pte::kPageSize)) {  // the 512 copies of a 2 MiB page's entry
-      const Addr first = table + flat_index(page_base(addr, PageSize::k2M), 2) * 8;
-      for (unsigned i = 0; i < kEntriesPerTable; ++i) write_entry(table, true, first + i * 8, 0);
-    } else {
-      write_entry(table, flat, slot, 0);
-    }
-    if (m_observer) m_observer->entry_written(el, addr);
-    // Free tables that became empty, bottom-up, never the root nor a placed (TEA) page.
-    Addr placed;
-    for (unsigned i = n - 1; i > 0 && table_empty(path[i].table, path[i].flat); --i) {
-      const Step& s = path[i];
-      if (m_placer && m_placer->place(addr, s.level, placed) && placed == s.table) break;
-      free_table(s.table, s.flat);
-      write_entry(path[i - 1].table, path[i - 1].flat, path[i - 1].slot, 0);
-      if (m_observer) m_observer->entry_written(path[i - 1].level, addr);
-    }
-    return true;
+    if (entry_is_leaf(m_format, e, el)) return true;
+    if (e & kForeignTable) return false;  // not this builder's table
+    table = entry_addr(e);
+    flat = (e & kFlatNext) != 0;
+    level = el - 1;
   }
   return false;
+}
+
+void RadixTable::write_leaf(const Step& s, Addr addr, uint64_t value) {
+  const unsigned el = s.flat ? s.level - 1 : s.level;
+  if (s.flat && el == 1 && (m_memory.read(s.slot) & x86pte::kPageSize)) {
+    // The 512 copies of a 2 MiB page's entry.
+    const Addr first = s.table + flat_index(page_base(addr, PageSize::k2M), 2) * 8;
+    for (unsigned i = 0; i < kEntriesPerTable; ++i) write_entry(s.table, true, first + i * 8, value);
+  } else {
+    write_entry(s.table, s.flat, s.slot, value);
+  }
+  if (m_observer) m_observer->entry_written(el, addr);
+}
+
+bool RadixTable::unmap(Addr addr) {
+  Step path[kMaxLevels];
+  unsigned n;
+  if (!find_leaf(addr, path, n)) return false;
+  write_leaf(path[n - 1], addr, 0);
+  // Free tables that became empty, bottom-up, never the root nor a placed (TEA) page.
+  Addr placed;
+  for (unsigned i = n - 1; i > 0 && table_empty(path[i].table, path[i].flat); --i) {
+    const Step& s = path[i];
+    if (m_placer && m_placer->place(addr, s.level, placed) && placed == s.table) break;
+    free_table(s.table, s.flat);
+    write_entry(path[i - 1].table, path[i - 1].flat, path[i - 1].slot, 0);
+    if (m_observer) m_observer->entry_written(path[i - 1].level, addr);
+  }
+  return true;
+}
+
+bool RadixTable::rewrite(Addr addr, Addr frame, PageSize size, Perms perms) {
+  Step path[kMaxLevels];
+  unsigned n;
+  if (!find_leaf(addr, path, n)) return false;
+  write_leaf(path[n - 1], addr, make_leaf_entry(m_format, frame, size, perms));
+  return true;
 }
 
 void RadixTable::tables_in(Addr start, Addr end, unsigned level,

@@ -157,6 +157,9 @@ class RadixTable {
   MapStatus map(Addr addr, Addr frame, PageSize size, Perms perms);
   // Clears the leaf covering addr and frees tables left empty; false when nothing is mapped.
   bool unmap(Addr addr);
+  // Rewrites the leaf covering addr in place, for the page of `size` at `frame` (a permission
+  // change, a migrated page); false when nothing is mapped.
+  bool rewrite(Addr addr, Addr frame, PageSize size, Perms perms);
   // Agile Paging: makes the level-`level` entry covering addr (level >= 2) a link to a table this
   // builder does not own (kForeignTable), creating the tables above and freeing the subtree the
   // entry held. False when no page was left for a table above.
@@ -185,6 +188,16 @@ class RadixTable {
   void set_placer(const TablePlacer* placer) { m_placer = placer; }
 
  private:
+  struct Step {
+    Addr table, slot;
+    unsigned level;  // the table's (upper) level
+    bool flat;
+  };
+  // The tables from the root to the leaf covering addr (path[n - 1] holds the leaf); false when
+  // the walk meets an absent entry or a link.
+  bool find_leaf(Addr addr, Step* path, unsigned& n) const;
+  // Writes the leaf entry at s (a flattened 2 MiB page's 512 copies) and tells the observer.
+  void write_leaf(const Step& s, Addr addr, uint64_t value);
   bool table_empty(Addr table, bool flat);
   // A new table for level `level` on the way to a leaf of `leaf`: flattened if it may be.
   bool new_table(unsigned level, unsigned leaf, bool root, Addr& table, bool& flat);

@@ -79,8 +79,7 @@ Scheme::Handled Scheme::handle_fault(Context ctx, Addr va, const Fault& fault, c
     case FaultKind::kEptViolation:
       return ept_violation(fault, sw);
     case FaultKind::kProtection:
-      sw.protection_fault();
-      return {Outcome::kAbandon, 0};
+      return protection(ctx, va, vma, sw);
     case FaultKind::kNone:
       break;
   }
@@ -89,6 +88,21 @@ Scheme::Handled Scheme::handle_fault(Context ctx, Addr va, const Fault& fault, c
 
 Scheme::Handled Scheme::not_present(Context ctx, Addr va, const Perms* vma, Software& sw) {
   return demand_fault(ctx, va, vma, sw, 0);
+}
+
+Scheme::Handled Scheme::protection(Context ctx, Addr va, const Perms* vma, Software& sw) {
+  AddressSpace& s = space(ctx.asid);
+  Mapping m;
+  if (!vma || !s.oracle().lookup(va, m) || (m.perms & *vma) == *vma) {
+    sw.protection_fault();  // the page already has all its VMA allows
+    return {Outcome::kAbandon, 0};
+  }
+  sw.write_protect_fault();
+  const uint64_t writes = table_writes();
+  s.protect(va, *vma);
+  on_leaf_changed(ctx.asid, m);  // shadow paging: the trapped write's sync
+  const Cycles c = sw.os(sw.costs().wp_fault);
+  return {Outcome::kRetry, c + trapped_table_writes(writes, sw)};
 }
 
 Scheme::Handled Scheme::ept_violation(const Fault&, Software& sw) {

@@ -129,8 +129,9 @@ class Scheme : public WalkRoots, public TableToHost {
   virtual bool take_walk_cache_flush() { return false; }
   // How the (guest) OS's shootdowns reach other cores.
   virtual ShootdownPath shootdown_path() const { return {}; }
-  // The (guest) OS removed mapping m of asid (its TLB entries are the OS's to invalidate).
-  virtual void on_unmapped(uint16_t, const Mapping&) {}
+  // The (guest) OS removed or changed (permissions, frame) mapping m of asid; its TLB entries
+  // are the OS's to invalidate.
+  virtual void on_leaf_changed(uint16_t, const Mapping&) {}
   // The exits the guest page-table writes made since `before` (table_writes()) cost.
   virtual Cycles trapped_table_writes(uint64_t, Software&) { return 0; }
   // Entry writes to the address spaces' tables so far (guest tables only).
@@ -184,6 +185,9 @@ class Scheme : public WalkRoots, public TableToHost {
   // follows the (guest) OS's mapping of a demand-faulted page.
   virtual Handled not_present(Context ctx, Addr va, const Perms* vma, Software& sw);
   virtual Handled ept_violation(const Fault& fault, Software& sw);
+  // A protection fault: the (guest) OS's write-fault handler gives a page it write-protected
+  // inside a VMA that allows more its VMA's permissions back; anything else is abandoned.
+  Handled protection(Context ctx, Addr va, const Perms* vma, Software& sw);
   virtual Cycles after_demand_map(Context, Addr, uint64_t, Software&) { return 0; }
   // The (guest) OS maps a demand-faulted page of its VMA (c: cycles spent before).
   Handled demand_fault(Context ctx, Addr va, const Perms* vma, Software& sw, Cycles c);

@@ -110,7 +110,7 @@ Cycles ShadowingScheme::on_cr3_write(Software& sw) {
   return sw.vm_exit(ExitReason::kCr3Write, sw.costs().cr3_write);  // switch shadow roots
 }
 
-void ShadowingScheme::on_unmapped(uint16_t asid, const Mapping& m) {
+void ShadowingScheme::on_leaf_changed(uint16_t asid, const Mapping& m) {
   // The sync of the trapped write drops every shadow entry inside the guest page.
   ShadowTable& st = shadow(asid);
   for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) st.drop(p);

@@ -18,7 +18,7 @@ class ShadowingScheme : public VirtualScheme {
   Cycles on_cr3_write(Software& sw) override;
   // INVLPG exiting is on for the whole VM (Agile Paging too: its upper levels are shadowed).
   ShootdownPath shootdown_path() const override { return {true, true, false}; }
-  void on_unmapped(uint16_t asid, const Mapping& m) override;
+  void on_leaf_changed(uint16_t asid, const Mapping& m) override;
   void report_spaces(StatsVisitor& v) const override;
   // The shadow table of an ASID (created with the address space).
   ShadowTable& shadow(uint16_t asid) { return *m_shadows.at(asid); }

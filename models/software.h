@@ -35,6 +35,7 @@ class Software {
     uint64_t demand_faults = 0;  // first touch inside a VMA: the OS maps a page
     uint64_t segfaults = 0;      // outside every VMA: a real page fault, reported
     uint64_t protection_faults = 0;
+    uint64_t write_protect_faults = 0;  // writes to pages the OS write-protected, made writable
     uint64_t os_cycles = 0;      // (guest) OS handlers
     uint64_t vm_exits[static_cast<unsigned>(ExitReason::kCount)] = {};
     uint64_t vm_exit_cycles = 0;  // exits, round trips plus hypervisor handlers
@@ -66,6 +67,7 @@ class Software {
   void demand_fault() { ++m_stats.demand_faults; }
   void segfault() { ++m_stats.segfaults; }
   void protection_fault() { ++m_stats.protection_faults; }
+  void write_protect_fault() { ++m_stats.write_protect_faults; }
 
   const Stats& stats() const { return m_stats; }
   uint64_t vm_exits() const {

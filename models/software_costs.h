@@ -39,6 +39,11 @@ struct SoftwareCosts {
   Cycles context_switch = 3000;    // (guest) OS context switch, without the TLB refill it causes
   Cycles unmap_page = 300;         // (guest) OS clearing one page's entry and freeing its frame
   Cycles invlpg = 200;             // invalidating one page's translations (TLB and PWC)
+  Cycles mprotect_page = 150;      // (guest) OS rewriting one page's entry in mprotect
+  Cycles wp_fault = 2000;          // (guest) OS write fault on a write-protected page of a
+                                   // writable VMA: the entry made writable again
+  Cycles migrate_page = 6000;      // (guest) OS migrating one 4 KiB page: a new frame, the
+                                   // copy, the entry rewritten, the old frame freed
   // Shadow paging (hypervisor handlers, each on top of vm_exit).
   Cycles shadow_fill = 1500;       // shadow miss with the guest entry present: walk it, fill
   Cycles shadow_pt_write = 1500;   // trapped guest page-table write: emulate it, sync the shadow

@@ -182,6 +182,10 @@ void Core::event(const Access& a) {
     m_current = a.asid;
   } else if (a.event == Access::Event::kGrow) {
     software(m_os.grow(m_scheme.context(a.asid), a.va, a.pages));
+  } else if (a.event == Access::Event::kProtect) {
+    software(m_os.protect(m_scheme.context(a.asid), a.va, a.pages, core));
+  } else if (a.event == Access::Event::kMigrate) {
+    software(m_os.migrate(m_scheme.context(a.asid), a.va, a.pages, core));
   } else {
     software(m_os.unmap(m_scheme.context(a.asid), a.va, a.pages, core));
   }

@@ -1,5 +1,6 @@
 #include "testbench/os_emulation.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -97,24 +98,70 @@ Cycles OsEmulation::context_switch(Context from, Context to, unsigned core) {
 
 Cycles OsEmulation::unmap(Context ctx, Addr va, uint32_t pages, unsigned core) {
   ++m_stats.unmap_events;
+  return change(ctx, va, pages, core, Change::kUnmap);
+}
+
+Cycles OsEmulation::protect(Context ctx, Addr va, uint32_t pages, unsigned core) {
+  ++m_stats.protect_events;
+  return change(ctx, va, pages, core, Change::kProtect);
+}
+
+Cycles OsEmulation::migrate(Context ctx, Addr va, uint32_t pages, unsigned core) {
+  ++m_stats.migrate_events;
+  return change(ctx, va, pages, core, Change::kMigrate);
+}
+
+// One page's change: false when it changed nothing (not mapped, already read-only, no frame to
+// migrate to); m: the mapping before.
+bool OsEmulation::change_page(AddressSpace& space, Addr a, Change op, Mapping& m, Cycles& c) {
+  const SoftwareCosts& k = m_sw.costs();
+  switch (op) {
+    case Change::kUnmap:
+      if (!space.unmap(a, &m)) return false;
+      ++m_stats.unmapped_pages;
+      c += k.unmap_page;
+      break;
+    case Change::kProtect: {
+      if (!space.oracle().lookup(a, m) || !m.perms.write) return false;
+      Perms read_only = m.perms;
+      read_only.write = false;
+      space.protect(a, read_only);
+      ++m_stats.protected_pages;
+      c += k.mprotect_page;
+      break;
+    }
+    case Change::kMigrate:
+      if (!space.migrate(a, &m)) return false;
+      m_stats.migrated_pages += page_bytes(m.size) / kPageBytes;
+      c += k.migrate_page * (page_bytes(m.size) / kPageBytes);
+      break;
+  }
+  c += k.invlpg;
+  return true;
+}
+
+Cycles OsEmulation::change(Context ctx, Addr va, uint32_t pages, unsigned core, Change op) {
   AddressSpace& space = m_scheme.space(ctx.asid);
   const uint64_t writes = m_scheme.table_writes();
   Cycles c = 0;
   Mmu* mmu = core < m_shoot.cores() ? &m_shoot.mmu(core) : nullptr;
   m_pages.clear();
-  for (uint32_t i = 0; i < pages; ++i) {
-    const Addr a = va + Addr{i} * kPageBytes;
+  const Addr end = va + Addr{pages} * kPageBytes;
+  for (Addr a = va; a < end;) {
     Mapping m;
-    if (!space.unmap(a, &m)) continue;
-    ++m_stats.unmapped_pages;
-    m_scheme.on_unmapped(ctx.asid, m);
+    if (!change_page(space, a, op, m, c)) {
+      // Past the page left alone (a large one: all of it).
+      a = space.oracle().lookup(a, m) ? m.base + page_bytes(m.size) : a + kPageBytes;
+      continue;
+    }
+    m_scheme.on_leaf_changed(ctx.asid, m);
     // invlpg: TLB entries and the PWC entries above; a large page may sit in the TLBs as 4K
     // pieces (splintered where the other dimension or an array holds smaller pages).
     for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) {
       if (mmu) mmu->flush_page(p, ctx);
       m_pages.push_back(p);
     }
-    c += m_sw.costs().unmap_page + m_sw.costs().invlpg;
+    a = std::max(a + kPageBytes, m.base + page_bytes(m.size));
   }
   c = m_sw.os(c);
   c += m_scheme.trapped_table_writes(writes, m_sw);  // shadow paging: each write exited
@@ -172,6 +219,16 @@ void OsEmulation::report(StatsVisitor& v) const {
   v.counter("context_switches", m_stats.context_switches, "count", "CR3 writes by the (guest) OS");
   v.counter("unmap_events", m_stats.unmap_events, "count", "page-table churn events");
   v.counter("unmapped_pages", m_stats.unmapped_pages, "pages", "pages those events unmapped");
+  v.counter("mprotect_events", m_stats.protect_events, "count",
+            "permission downgrades (workload.mprotect_every)");
+  v.counter("protected_pages", m_stats.protected_pages, "pages",
+            "pages those events write-protected (a large page counts once)");
+  v.counter("write_protect_faults", sw.write_protect_faults, "count",
+            "stores to pages the OS write-protected, which it made writable again");
+  v.counter("migrate_events", m_stats.migrate_events, "count",
+            "page migrations (workload.migrate_every)");
+  v.counter("migrated_pages", m_stats.migrated_pages, "pages",
+            "4 KiB pages those events moved to new frames");
   v.counter("os_cycles", sw.os_cycles, "cycles", "(guest) OS handler time");
   v.counter("vm_exit_cycles", sw.vm_exit_cycles, "cycles",
             "VM exit round trips plus hypervisor handlers");

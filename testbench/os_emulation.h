@@ -45,6 +45,11 @@ class OsEmulation {
   // translations invalidated there and shot down on the other cores running ctx; the pages are
   // demand-faulted back on their next touch.
   Cycles unmap(Context ctx, Addr va, uint32_t pages, unsigned core = 0);
+  // The same for a permission downgrade: the writable pages among them become read-only (their
+  // VMA stays writable: a store faults, and the OS makes the page writable again).
+  Cycles protect(Context ctx, Addr va, uint32_t pages, unsigned core = 0);
+  // The same for a migration: the mapped pages among them move to new frames.
+  Cycles migrate(Context ctx, Addr va, uint32_t pages, unsigned core = 0);
   // Cycles `core` spent in other cores' shootdowns since the last call (its interrupts).
   Cycles interrupts(unsigned core) { return m_shoot.take_owed(core); }
   // `core` ran out of work (it idles, lazy-TLB, until the end).
@@ -64,6 +69,8 @@ class OsEmulation {
   struct Stats : Software::Stats {
     uint64_t context_switches = 0;
     uint64_t unmap_events = 0, unmapped_pages = 0;
+    uint64_t protect_events = 0, protected_pages = 0;
+    uint64_t migrate_events = 0, migrated_pages = 0;
     uint64_t vma_growths = 0, vma_grown_bytes = 0;
     uint64_t tea_cycles = 0;  // TEA creation and growth: OS handlers and VM exits
   };
@@ -77,6 +84,11 @@ class OsEmulation {
   void report_core(unsigned core, StatsVisitor& v) const { m_shoot.report_core(core, v); }
 
  private:
+  enum class Change { kUnmap, kProtect, kMigrate };
+  // A page-table event over [va, va + pages * 4K): each mapped page changed, invalidated here
+  // and shot down on the other cores running ctx.
+  Cycles change(Context ctx, Addr va, uint32_t pages, unsigned core, Change op);
+  bool change_page(AddressSpace& space, Addr a, Change op, Mapping& m, Cycles& c);
   const Vma* find_vma(uint16_t asid, Addr va) const;
   // What a VMA's growth did to its TEA costs: the OS's allocation, moves and invalidations, and
   // the host backing or making the new TEA host-contiguous.

@@ -304,6 +304,19 @@ ConfigNode read_workload_region(ConfigNode& wl, SimConfig& cfg) {
                               "(0: never)");
   w.churn_pages = static_cast<uint32_t>(wl.get_uint("churn_pages", 64, 1, 1u << 20,
                                                     "pages one churn event unmaps"));
+  w.mprotect_every = wl.get_uint("mprotect_every", 0, 0, uint64_t{1} << 48,
+                                 "accesses between permission downgrades: the OS write-protects "
+                                 "a random run of mprotect_pages pages of a writable VMA (to "
+                                 "track writes, as a garbage collector or checkpointer does); "
+                                 "a store to one faults and makes it writable again (0: never)");
+  w.mprotect_pages = static_cast<uint32_t>(wl.get_uint(
+      "mprotect_pages", 64, 1, 1u << 20, "pages one permission downgrade write-protects"));
+  w.migrate_every = wl.get_uint("migrate_every", 0, 0, uint64_t{1} << 48,
+                                "accesses between page migrations: the OS moves a random run of "
+                                "migrate_pages mapped pages to new frames, as NUMA balancing or "
+                                "compaction does (0: never)");
+  w.migrate_pages = static_cast<uint32_t>(wl.get_uint(
+      "migrate_pages", 16, 1, 1u << 20, "pages one migration moves"));
   w.vmas = static_cast<uint16_t>(wl.get_uint(
       "vmas", 1, 1, 4096, "VMAs the region is split into (equal sizes, in address order)"));
   w.vma_gap = wl.get_uint("vma_gap_kib", 0, 0, uint64_t{1} << 30,
@@ -383,6 +396,14 @@ void read_costs(ConfigNode& sw, SoftwareCosts& c) {
                              "(guest) OS clearing one page's entry and freeing its frame");
   c.invlpg = sw.get_uint("invlpg", c.invlpg, 0, kMaxCost,
                          "invalidating one page's translations (TLB and PWC)");
+  c.mprotect_page = sw.get_uint("mprotect_page", c.mprotect_page, 0, kMaxCost,
+                                "(guest) OS rewriting one page's entry in mprotect");
+  c.wp_fault = sw.get_uint("wp_fault", c.wp_fault, 0, kMaxCost,
+                           "(guest) OS write fault on a page it write-protected inside a "
+                           "writable VMA, which it makes writable again");
+  c.migrate_page = sw.get_uint("migrate_page", c.migrate_page, 0, kMaxCost,
+                               "(guest) OS migrating one 4 KiB page: a new frame, the copy, "
+                               "the entry rewritten, the old frame freed");
   c.shadow_fill = sw.get_uint("shadow_fill", c.shadow_fill, 0, kMaxCost,
                               "shadow paging: hypervisor filling a shadow entry after a shadow "
                               "miss whose guest entry exists (hidden fault)");

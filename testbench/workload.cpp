@@ -60,6 +60,14 @@ Addr SyntheticWorkload::next_address() {
   return va;
 }
 
+Access SyntheticWorkload::run_event(Access::Event e, uint64_t run) {
+  const uint64_t pages = bytes() / kPageBytes;
+  const uint64_t n = std::min<uint64_t>(run, pages);
+  // A run from a random page of the VMAs (past the end of one, it takes what is mapped).
+  const Addr start = at(m_rng.below(pages - n + 1) * kPageBytes);
+  return Access{start, AccessKind::kLoad, m_asid, e, static_cast<uint32_t>(n)};
+}
+
 bool SyntheticWorkload::next(Access& a) {
   // Events fall due after every grow_every / switch_every / churn_every accesses and come before
   // the next one.
@@ -79,11 +87,17 @@ bool SyntheticWorkload::next(Access& a) {
   }
   if (m_churn_due) {
     m_churn_due = false;
-    const uint64_t pages = bytes() / kPageBytes;
-    const uint64_t n = std::min<uint64_t>(m_p.churn_pages, pages);
-    // A run from a random page of the VMAs (past the end of one, it unmaps what is mapped).
-    const Addr start = at(m_rng.below(pages - n + 1) * kPageBytes);
-    a = Access{start, AccessKind::kLoad, m_asid, Access::Event::kUnmap, static_cast<uint32_t>(n)};
+    a = run_event(Access::Event::kUnmap, m_p.churn_pages);
+    return true;
+  }
+  if (m_protect_due) {
+    m_protect_due = false;
+    a = run_event(Access::Event::kProtect, m_p.mprotect_pages);
+    return true;
+  }
+  if (m_migrate_due) {
+    m_migrate_due = false;
+    a = run_event(Access::Event::kMigrate, m_p.migrate_pages);
     return true;
   }
   if (m_issued == m_p.count) return false;
@@ -99,6 +113,8 @@ bool SyntheticWorkload::next(Access& a) {
     m_switch_due = true;
   if (more && m_p.churn_every && m_issued % m_p.churn_every == 0) m_churn_due = true;
   if (more && m_p.grow_every && m_issued % m_p.grow_every == 0) m_grow_due = true;
+  if (more && m_p.mprotect_every && m_issued % m_p.mprotect_every == 0) m_protect_due = true;
+  if (more && m_p.migrate_every && m_issued % m_p.migrate_every == 0) m_migrate_due = true;
   return true;
 }
 

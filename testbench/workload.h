@@ -17,6 +17,8 @@ struct Access {
     kSwitch,  // context switch to address space `asid`
     kUnmap,   // the OS unmaps `pages` pages from va in `asid` (page-table churn)
     kGrow,    // the VMA of `asid` that ends at va grows by `pages` pages (brk, mremap)
+    kProtect,  // the OS write-protects `pages` pages from va in `asid` (write tracking)
+    kMigrate,  // the OS moves the `pages` pages from va in `asid` to new frames
   };
   Addr va = 0;
   AccessKind kind = AccessKind::kLoad;
@@ -50,6 +52,10 @@ struct SyntheticParams {
   uint64_t switch_every = 0;      // accesses between context switches, round robin (0: never)
   uint64_t churn_every = 0;       // accesses between unmap events (0: never)
   uint32_t churn_pages = 64;      // pages an unmap event removes (demand-faulted back later)
+  uint64_t mprotect_every = 0;    // accesses between write-protections of a run of pages
+  uint32_t mprotect_pages = 64;   // pages one of them write-protects
+  uint64_t migrate_every = 0;     // accesses between migrations of a run of pages
+  uint32_t migrate_pages = 16;    // pages one of them moves
   uint16_t vmas = 1;              // VMAs the footprint is split into (equal, in address order)
   uint64_t vma_gap = 0;           // bytes between two of them (page multiple)
   uint64_t grow_every = 0;        // accesses between growths of the running process's last VMA
@@ -94,7 +100,10 @@ class SyntheticWorkload : public Workload {
   uint64_t m_elements_of = 0, m_elements = 0;  // uniform: elements in bytes() for that size
   std::vector<uint64_t> m_grown;  // by ASID: bytes the last VMA grew by
   uint16_t m_asid;
+  // A run of `pages` pages from a random page of the VMAs, for a page-table event.
+  Access run_event(Access::Event e, uint64_t pages);
   bool m_switch_due = false, m_churn_due = false, m_grow_due = false;
+  bool m_protect_due = false, m_migrate_due = false;
   std::vector<Vma> m_vmas;
 };
 

@@ -236,6 +236,10 @@ def draw(r, accesses):
     put("workload.switch_every", r.choice([0, r.randint(1, 2000)]))
     put("workload.churn_every", r.choice([0, 0, r.randint(1, 2000)]))
     put("workload.churn_pages", r.choice([1, 64, r.randint(1, 512)]))
+    put("workload.mprotect_every", r.choice([0, 0, r.randint(1, 2000)]))
+    put("workload.mprotect_pages", r.choice([1, 64, r.randint(1, 512)]))
+    put("workload.migrate_every", r.choice([0, 0, r.randint(1, 2000)]))
+    put("workload.migrate_pages", r.choice([1, 16, r.randint(1, 512)]))
     grow_every = r.choice([0, 0, r.randint(50, 2000)])
     grow_mib = r.randint(1, 64)
     put("workload.vma_growth.every", grow_every)
@@ -343,7 +347,7 @@ def draw(r, accesses):
     for k in ["vm_exit", "ept_violation", "guest_page_fault", "context_switch", "unmap_page",
               "invlpg", "shadow_fill", "shadow_pt_write", "fault_injection", "cr3_write",
               "hypercall", "ept02_fill", "vma_growth", "tea_growth", "tea_move_page",
-              "tea_hypercall"]:
+              "tea_hypercall", "mprotect_page", "wp_fault", "migrate_page"]:
         if r.random() < 0.3:
             put("software." + k, r.choice([0, r.randint(0, 10000)]))
     if r.random() < 0.3:

@@ -1,6 +1,7 @@
 # Every registered translation scheme (`mmusim schemes`), with each feature it accepts (HugeGPT,
-# DMT, pvDMT, ASAP), with flattened tables, and natively and under EPT with ECPT, on 4 cores: two processes over the cores with context switches, churn and demand
-# paging. Each run:
+# DMT, pvDMT, ASAP), with flattened tables, and natively and under EPT with ECPT, on 4 cores: two
+# processes over the cores with context switches, churn, permission downgrades (half the accesses
+# stores, so write-protect faults follow), page migration and demand paging. Each run:
 # - agrees with the oracle on every core (0 mismatches);
 # - shoots changes down (shootdowns and IPIs);
 # - gives the same functional stats in LT and AT, and the same simulated stats twice.
@@ -17,7 +18,9 @@ endif()
 
 set(events --set system.cores=4 --set workload.count=12000 --set workload.footprint_mib=64
     --set workload.processes=2 --set workload.switch_every=2500 --set workload.churn_every=3000
-    --set workload.churn_pages=16 --set workload.prefault=false)
+    --set workload.churn_pages=16 --set workload.mprotect_every=2000
+    --set workload.mprotect_pages=16 --set workload.migrate_every=3500
+    --set workload.migrate_pages=8 --set workload.store_fraction=0.5 --set workload.prefault=false)
 
 # Runs one configuration three times (LT, AT, LT) and checks it; `what` names it.
 function(check_multicore what)
@@ -32,6 +35,10 @@ function(check_multicore what)
     endif()
     if(NOT json MATCHES "\"shootdowns\": [1-9]" OR NOT json MATCHES "\"shootdown_ipis\": [1-9]")
       message(FATAL_ERROR "${what} (${run}): no shootdowns or no IPIs (${OUT}/${dir})")
+    endif()
+    if(NOT json MATCHES "\"write_protect_faults\": [1-9]" OR
+       NOT json MATCHES "\"migrated_pages\": [1-9]")
+      message(FATAL_ERROR "${what} (${run}): no write-protect faults or migrations (${OUT}/${dir})")
     endif()
     functional_lines(${OUT}/${dir}/stats.json functional_${run})
     simulated_lines(${OUT}/${dir}/stats.json simulated_${run})

@@ -1,10 +1,12 @@
 // Several cores: a shootdown that skips the other cores' invalidations leaves them stale
-// translations, which the oracle catches; the real shootdown leaves none. One simulation per
-// test (SystemC elaborates once per process), in LT and in AT.
+// translations, which the oracle catches; the real shootdown leaves none. For each change that
+// needs one: an unmap, a permission downgrade, a migration. One simulation per test (SystemC
+// elaborates once per process), in LT and in AT.
 #include <gtest/gtest.h>
 
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "../unit/temp_dir.h"
 #include "testbench/config_reader.h"
@@ -13,13 +15,16 @@
 namespace mmusim {
 namespace {
 
-// 4 cores of one process over a shared region, churning: every unmap is shot down.
-Summary run_four_cores(bool at, bool break_remote) {
+// 4 cores of one process over a shared region, half the accesses stores, changing its mappings
+// every 2,000 accesses (`change`: churn, mprotect or migrate): every change is shot down.
+Summary run_four_cores(bool at, const std::string& change, bool break_remote) {
   ConfigDoc doc = ConfigDoc::from_string(
       "system: {virtualization: ept, cores: 4}\n"
-      "workload: {count: 20000, footprint_mib: 16, churn_every: 2000, churn_pages: 128}\n",
+      "workload: {count: 20000, footprint_mib: 16, store_fraction: 0.5}\n",
       "<test>");
   doc.set(std::string("sim.timing=") + (at ? "at" : "lt"));
+  doc.set("workload." + change + "_every=2000");
+  doc.set("workload." + change + "_pages=128");
   SimConfig cfg = read_sim_config(doc);
   cfg.break_remote_invalidation = break_remote;
   TempDir dir;
@@ -29,10 +34,15 @@ Summary run_four_cores(bool at, bool break_remote) {
   return run_simulation(cfg, options, log);
 }
 
-class MultiCore : public testing::TestWithParam<bool> {};
+class MultiCore : public testing::TestWithParam<std::tuple<bool, std::string>> {
+ protected:
+  Summary run(bool break_remote) {
+    return run_four_cores(std::get<0>(GetParam()), std::get<1>(GetParam()), break_remote);
+  }
+};
 
 TEST_P(MultiCore, ShootdownsLeaveNoCoreAStaleTranslation) {
-  const Summary s = run_four_cores(GetParam(), false);
+  const Summary s = run(false);
   EXPECT_EQ(s.cores, 4u);
   EXPECT_EQ(s.accesses, 80000u);
   EXPECT_GT(s.shootdowns, 0u);
@@ -41,15 +51,19 @@ TEST_P(MultiCore, ShootdownsLeaveNoCoreAStaleTranslation) {
 }
 
 TEST_P(MultiCore, TheOracleCatchesAShootdownThatSkipsTheOtherCores) {
-  const Summary s = run_four_cores(GetParam(), true);
+  const Summary s = run(true);
   EXPECT_GT(s.shootdowns, 0u);
   EXPECT_GT(s.oracle_mismatches, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Timing, MultiCore, testing::Bool(),
-                         [](const testing::TestParamInfo<bool>& i) {
-                           return i.param ? "at" : "lt";
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Timing, MultiCore,
+    testing::Combine(testing::Bool(),
+                     testing::Values(std::string("churn"), std::string("mprotect"),
+                                     std::string("migrate"))),
+    [](const testing::TestParamInfo<std::tuple<bool, std::string>>& i) {
+      return std::string(std::get<0>(i.param) ? "at_" : "lt_") + std::get<1>(i.param);
+    });
 
 }  // namespace
 }  // namespace mmusim

@@ -142,7 +142,7 @@ TEST(AgilePolicy, FreeingANestedTableDropsItsSwitch) {
   // cleared, a write to a shadowed page whose sync drops the switch.
   Mapping gone;
   ASSERT_TRUE(m.space(1).unmap(kVa, &gone));
-  m.scheme().on_unmapped(1, gone);
+  m.scheme().on_leaf_changed(1, gone);
   m.scheme().trapped_table_writes(0, sw);
   EXPECT_EQ(agile(m).switch_level(1, kVa), 0u);
   const WalkResult r = cold_walk(m, kVa);

@@ -7,13 +7,14 @@
 namespace mmusim {
 
 // Every entry read takes `latency` cycles.
-inline WalkResult cold_walk(Machine& m, Addr va, Cycles latency = 0) {
+inline WalkResult cold_walk(Machine& m, Addr va, Cycles latency = 0,
+                            AccessKind access = AccessKind::kLoad) {
   WalkDim dims[3];
   const unsigned n = m.walk_dims(m.context(1), dims);
   DirectWalkMemory mem(m.mem(), latency);
   Walker walker;
   WalkResult r;
-  walker.walk(dims, n, va, AccessKind::kLoad, mem, r);
+  walker.walk(dims, n, va, access, mem, r);
   return r;
 }
 
