@@ -150,7 +150,8 @@ void RadixTable::write_leaf(const Step& s, Addr addr, uint64_t value) {
   if (s.flat && el == 1 && (m_memory.read(s.slot) & x86pte::kPageSize)) {
     // The 512 copies of a 2 MiB page's entry.
     const Addr first = s.table + flat_index(page_base(addr, PageSize::k2M), 2) * 8;
-    for (unsigned i = 0; i < kEntriesPerTable; ++i) write_entry(s.table, true, first + i * 8, value);
+    for (unsigned i = 0; i < kEntriesPerTable; ++i)
+      write_entry(s.table, true, first + i * 8, value);
   } else {
     write_entry(s.table, s.flat, s.slot, value);
   }
