@@ -101,11 +101,13 @@ bool Shootdowns::reach(Core& target, Context ctx, const std::vector<Addr>& pages
 Cycles Shootdowns::shoot(unsigned core, Context ctx, const std::vector<Addr>& pages) {
   if (pages.empty()) return 0;
   Core& self = m_cores[core];
+  // A new generation even when no other core runs the address space now: one that ran it before
+  // may still hold its entries under their PCID, and flushes them when it comes back.
+  const uint64_t gen = ++generation(ctx.asid);
+  seen(self, ctx.asid) = gen;
   bool any = false;
   for (const Core& c : m_cores) any |= &c != &self && c.running == ctx.asid;
   if (!any) return 0;
-  const uint64_t gen = ++generation(ctx.asid);
-  seen(self, ctx.asid) = gen;
   const bool full = pages.size() > m_costs.flush_ceiling;
   const uint64_t ipis_before = m_stats.ipis;
   Cycles sends = 0, wait = 0;
