@@ -181,7 +181,7 @@ void Core::event(const Access& a) {
     software(m_os.context_switch(m_scheme.context(m_current), m_scheme.context(a.asid), core));
     m_current = a.asid;
   } else if (a.event == Access::Event::kGrow) {
-    software(m_os.grow(m_scheme.context(a.asid), a.va, a.pages));
+    software(m_os.grow(m_scheme.context(a.asid), a.va, a.pages, core));
   } else if (a.event == Access::Event::kProtect) {
     software(m_os.protect(m_scheme.context(a.asid), a.va, a.pages, core));
   } else if (a.event == Access::Event::kMigrate) {

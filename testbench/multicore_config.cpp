@@ -98,8 +98,6 @@ void check_cores(ConfigNode& sys, const SimConfig& cfg) {
     sys.fail("cores", n + " cores replay a trace's threads with workload.threads: per_core, "
                           "not " + (cfg.trace.process_per_thread ? "process_per_thread"
                                                                  : "same_process"));
-  if (cfg.workload.grow_every)
-    sys.fail("cores", n + " cores do not grow VMAs yet; set workload.vma_growth.every to 0");
   if (cfg.mmu.dmt_impl == DmtImpl::kRtl)
     sys.fail("cores", n + " cores use the DMT unit's model; mmu.dmt.impl rtl runs on one core");
 }

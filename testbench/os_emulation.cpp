@@ -170,13 +170,14 @@ Cycles OsEmulation::change(Context ctx, Addr va, uint32_t pages, unsigned core, 
   return c;
 }
 
-Cycles OsEmulation::grow(Context ctx, Addr end, uint32_t pages) {
-  const Addr new_end = end + Addr{pages} * kPageBytes;
+Cycles OsEmulation::grow(Context ctx, Addr end, uint32_t pages, unsigned core) {
+  Addr new_end = end + Addr{pages} * kPageBytes;
   size_t index = m_vmas.size();
   for (size_t i = 0; i < m_vmas.size(); ++i) {
     const Vma& v = m_vmas[i];
     if (v.asid != ctx.asid) continue;
-    if (v.end == end)
+    // Several cores: a thread of the process on another core may have grown it already.
+    if (v.end == end || (v.contains(end - 1) && v.end > end))
       index = i;
     else if (v.start < new_end && v.end > end)
       throw std::runtime_error("VMA growth: [" + hex(end) + ", " + hex(new_end) +
@@ -185,10 +186,18 @@ Cycles OsEmulation::grow(Context ctx, Addr end, uint32_t pages) {
   if (index == m_vmas.size())
     throw std::runtime_error("VMA growth: no VMA of address space " + std::to_string(ctx.asid) +
                              " ends at " + hex(end));
+  if (m_vmas[index].end >= new_end) return 0;  // as far as this thread needs
+  end = m_vmas[index].end;
   m_vmas[index].end = new_end;
   ++m_stats.vma_growths;
   m_stats.vma_grown_bytes += new_end - end;
-  return m_sw.os(m_sw.costs().vma_growth) + tea_work(m_dmt->vma_grew(index, new_end));
+  const TeaManager::Work w = m_dmt->vma_grew(index, new_end, core);
+  Cycles c = m_sw.os(m_sw.costs().vma_growth) + tea_work(w);
+  // The other cores running the address space: the moved tables' walk-cache entries, and the
+  // new registers.
+  if (w.registers && core < m_shoot.cores())
+    c += m_shoot.shoot(core, ctx, w.moved_ranges, m_dmt.get());
+  return c;
 }
 
 Cycles OsEmulation::tea_work(const TeaManager::Work& w) {

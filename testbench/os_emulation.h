@@ -58,7 +58,9 @@ class OsEmulation {
   // The VMA of ctx that ends at `end` grows by `pages` 4K pages (brk or mremap): the new part is
   // demand-paged; under DMT its TEA follows (a larger TEA, moved leaf tables). Throws
   // std::runtime_error when no VMA ends there or the growth would overlap another VMA.
-  Cycles grow(Context ctx, Addr end, uint32_t pages);
+  // On several cores, `core` grows it and the others running ctx take the TEA's change by a
+  // shootdown; a VMA another core grew to end + pages already stays as it is.
+  Cycles grow(Context ctx, Addr end, uint32_t pages, unsigned core = 0);
 
   // Accesses between the hypervisor's periodic work (0: none), and that work (Agile Paging's
   // scans), with the invalidations it needs.

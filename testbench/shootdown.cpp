@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "testbench/tea_manager.h"
 #include "tlm/mmu.h"
 
 namespace mmusim {
@@ -56,20 +57,28 @@ Cycles Shootdowns::handle(Core& target, Context ctx, const std::vector<Addr>& pa
   if (m_path.guest && !m_costs.posted_interrupts)
     c += exit(ExitReason::kIpiDelivery, m_costs.inject);
   c += m_sw.os(m_costs.handler);
+  invalidate(target, ctx, full ? nullptr : &pages);
   if (full) {
     ++m_stats.full_flushes;
-    if (!m_broken) target.mmu->flush_context(ctx);
     c += m_path.shadow ? exit(ExitReason::kInvlpg, m_costs.shadow_invlpg)
                        : m_sw.os(m_costs.full_flush);
   } else {
     m_stats.remote_pages += pages.size();
-    for (Addr p : pages) {
-      if (!m_broken) target.mmu->flush_page(p, ctx);
+    for (size_t i = 0; i < pages.size(); ++i)
       c += m_path.shadow ? exit(ExitReason::kInvlpg, m_costs.shadow_invlpg)
                          : m_sw.os(m_sw.costs().invlpg);
-    }
   }
   return c;
+}
+
+void Shootdowns::invalidate(Core& target, Context ctx, const std::vector<Addr>* pages) {
+  if (m_broken) return;
+  if (!pages) {
+    target.mmu->flush_context(ctx);
+  } else {
+    for (Addr p : *pages) target.mmu->flush_page(p, ctx);
+  }
+  if (m_reload) m_reload->reload(static_cast<unsigned>(&target - m_cores.data()), ctx.asid);
 }
 
 void Shootdowns::owe(Core& target, Cycles c) {
@@ -87,7 +96,7 @@ bool Shootdowns::reach(Core& target, Context ctx, const std::vector<Addr>& pages
     // KVM's PV flush: the sender marks the descheduled vCPU instead of sending it an IPI; the
     // host flushes its TLB before it runs again.
     ++m_stats.deferred;
-    if (!m_broken) target.mmu->flush_context(ctx);
+    invalidate(target, ctx, nullptr);
     owe(target, m_sw.in_exit(m_costs.full_flush));
     return false;
   }
@@ -98,13 +107,16 @@ bool Shootdowns::reach(Core& target, Context ctx, const std::vector<Addr>& pages
   return true;
 }
 
-Cycles Shootdowns::shoot(unsigned core, Context ctx, const std::vector<Addr>& pages) {
-  if (pages.empty()) return 0;
+Cycles Shootdowns::shoot(unsigned core, Context ctx, const std::vector<Addr>& pages,
+                         TeaManager* tea_registers) {
+  if (pages.empty() && !tea_registers) return 0;
+  m_reload = tea_registers;
   Core& self = m_cores[core];
   // A new generation even when no other core runs the address space now: one that ran it before
-  // may still hold its entries under their PCID, and flushes them when it comes back.
-  const uint64_t gen = ++generation(ctx.asid);
-  seen(self, ctx.asid) = gen;
+  // may still hold its entries under their PCID, and flushes them when it comes back. (TEA
+  // registers alone need none: a core loads them when it switches.)
+  const uint64_t gen = pages.empty() ? 0 : ++generation(ctx.asid);
+  if (gen) seen(self, ctx.asid) = gen;
   bool any = false;
   for (const Core& c : m_cores) any |= &c != &self && c.running == ctx.asid;
   if (!any) return 0;
@@ -113,7 +125,7 @@ Cycles Shootdowns::shoot(unsigned core, Context ctx, const std::vector<Addr>& pa
   Cycles sends = 0, wait = 0;
   for (Core& t : m_cores) {
     if (&t == &self || t.running != ctx.asid) continue;
-    seen(t, ctx.asid) = gen;
+    if (gen) seen(t, ctx.asid) = gen;
     Cycles ack_at = 0;
     if (!reach(t, ctx, pages, full, ack_at)) continue;  // deferred: no IPI
     // A guest's ICR write exits unless IPI virtualization is on; with KVM's PV send-IPI one

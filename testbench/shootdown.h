@@ -17,6 +17,7 @@
 namespace mmusim {
 
 class Mmu;
+class TeaManager;
 
 class Shootdowns {
  public:
@@ -37,10 +38,12 @@ class Shootdowns {
   }
 
   // The (guest) OS on `core` invalidated `pages` (4K pages of ctx) locally: every other core
-  // running ctx's address space does too (a full flush above the ceiling). Returns the
-  // initiator's cycles: its sends and its wait for the last acknowledgement. What each target
-  // spends, it owes (take_owed).
-  Cycles shoot(unsigned core, Context ctx, const std::vector<Addr>& pages);
+  // running ctx's address space does too (a full flush above the ceiling), and with
+  // `tea_registers` reloads the address space's TEA registers (DMT, ASAP) from `teas`. Returns
+  // the initiator's cycles: its sends and its wait for the last acknowledgement. What each
+  // target spends, it owes (take_owed).
+  Cycles shoot(unsigned core, Context ctx, const std::vector<Addr>& pages,
+               TeaManager* tea_registers = nullptr);
   // Cycles `core` spent in shootdown handlers since the last call, to be charged to its time.
   Cycles take_owed(unsigned core) {
     const Cycles c = m_cores[core].owed;
@@ -81,6 +84,8 @@ class Shootdowns {
   Cycles exit(ExitReason reason, Cycles handler);
   // The target's work for one shootdown: delivery, handler, invalidations (and performs them).
   Cycles handle(Core& target, Context ctx, const std::vector<Addr>& pages, bool full);
+  // The target's invalidations (unless broken), and its TEA registers reloaded from `teas`.
+  void invalidate(Core& target, Context ctx, const std::vector<Addr>* pages);
   // Charges c cycles of shootdown work to target (taken by take_owed).
   void owe(Core& target, Cycles c);
   // One target: its cycles owed, and (ack_at, from its IPI's send) when its acknowledgement
@@ -97,6 +102,7 @@ class Shootdowns {
   std::vector<Core> m_cores;
   std::vector<uint64_t> m_generation;  // by ASID: shootdowns of it so far, plus one
   bool m_broken = false;
+  TeaManager* m_reload = nullptr;  // the shootdown in progress reloads TEA registers from it
   Stats m_stats;
 };
 

@@ -106,20 +106,24 @@ void TeaManager::switch_to(unsigned core, uint16_t asid) {
   }
 }
 
-void TeaManager::set_register(const Group& g, unsigned k, const TeaRegister& reg) {
+void TeaManager::set_register(const Group& g, unsigned k, const TeaRegister& reg,
+                              unsigned core) {
   const unsigned index = static_cast<unsigned>(g.reg) + k;
   m_regs[g.asid][index] = reg;
-  // Every core running the address space gets it; the others load it at their next switch.
-  for (const Attached& c : m_cores)
-    if (c.running == g.asid) c.mmu->tea_registers().program(0, index, reg);
+  // The other cores running the address space load it in their shootdown handler; the rest at
+  // their next switch.
+  if (core < m_cores.size() && m_cores[core].running == g.asid)
+    m_cores[core].mmu->tea_registers().program(0, index, reg);
 }
 
-void TeaManager::invalidate(uint16_t asid, const TeaChange& change) {
-  for (const Attached& c : m_cores)
-    for (Addr at : change.moved_ranges) c.mmu->flush_page(at, m_scheme.context(asid));
+void TeaManager::invalidate(uint16_t asid, const TeaChange& change, unsigned core, Work& w) {
+  if (core < m_cores.size())
+    for (Addr at : change.moved_ranges) m_cores[core].mmu->flush_page(at, m_scheme.context(asid));
+  w.moved_ranges.insert(w.moved_ranges.end(), change.moved_ranges.begin(),
+                        change.moved_ranges.end());
 }
 
-TeaManager::Work TeaManager::vma_grew(size_t index, Addr end) {
+TeaManager::Work TeaManager::vma_grew(size_t index, Addr end, unsigned core) {
   Work w;
   if (!enabled() || m_shifts.empty()) return w;
   Group& g = m_groups[m_group_of[index]];
@@ -145,18 +149,19 @@ TeaManager::Work TeaManager::vma_grew(size_t index, Addr end) {
     w.hypercall = pv;
     w.moved = change.moved;
     w.backed = change.backed;
-    invalidate(g.asid, change);
+    w.registers = true;
+    invalidate(g.asid, change, core, w);
     for (unsigned k = 0; k < g.nregs; ++k)
-      set_register(g, k, m_regs[g.asid][static_cast<size_t>(g.reg) + k]);
+      set_register(g, k, m_regs[g.asid][static_cast<size_t>(g.reg) + k], core);
     return w;
   }
   if (end <= g.end) return w;  // grew into a gap inside the group: the TEA covers it already
   g.end = end;
-  for (unsigned k = 0; k < g.nregs; ++k) grow_tea(g, k, w);
+  for (unsigned k = 0; k < g.nregs; ++k) grow_tea(g, k, core, w);
   return w;
 }
 
-void TeaManager::grow_tea(Group& g, unsigned k, Work& w) {
+void TeaManager::grow_tea(Group& g, unsigned k, unsigned core, Work& w) {
   TeaChange change;
   TeaRegister reg;
   const bool failed = !m_teas.grow(g.asid, g.start, g.end, m_shifts[k], reg, change);
@@ -169,9 +174,10 @@ void TeaManager::grow_tea(Group& g, unsigned k, Work& w) {
     w.hypercall = m_scheme.tea_hypercall();
     w.moved += change.moved;
     w.backed += change.backed;
-    invalidate(g.asid, change);
+    invalidate(g.asid, change, core, w);
   }
-  set_register(g, k, reg);
+  w.registers = true;
+  set_register(g, k, reg, core);
 }
 
 }  // namespace mmusim

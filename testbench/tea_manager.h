@@ -35,6 +35,10 @@ class TeaManager {
     bool hypercall = false;    // pvDMT: the host made the new TEA host-contiguous
     uint64_t moved = 0;        // leaf tables moved into the new TEA
     uint64_t backed = 0;       // its guest-physical pages the host had to back (DMT)
+    bool registers = false;    // the address space's TEA registers changed
+    // Input addresses where each moved table's range starts: the paging-structure cache
+    // entries to invalidate (one invlpg each) on every core that may hold them.
+    std::vector<Addr> moved_ranges;
   };
   struct Stats {
     uint64_t vmas_with_tea = 0, vmas_without_tea = 0;  // now
@@ -52,8 +56,14 @@ class TeaManager {
   void attach(Mmu& mmu, uint16_t running);
   // Loads core's address-space set with asid's registers (part of a context switch).
   void switch_to(unsigned core, uint16_t asid);
-  // VMA `index` (in the order given at construction) now ends at `end`, further up.
-  Work vma_grew(size_t index, Addr end);
+  // VMA `index` (in the order given at construction) now ends at `end`, further up: the OS on
+  // `core` changes the TEA, invalidates what moved and loads the new registers there; other
+  // cores running the address space take them by a shootdown (reload()).
+  Work vma_grew(size_t index, Addr end, unsigned core = 0);
+  // A shootdown's target reloads asid's registers (if it runs asid).
+  void reload(unsigned core, uint16_t asid) {
+    if (core < m_cores.size() && m_cores[core].running == asid) switch_to(core, asid);
+  }
 
   const Stats& stats() const { return m_stats; }
   // The registers the OS keeps for asid (what it loads into the unit's address-space set).
@@ -74,11 +84,13 @@ class TeaManager {
   // Creates g's TEAs (one per table level of m_shifts) and their registers; false when
   // contiguous memory cannot be had for the first.
   bool give_tea(Group& g, TeaChange* change);
-  // g's TEA `k` (of m_shifts) grows to g.end; its register is reprogrammed.
-  void grow_tea(Group& g, unsigned k, Work& w);
-  void set_register(const Group& g, unsigned k, const TeaRegister& reg);
-  // Stale paging-structure cache entries point at the moved tables' old pages: invlpg each range.
-  void invalidate(uint16_t asid, const TeaChange& change);
+  // g's TEA `k` (of m_shifts) grows to g.end; its register is reprogrammed on `core`.
+  void grow_tea(Group& g, unsigned k, unsigned core, Work& w);
+  // The OS's copy of g's register k, and `core`'s unit if it runs g's address space.
+  void set_register(const Group& g, unsigned k, const TeaRegister& reg, unsigned core);
+  // Stale paging-structure cache entries point at the moved tables' old pages: invlpg each range
+  // on `core`; the ranges join w's for the other cores.
+  void invalidate(uint16_t asid, const TeaChange& change, unsigned core, Work& w);
 
   TeaAllocator& m_teas;
   const Scheme& m_scheme;

@@ -1,7 +1,8 @@
 # Every registered translation scheme (`mmusim schemes`), with each feature it accepts (HugeGPT,
 # DMT, pvDMT, ASAP), with flattened tables, and natively and under EPT with ECPT, on 4 cores: two
 # processes over the cores with context switches, churn, permission downgrades (half the accesses
-# stores, so write-protect faults follow), page migration and demand paging. Each run:
+# stores, so write-protect faults follow), page migration, VMA growth (under DMT and ASAP, TEAs
+# that move) and demand paging. Each run:
 # - agrees with the oracle on every core (0 mismatches);
 # - shoots changes down (shootdowns and IPIs);
 # - gives the same functional stats in LT and AT, and the same simulated stats twice.
@@ -21,7 +22,8 @@ set(events --set system.cores=4 --set workload.count=12000 --set workload.footpr
     --set workload.processes=2 --set workload.switch_every=2500 --set workload.churn_every=3000
     --set workload.churn_pages=16 --set workload.mprotect_every=2000
     --set workload.mprotect_pages=16 --set workload.migrate_every=3500
-    --set workload.migrate_pages=8 --set workload.store_fraction=0.5 --set workload.prefault=false)
+    --set workload.migrate_pages=8 --set workload.store_fraction=0.5 --set workload.prefault=false
+    --set workload.vma_growth.every=4000 --set workload.vma_growth.mib=8)
 
 # Runs one configuration three times (LT, AT, LT) and checks it; `what` names it.
 function(check_multicore what)

@@ -15,10 +15,6 @@ mmusim_cli_test(error_cores_trace EXPECT_RC 2
                 STDERR_RE "system\\.cores: .*workload\\.threads: per_core, not same_process"
                 ARGS run ${DEFAULT_CONFIG} --set system.cores=2 --set workload.kind=trace
                      --set workload.path=${DEFAULT_CONFIG})
-mmusim_cli_test(error_cores_growth EXPECT_RC 2
-                STDERR_RE "system\\.cores: .*workload\\.vma_growth\\.every"
-                ARGS run ${DEFAULT_CONFIG} --set system.cores=2
-                     --set workload.vma_growth.every=1000)
 
 # Golden stats of several cores: the example config, and 4 cores with two processes, demand
 # paging and churn (PCIDs off: CR3 writes flush) natively, under EPT and shadow paging, LT and AT.
