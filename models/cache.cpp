@@ -81,7 +81,7 @@ Cache::Cache(const CacheParams& p, uint32_t line_bytes, uint64_t seed)
   }
 }
 
-bool Cache::access_any(uint64_t line, bool write, bool& writeback) {
+bool Cache::access_any(uint64_t line, bool write, bool& writeback, uint32_t& way) {
   const size_t set = set_of(line);
   uint64_t* block = &m_blocks[set * m_stride];
   uint8_t* partial = reinterpret_cast<uint8_t*>(block);
@@ -99,11 +99,12 @@ bool Cache::access_any(uint64_t line, bool write, bool& writeback) {
       qlru_hit(set, ages, w);
     dirty |= uint64_t{write} << w;
     writeback = false;
+    way = w;
     return true;
   }
   uint32_t victim = ways8::oldest(ages, m_pad_ways, m_ways, m_way_mask);
   if (m_random_or_qlru) {
-    if (m_qlru) return qlru_fill(set, block, want, key, write, writeback);
+    if (m_qlru) return qlru_fill(set, block, want, key, write, writeback, way);
     if (tags[victim] != 0) victim = static_cast<uint32_t>(m_rng.below(m_ways));
   }
   const uint64_t bit = uint64_t{1} << victim;
@@ -112,6 +113,7 @@ bool Cache::access_any(uint64_t line, bool write, bool& writeback) {
   partial[victim] = key;
   ways8::make_youngest(ages, m_pad_ways, victim);
   dirty = (dirty & ~bit) | (uint64_t{write} << victim);
+  way = victim;
   return false;
 }
 
@@ -156,7 +158,7 @@ void Cache::qlru_hit(size_t set, uint8_t* ages, uint32_t w) {
 }
 
 bool Cache::qlru_fill(size_t set, uint64_t* block, uint64_t want, uint8_t key, bool write,
-                      bool& writeback) {
+                      bool& writeback, uint32_t& way) {
   uint8_t* partial = reinterpret_cast<uint8_t*>(block);
   uint8_t* ages = partial + m_pad_ways;
   uint64_t& dirty = block[m_dirty_word];
@@ -185,6 +187,7 @@ bool Cache::qlru_fill(size_t set, uint64_t* block, uint64_t want, uint8_t key, b
   ages[victim] = q.randomized() && m_rng.below(16) == 0 ? q.insert_rare : q.insert;
   if (!q.update_on_miss_only) qlru_update(ages, q.update, victim);
   dirty = (dirty & ~bit) | (uint64_t{write} << victim);
+  way = victim;
   return false;
 }
 
@@ -238,6 +241,12 @@ void MemHierarchy::report(StatsVisitor& v) const {
            "walk_hits / walk_accesses");
     v.real("data_hit_rate", ratio(s.hits[kData], data_accesses), "ratio",
            "data_hits / data_accesses");
+    if (i == 2 && m_shared) {
+      v.counter("walk_shared_hits", m_shared_hits[kWalk], "count",
+                "page-walk reads served by a line another core filled");
+      v.counter("data_shared_hits", m_shared_hits[kData], "count",
+                "data accesses served by a line another core filled");
+    }
     v.counter("writebacks", s.writebacks, "count", "dirty lines evicted");
     v.state("latency", c.params().latency, "cycles", "load-to-use latency");
     if (c.params().duel) {

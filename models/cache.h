@@ -96,12 +96,17 @@ class Cache {
   bool access(uint64_t line, bool write, bool& writeback) {
     return access(line, LineKey(line), write, writeback);
   }
-  // access() with the line's key at hand. LRU and FIFO caches of at most 16 ways and a
-  // power-of-two number of sets take the path below (one 16-byte step for the partial tags, one
-  // for the ages); others take access_any().
   __attribute__((always_inline)) bool access(uint64_t line, const LineKey& key, bool write,
                                              bool& writeback) {
-    if (!m_small) return access_any(line, write, writeback);
+    uint32_t way;  // not wanted here: once inlined, nothing stores it
+    return access(line, key, write, writeback, way);
+  }
+  // access() with the line's key at hand; way tells where the line was found or filled. LRU and
+  // FIFO caches of at most 16 ways and a power-of-two number of sets take the path below (one
+  // 16-byte step for the partial tags, one for the ages); others take access_any().
+  __attribute__((always_inline)) bool access(uint64_t line, const LineKey& key, bool write,
+                                             bool& writeback, uint32_t& way) {
+    if (!m_small) return access_any(line, write, writeback, way);
     uint64_t* block = &m_blocks[(line & m_set_mask) * m_stride];
     uint8_t* partial = reinterpret_cast<uint8_t*>(block);
     uint8_t* ages = partial + 16;
@@ -114,6 +119,7 @@ class Cache {
       if (m_lru) ways8::make_youngest(ages, 16, w);
       dirty |= uint64_t{write} << w;
       writeback = false;
+      way = w;
       return true;
     }
     // The victim is the oldest way: an invalid one while the set has one (ranks start ways-1-w).
@@ -122,8 +128,20 @@ class Cache {
     tags[victim] = want;
     partial[victim] = key.tag;
     dirty = (dirty & ~(uint64_t{1} << victim)) | (uint64_t{write} << victim);
+    way = victim;
     return false;
   }
+  // Several cores sharing this cache: a byte per line naming the core that filled it, kept
+  // beside the tag array so its blocks (and a probe's host lines) stay as they are. Off (and
+  // nothing allocated) until track_fillers(); the caller reads and writes a line's byte through
+  // filler() with the way access() gave; calling track_fillers() again changes nothing.
+  void track_fillers() { m_fillers.resize(size_t{m_sets} * m_ways); }
+  uint8_t& filler(uint64_t line, uint32_t way) { return m_fillers[set_of(line) * m_ways + way]; }
+  // Starts loading the line's set of filler bytes into the host's caches (a hint, as prefetch()).
+  void prefetch_fillers(uint64_t line) const {
+    if (!m_fillers.empty()) host_prefetch(m_fillers.data() + set_of(line) * m_ways);
+  }
+  size_t filler_bytes() const { return m_fillers.size(); }
   // Starts loading the line's set block into the host's caches (a hint; no effect on results).
   void prefetch(uint64_t line) const {
     if (m_block_lines == 0) return;  // disabled
@@ -159,12 +177,12 @@ class Cache {
     return static_cast<size_t>(m_pow2_sets ? (line & m_set_mask) : (line % m_sets));
   }
   // access() for any geometry and policy.
-  bool access_any(uint64_t line, bool write, bool& writeback);
+  bool access_any(uint64_t line, bool write, bool& writeback, uint32_t& way);
   // Quad-age LRU: the policy a set follows; a hit on way w; a miss filling the line.
   const QlruPolicy& qlru_policy(size_t set) const;
   void qlru_hit(size_t set, uint8_t* ages, uint32_t w);
   bool qlru_fill(size_t set, uint64_t* block, uint64_t want, uint8_t key, bool write,
-                 bool& writeback);
+                 bool& writeback, uint32_t& way);
   void qlru_update(uint8_t* ages, uint8_t update, uint32_t w);
 
   CacheParams m_params;
@@ -184,6 +202,7 @@ class Cache {
   uint64_t m_leader_misses[2] = {};
   Rng m_rng;
   std::vector<uint64_t, HugePageAllocator<uint64_t>> m_blocks;
+  std::vector<uint8_t> m_fillers;  // per set, a byte per way (empty: not tracked)
 };
 
 class MemHierarchy {
@@ -199,12 +218,17 @@ class MemHierarchy {
   explicit MemHierarchy(const MemHierarchyParams& p, uint64_t seed = 1);
   MemHierarchy(const MemHierarchy&) = delete;  // (m_llc points into this one)
   MemHierarchy& operator=(const MemHierarchy&) = delete;
-  // Several cores: this core's L1D and L2 stay its own; its LLC and DRAM (tags, set dueling,
-  // open rows) become owner's, which every core then shares. The hits and probes counted here
-  // are this core's. owner must outlive this hierarchy and have the same parameters.
-  void share_llc(MemHierarchy& owner) {
+  // Several cores: this hierarchy is core `core`'s (at most 255). Its L1D and L2 stay its own;
+  // its LLC and DRAM (tags, set dueling, open rows) become owner's, which every core then shares
+  // (core 0's owner is itself). The hits and probes counted here are this core's; the LLC
+  // remembers which core filled each line, so hits on another core's lines are counted apart.
+  // owner must outlive this hierarchy and have the same parameters.
+  void share_llc(MemHierarchy& owner, unsigned core) {
     m_owner = &owner;
     m_llc = &owner.m_caches[2];
+    m_core = static_cast<uint8_t>(core);
+    m_shared = true;
+    m_llc->track_fillers();
   }
 
   // One access of `pa` entering at level `entry` (levels above it are bypassed).
@@ -229,8 +253,12 @@ class MemHierarchy {
     const uint64_t line = pa >> m_line_shift;
     m_caches[1].prefetch(line);
     llc().prefetch(line);
+    if (m_shared) llc().prefetch_fillers(line);
   }
   const MemHierarchyParams& params() const { return m_params; }
+  // This core's LLC hits, and those on lines another core filled (0 unless shared).
+  uint64_t llc_hits() const { return m_stats[2].hits[kWalk] + m_stats[2].hits[kData]; }
+  uint64_t llc_shared_hits() const { return m_shared_hits[kWalk] + m_shared_hits[kData]; }
   void report(StatsVisitor& v) const;
 
  private:
@@ -245,11 +273,20 @@ class MemHierarchy {
     Cache& c = i == 2 ? llc() : m_caches[i];
     if (!c.small() && !c.enabled()) return false;
     bool writeback;
-    const bool hit = c.access(line, key, store, writeback);
+    uint32_t way;
+    const bool hit = c.access(line, key, store, writeback, way);
     // Dirty victims are counted; their write-back is off the critical path and does not refill
     // the next level (a modelling simplification).
     m_stats[i].writebacks += writeback;
     if (hit) ++m_stats[i].hits[source];
+    // A shared LLC: a hit on a line another core filled is counted; a fill makes it this core's.
+    if (i == 2 && m_shared) {
+      uint8_t& filler = c.filler(line, way);
+      if (hit)
+        m_shared_hits[source] += filler != m_core;
+      else
+        filler = m_core;
+    }
     return hit;
   }
   // Accesses of `source` that probed level i (kCacheLevels: reached DRAM).
@@ -259,8 +296,11 @@ class MemHierarchy {
   unsigned m_line_shift;
   Cache m_caches[kCacheLevels];
   std::vector<uint64_t> m_open_rows;  // per bank, row + 1 (0: closed)
-  MemHierarchy* m_owner = nullptr;    // whose LLC and DRAM rows this one uses (null: its own)
+  MemHierarchy* m_owner = nullptr;    // whose LLC and DRAM rows it uses (null or this: its own)
   Cache* m_llc = &m_caches[2];        // the LLC probed: its own, or the owner's
+  bool m_shared = false;              // share_llc() was called: fills and hits name m_core
+  uint8_t m_core = 0;
+  uint64_t m_shared_hits[2] = {};  // per source: LLC hits on lines another core filled
   // Calls per source and entry level, and hits per level and source: how many accesses probed
   // each level follows from them (those entering at or above it, less the hits above it).
   uint64_t m_calls[2][kCacheLevels + 1] = {};

@@ -86,6 +86,12 @@ void add_shootdowns(Summary& s, unsigned cores, const Shootdowns::Stats& d,
   s.shootdown_cycles_avg = ratio(s.shootdown_cycles, s.shootdowns);
 }
 
+// Several cores: the shared LLC's hits on lines another core filled, since the warm-up.
+void add_llc_sharing(Summary& s, const System::LlcSharing& l, const System::LlcSharing& l0) {
+  s.llc_shared_hits = l.shared_hits - l0.shared_hits;
+  s.llc_shared_hit_fraction = ratio(s.llc_shared_hits, l.hits - l0.hits);
+}
+
 void report_summary(const Summary& s, StatsVisitor& v) {
   v.counter("accesses", s.accesses, "count", "accesses issued");
   v.counter("translations", s.translations, "count", "accesses translated");
@@ -128,6 +134,10 @@ void report_summary(const Summary& s, StatsVisitor& v) {
               "the initiators' sends and waits for the slowest acknowledgement");
     v.real("shootdown_cycles_avg", s.shootdown_cycles_avg, "cycles",
            "shootdown_cycles / shootdowns: an initiator's cost of one shootdown");
+    v.counter("llc_shared_hits", s.llc_shared_hits, "count",
+              "LLC hits (page-walk reads and data) on lines another core filled");
+    v.real("llc_shared_hit_fraction", s.llc_shared_hit_fraction, "ratio",
+           "llc_shared_hits / the cores' LLC hits");
   }
   v.real("accesses_per_second", s.accesses_per_second, "1/s",
          "simulator speed (wall clock; not a simulated figure)");
@@ -245,6 +255,7 @@ struct WarmupBase {
   PageWalker::Stats walker{};
   uint64_t exits = 0;
   Shootdowns::Stats shootdowns{};
+  System::LlcSharing llc;
 };
 
 void take_warmup_base(WarmupBase& warm, const Reporters& r) {
@@ -254,6 +265,7 @@ void take_warmup_base(WarmupBase& warm, const Reporters& r) {
   warm.walker = r.system.walker_stats();
   warm.exits = r.os.vm_exits();
   warm.shootdowns = r.os.shootdowns().stats();
+  warm.llc = r.system.llc_sharing();
 }
 
 // Runs the kernel until the workload ends; returns the wall-clock seconds it took.
@@ -409,6 +421,7 @@ Summary run_simulation(const SimConfig& cfg, const RunOptions& options, std::ost
   Summary s = summarize(system.core_stats(), warm.core, system.walker_stats(), warm.walker,
                         walkers, os.vm_exits(), warm.exits, host.run_seconds);
   add_shootdowns(s, system.cores(), os.shootdowns().stats(), warm.shootdowns);
+  add_llc_sharing(s, system.llc_sharing(), warm.llc);
   write_outputs(dir, options, s, reporters, warm, host);
   log_summary(log, cfg, machine.scheme(), options, s, host, dir);
   return s;

@@ -35,6 +35,8 @@ struct Summary {
   unsigned cores = 1;  // several: the figures above are the cores' totals, and these follow
   uint64_t shootdowns = 0, shootdown_ipis = 0, shootdown_cycles = 0;
   double shootdown_cycles_avg = 0;
+  uint64_t llc_shared_hits = 0;        // LLC hits on lines another core filled
+  double llc_shared_hit_fraction = 0;  // of the cores' LLC hits
 };
 
 // Writes text to path through a temporary file and a rename: readers see all of it or nothing.

@@ -70,8 +70,10 @@ System::System(sc_core::sc_module_name name, const SimConfig& cfg, const Clock& 
     nodes.push_back(std::make_unique<CpuNode>(suffix, cfg, make_core_params(cfg, event_log, i),
                                               clock, machine, *workloads[i], os));
     Core& core = nodes[i]->core;
-    if (i > 0) nodes[i]->memory.hierarchy().share_llc(nodes[0]->memory.hierarchy());
     if (n == 1) continue;
+    // Every core's L2 misses into core 0's LLC (core 0's own included), which then notes the
+    // core filling each line.
+    nodes[i]->memory.hierarchy().share_llc(nodes[0]->memory.hierarchy(), i);
     core.count_running(&running);
     if (at)
       core.use_turns(m_turns.get());
@@ -135,6 +137,16 @@ Core::Stats System::core_stats() const {
 PageWalker::Stats System::walker_stats() const {
   PageWalker::Stats total{};
   for (const auto& n : nodes) add_counters(total, n->mmu.walker().stats());
+  return total;
+}
+
+System::LlcSharing System::llc_sharing() const {
+  LlcSharing total;
+  for (const auto& n : nodes) {
+    const MemHierarchy& h = n->memory.hierarchy();
+    total.hits += h.llc_hits();
+    total.shared_hits += h.llc_shared_hits();
+  }
   return total;
 }
 

@@ -35,6 +35,11 @@ struct System : sc_core::sc_module {
   // The cores' figures added up (cycles: the longest core's), and the walkers'.
   Core::Stats core_stats() const;
   PageWalker::Stats walker_stats() const;
+  // The cores' LLC hits added up, and those on lines another core filled (several cores only).
+  struct LlcSharing {
+    uint64_t hits = 0, shared_hits = 0;
+  };
+  LlcSharing llc_sharing() const;
 
   std::vector<std::unique_ptr<CpuNode>> nodes;
   unsigned running;  // cores still running their workload (AT)

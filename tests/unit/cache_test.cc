@@ -447,6 +447,58 @@ TEST(MemHierarchy, OpenRowsAreFaster) {
   EXPECT_EQ(h.access(192, false, MemLevel::kL1, MemHierarchy::kData).latency, 120u);
 }
 
+TEST(MemHierarchy, CountsLlcHitsOnLinesAnotherCoreFilled) {
+  // Two cores sharing core 0's LLC of 32 sets, through access()'s own path (8 ways, LRU) and
+  // access_any()'s (20 ways; quad-age LRU). Entering at the LLC bypasses the private levels.
+  for (const char* llc : {"lru8", "lru20", "qlru8"}) {
+    MemHierarchyParams p = small_hierarchy();
+    const uint32_t ways = std::string(llc) == "lru20" ? 20 : 8;
+    p.level[2] = {32 * ways * 64, ways, ReplPolicy::kLru, 54};
+    if (std::string(llc) == "qlru8")
+      p.level[2].qlru = parse_qlru_policy("qlru_h11_m1_r0_u0", p.level[2].qlru_policy);
+    MemHierarchy h0(p), h1(p);
+    h0.share_llc(h0, 0);
+    h1.share_llc(h0, 1);
+    auto shared = [](const MemHierarchy& h, const char* source) {
+      GroupRecorder rec;
+      h.report(rec);
+      return rec.counters[std::string("llc.") + source + "_shared_hits"];
+    };
+    const auto kLlc = MemLevel::kLlc;
+    // Core 0 fills the line and hits it: its own line.
+    EXPECT_EQ(h0.access(0, false, kLlc, MemHierarchy::kWalk).served, MemLevel::kDram) << llc;
+    EXPECT_EQ(h0.access(0, false, kLlc, MemHierarchy::kWalk).served, kLlc) << llc;
+    EXPECT_EQ(shared(h0, "walk"), 0u) << llc;
+    // Core 1 hits it twice, once through its own L1D and L2 (which miss): core 0's line each time.
+    EXPECT_EQ(h1.access(0, false, kLlc, MemHierarchy::kWalk).served, kLlc) << llc;
+    EXPECT_EQ(h1.access(0, false, MemLevel::kL1, MemHierarchy::kData).served, kLlc) << llc;
+    EXPECT_EQ(shared(h1, "walk"), 1u) << llc;
+    EXPECT_EQ(shared(h1, "data"), 1u) << llc;
+    EXPECT_EQ(h1.llc_hits(), 2u) << llc;
+    EXPECT_EQ(h1.llc_shared_hits(), 2u) << llc;
+    // Core 0 pushes the line out of its set (set 0: lines 0, 32, 64, ...); core 1 fills it
+    // again, so it is core 1's now and core 0's hit on it is shared.
+    for (Addr n = 1; n <= 4 * ways; ++n) h0.access(n * 32 * 64, false, kLlc, MemHierarchy::kData);
+    EXPECT_EQ(h1.access(0, false, kLlc, MemHierarchy::kData).served, MemLevel::kDram) << llc;
+    EXPECT_EQ(h0.access(0, false, kLlc, MemHierarchy::kData).served, kLlc) << llc;
+    EXPECT_EQ(shared(h0, "data"), 1u) << llc;
+    EXPECT_EQ(shared(h0, "walk"), 0u) << llc;
+    EXPECT_EQ(h0.llc_shared_hits(), 1u) << llc;
+    EXPECT_EQ(h1.llc_shared_hits(), 2u) << llc;
+  }
+  // One core: nothing is tracked or reported.
+  MemHierarchyParams p = small_hierarchy();
+  p.level[2] = {32 * 8 * 64, 8, ReplPolicy::kLru, 54};
+  MemHierarchy h(p);
+  h.access(0, false, MemLevel::kLlc, MemHierarchy::kWalk);
+  h.access(0, false, MemLevel::kLlc, MemHierarchy::kWalk);
+  GroupRecorder rec;
+  h.report(rec);
+  EXPECT_EQ(rec.counters["llc.walk_hits"], 1u);
+  EXPECT_EQ(rec.counters.count("llc.walk_shared_hits"), 0u);
+  EXPECT_EQ(h.llc_shared_hits(), 0u);
+}
+
 TEST(LatencyHistogram, PercentilesAreExactBelow64AndWithinABucketAbove) {
   LatencyHistogram h;
   for (Cycles v = 1; v <= 100; ++v) h.add(v % 50);  // 0..49 twice
