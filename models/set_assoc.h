@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/byte_set.h"
+#include "models/host_prefetch.h"
 #include "models/huge_page_allocator.h"
 #include "models/replacement.h"
 #include "models/rng.h"
@@ -70,6 +71,11 @@ class SetAssoc {
   // Returns the payload of the (key, ctx) entry or nullptr; a hit makes it the youngest (LRU).
   Payload* lookup(uint64_t key, uint32_t ctx) {
     return m_small ? lookup_in<true>(key, ctx) : lookup_in<false>(key, ctx);
+  }
+
+  // Starts loading the header of key's set into the host's caches (a hint; no effect on results).
+  void prefetch(uint64_t key) const {
+    if (m_sets != 0) host_prefetch(header(set_index(key)));
   }
 
   // Like lookup but leaves the replacement state untouched.

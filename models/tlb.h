@@ -65,6 +65,14 @@ class Tlb {
     }
     return false;
   }
+  // Starts loading the sets a lookup of va probes into the host's caches (a hint; no effect on
+  // results).
+  void prefetch(Addr va) const {
+    for (unsigned k = 0; k < m_nheld_probes; ++k) {
+      const Probe p = m_held_probes[k];
+      m_arrays[p.array].cache.prefetch(p.key.of(va));
+    }
+  }
   // Fills the translation va -> pa (same offset within the page, or pa the page base) into the
   // array holding `size`; without one, the piece of the largest held smaller size containing va
   // is filled instead; without that, nothing is.

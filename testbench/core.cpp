@@ -160,6 +160,7 @@ void Core::begin() {
   m_period = m_period_left = m_os.period();
   // The workload is read ahead so host-cache hints for its accesses can start early.
   m_ahead.emplace(m_workload, m_scheme, m_hint_hier);
+  if (m_hint_tlbs[0]) m_ahead->use_tlbs(m_hint_tlbs[0], m_hint_tlbs[1]);
   m_current = m_ahead->first_asid();
 }
 

@@ -85,6 +85,11 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   void use_mshrs(MshrPool* pool) { m_mshrs = pool; }
   // The memory hierarchy whose tag sets the read-ahead hints load into the host's caches.
   void use_hints(const MemHierarchy* hier) { m_hint_hier = hier; }
+  // And the sets of these TLBs (several cores).
+  void use_tlb_hints(const Tlb* dtlb, const Tlb* stlb) {
+    m_hint_tlbs[0] = dtlb;
+    m_hint_tlbs[1] = stlb;
+  }
   // Why the run stopped early (a problem of the simulated set-up), or empty.
   const std::string& error() const { return m_error; }
   // Several cores: the count of cores still running, which the last one to finish brings to 0
@@ -165,6 +170,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   static constexpr Cycles kNoCycles = ~Cycles{0};
   MshrPool* m_mshrs = nullptr;
   const MemHierarchy* m_hint_hier = nullptr;
+  const Tlb* m_hint_tlbs[2] = {};
   double m_work_per_access;
   double m_work_carry = 0;
   // A whole number of work cycles per access leaves no carry: each access then adds the same

@@ -7,6 +7,7 @@
 
 #include "models/cache.h"
 #include "models/scheme.h"
+#include "models/tlb.h"
 #include "testbench/workload.h"
 
 namespace mmusim {
@@ -49,7 +50,16 @@ class Lookahead {
     if (m_hier)
       for (unsigned j = 0; j < n; ++j)
         for (unsigned l = 0; l < jobs[j].state->nlines; ++l) m_hier->prefetch(jobs[j].state->lines[l]);
+    // The TLBs' sets for the access kDistance ahead (the last stage's job).
+    if (m_tlbs[0] && n && jobs[n - 1].stage == kStages - 1)
+      for (const Tlb* t : m_tlbs) t->prefetch(jobs[n - 1].va);
     return true;
+  }
+  // Several cores: each core's TLB sets also miss in the host's caches, as the other cores' work
+  // comes between two of its accesses; the hints then load the sets of these TLBs too.
+  void use_tlbs(const Tlb* dtlb, const Tlb* stlb) {
+    m_tlbs[0] = dtlb;
+    m_tlbs[1] = stlb;
   }
 
  private:
@@ -59,6 +69,7 @@ class Lookahead {
   Workload& m_workload;
   const Scheme& m_scheme;
   const MemHierarchy* m_hier;
+  const Tlb* m_tlbs[2] = {};
   Access m_ring[kRing];
   OracleHints m_hints[kRing];
   unsigned m_head = 0, m_count = 0;

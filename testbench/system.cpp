@@ -54,6 +54,7 @@ CpuNode::CpuNode(const std::string& suffix, const SimConfig& cfg, const CorePara
   // at the L1D.
   core.use_mshrs(&memory.mshrs());
   core.use_hints(&memory.hierarchy());
+  if (params.cores > 1) core.use_tlb_hints(&mmu.dtlb().tlb(), &mmu.stlb().tlb());
   if (memory.walker_entry() == MemLevel::kL1) mmu.walker().use_mshrs(&memory.mshrs());
 }
 
