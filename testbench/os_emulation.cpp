@@ -171,7 +171,7 @@ Cycles OsEmulation::change(Context ctx, Addr va, uint32_t pages, unsigned core, 
 }
 
 Cycles OsEmulation::grow(Context ctx, Addr end, uint32_t pages, unsigned core) {
-  Addr new_end = end + Addr{pages} * kPageBytes;
+  const Addr new_end = end + Addr{pages} * kPageBytes;
   size_t index = m_vmas.size();
   for (size_t i = 0; i < m_vmas.size(); ++i) {
     const Vma& v = m_vmas[i];
