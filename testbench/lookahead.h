@@ -50,9 +50,8 @@ class Lookahead {
     if (m_hier)
       for (unsigned j = 0; j < n; ++j)
         for (unsigned l = 0; l < jobs[j].state->nlines; ++l) m_hier->prefetch(jobs[j].state->lines[l]);
-    // The TLBs' sets for the access kDistance ahead (the last stage's job).
-    if (m_tlbs[0] && n && jobs[n - 1].stage == kStages - 1)
-      for (const Tlb* t : m_tlbs) t->prefetch(jobs[n - 1].va);
+    if (m_tlbs[0]) [[unlikely]]
+      hint_tlbs(jobs, n);
     return true;
   }
   // Several cores: each core's TLB sets also miss in the host's caches, as the other cores' work
@@ -63,6 +62,12 @@ class Lookahead {
   }
 
  private:
+  // The TLBs' sets for the access kDistance ahead (the last stage's job); kept out of next(),
+  // which one core inlines.
+  __attribute__((noinline)) void hint_tlbs(const Scheme::HintJob* jobs, unsigned n) const {
+    if (n && jobs[n - 1].stage == kStages - 1)
+      for (const Tlb* t : m_tlbs) t->prefetch(jobs[n - 1].va);
+  }
   void read_one() {
     if (m_more && (m_more = m_workload.next(m_ring[(m_head + m_count) % kRing]))) ++m_count;
   }

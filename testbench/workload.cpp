@@ -17,6 +17,8 @@ SyntheticWorkload::SyntheticWorkload(const SyntheticParams& p)
     throw std::invalid_argument("synthetic workload: VMAs, gaps and growth must be whole pages");
   if (p.first_asid == 0 || p.first_asid > p.processes)
     throw std::invalid_argument("synthetic workload: first_asid outside 1..processes");
+  m_events = (p.processes > 1 && p.switch_every) || p.churn_every || p.grow_every ||
+             p.mprotect_every || p.migrate_every;
   m_vma_bytes = p.footprint / p.vmas;
   m_grown.assign(p.processes + 1u, 0);
   for (uint16_t asid = 1; asid <= p.processes; ++asid)
@@ -68,36 +70,44 @@ Access SyntheticWorkload::run_event(Access::Event e, uint64_t run) {
   return Access{start, AccessKind::kLoad, m_asid, e, static_cast<uint32_t>(n)};
 }
 
-bool SyntheticWorkload::next(Access& a) {
-  // Events fall due after every grow_every / switch_every / churn_every accesses and come before
-  // the next one.
-  if (m_grow_due) {
-    m_grow_due = false;
+void SyntheticWorkload::next_event(Access& a) {
+  // In this order when several fall due at once.
+  if (m_due & kGrowDue) {
+    m_due &= ~kGrowDue;
     const Addr end = at(bytes() - 1) + 1;  // the end of the running process's last VMA
     m_grown[m_asid] += m_p.grow_bytes;
     a = Access{end, AccessKind::kLoad, m_asid, Access::Event::kGrow,
                static_cast<uint32_t>(m_p.grow_bytes / kPageBytes)};
-    return true;
-  }
-  if (m_switch_due) {
-    m_switch_due = false;
+  } else if (m_due & kSwitchDue) {
+    m_due &= ~kSwitchDue;
     m_asid = static_cast<uint16_t>(m_asid % m_p.processes + 1);
     a = Access{0, AccessKind::kLoad, m_asid, Access::Event::kSwitch, 0};
-    return true;
-  }
-  if (m_churn_due) {
-    m_churn_due = false;
+  } else if (m_due & kChurnDue) {
+    m_due &= ~kChurnDue;
     a = run_event(Access::Event::kUnmap, m_p.churn_pages);
-    return true;
-  }
-  if (m_protect_due) {
-    m_protect_due = false;
+  } else if (m_due & kProtectDue) {
+    m_due &= ~kProtectDue;
     a = run_event(Access::Event::kProtect, m_p.mprotect_pages);
-    return true;
-  }
-  if (m_migrate_due) {
-    m_migrate_due = false;
+  } else {
+    m_due &= ~kMigrateDue;
     a = run_event(Access::Event::kMigrate, m_p.migrate_pages);
+  }
+}
+
+void SyntheticWorkload::schedule() {
+  const auto every = [this](uint64_t n) { return n && m_issued % n == 0; };
+  if (m_p.processes > 1 && every(m_p.switch_every)) m_due |= kSwitchDue;
+  if (every(m_p.churn_every)) m_due |= kChurnDue;
+  if (every(m_p.grow_every)) m_due |= kGrowDue;
+  if (every(m_p.mprotect_every)) m_due |= kProtectDue;
+  if (every(m_p.migrate_every)) m_due |= kMigrateDue;
+}
+
+bool SyntheticWorkload::next(Access& a) {
+  // Events fall due after every grow_every / switch_every / churn_every / mprotect_every /
+  // migrate_every accesses and come before the next one.
+  if (m_due) [[unlikely]] {
+    next_event(a);
     return true;
   }
   if (m_issued == m_p.count) return false;
@@ -108,13 +118,8 @@ bool SyntheticWorkload::next(Access& a) {
   a.asid = m_asid;
   a.event = Access::Event::kAccess;
   a.pages = 0;
-  const bool more = m_issued < m_p.count;
-  if (more && m_p.processes > 1 && m_p.switch_every && m_issued % m_p.switch_every == 0)
-    m_switch_due = true;
-  if (more && m_p.churn_every && m_issued % m_p.churn_every == 0) m_churn_due = true;
-  if (more && m_p.grow_every && m_issued % m_p.grow_every == 0) m_grow_due = true;
-  if (more && m_p.mprotect_every && m_issued % m_p.mprotect_every == 0) m_protect_due = true;
-  if (more && m_p.migrate_every && m_issued % m_p.migrate_every == 0) m_migrate_due = true;
+  if (m_events && m_issued < m_p.count) [[unlikely]]
+    schedule();
   return true;
 }
 

@@ -102,8 +102,14 @@ class SyntheticWorkload : public Workload {
   uint16_t m_asid;
   // A run of `pages` pages from a random page of the VMAs, for a page-table event.
   Access run_event(Access::Event e, uint64_t pages);
-  bool m_switch_due = false, m_churn_due = false, m_grow_due = false;
-  bool m_protect_due = false, m_migrate_due = false;
+  // The next event due (m_due not 0), and which fall due after the access just issued.
+  void next_event(Access& a);
+  void schedule();
+  enum : uint8_t {
+    kGrowDue = 1, kSwitchDue = 2, kChurnDue = 4, kProtectDue = 8, kMigrateDue = 16
+  };
+  uint8_t m_due = 0;      // events due before the next access
+  bool m_events = false;  // some event kind is on
   std::vector<Vma> m_vmas;
 };
 
