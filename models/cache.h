@@ -222,8 +222,10 @@ class MemHierarchy {
   // its LLC and DRAM (tags, set dueling, open rows) become owner's, which every core then shares
   // (core 0's owner is itself). The hits and probes counted here are this core's; the LLC
   // remembers which core filled each line, so hits on another core's lines are counted apart.
-  // owner must outlive this hierarchy and have the same parameters.
+  // owner must outlive this hierarchy and have the same parameters, but for the LLC: this one's
+  // own, if it was built with one, is released (a caller that knows may build it disabled).
   void share_llc(MemHierarchy& owner, unsigned core) {
+    if (&owner != this) m_caches[2] = Cache();
     m_owner = &owner;
     m_llc = &owner.m_caches[2];
     m_core = static_cast<uint8_t>(core);

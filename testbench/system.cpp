@@ -21,6 +21,14 @@ void add_counters(S& into, const S& s) {
   std::memcpy(&into, a, sizeof(S));
 }
 
+// Core i's memory: cores after the first share core 0's LLC (System::System), so they build no
+// tag array of their own for it.
+MemoryParams node_memory(const SimConfig& cfg, unsigned core) {
+  MemoryParams p = cfg.memory;
+  if (core > 0) p.hierarchy.level[2] = CacheParams{};  // disabled: nothing allocated
+  return p;
+}
+
 }  // namespace
 
 CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log, unsigned index) {
@@ -43,7 +51,7 @@ CoreParams make_core_params(const SimConfig& cfg, std::FILE* event_log, unsigned
 
 CpuNode::CpuNode(const std::string& suffix, const SimConfig& cfg, const CoreParams& params,
                  const Clock& clock, Machine& machine, Workload& workload, OsEmulation& os)
-    : memory(("memory" + suffix).c_str(), machine.mem(), clock, cfg.memory),
+    : memory(("memory" + suffix).c_str(), machine.mem(), clock, node_memory(cfg, params.index)),
       mmu(("mmu" + suffix).c_str(), cfg.mmu, clock, machine.scheme(), cfg.machine.levels,
           cfg.machine.host_levels),
       core(("core" + suffix).c_str(), params, clock, workload, os, machine) {
