@@ -21,7 +21,8 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config libsystemc-dev libyaml-cpp-dev 
 # Only `make fuzz` needs clang and libFuzzer: `make test` and CI's set-up stay without them.
 FUZZ_APT_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all deps fuzz-deps build run test sanitize fuzz bench bench-limits bench-cores clean
+.PHONY: all deps fuzz-deps build run test sanitize fuzz bench bench-limits bench-cores \
+        bench-instructions clean
 
 all: build
 
@@ -104,6 +105,11 @@ bench-limits: build
 # Speed and peak memory against core count (tests/bench/cores.py; about 5 minutes).
 bench-cores: build
 	python3 tests/bench/cores.py ./$(BUILD)/mmusim $(CONFIG) $(OUT)/bench-cores
+
+# The simulator's cost in host instructions an access, per translation design (callgrind; a
+# figure the host's load does not move; about 25 minutes). DESIGNS="'EPT radix' ..." runs some.
+bench-instructions: build
+	python3 tests/bench/instructions.py ./$(BUILD)/mmusim $(CONFIG) $(OUT)/bench-instructions $(DESIGNS)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) $(OUT)

@@ -100,7 +100,7 @@ Scheme::Handled Scheme::protection(Context ctx, Addr va, const Perms* vma, Softw
   sw.write_protect_fault();
   const uint64_t writes = table_writes();
   s.protect(va, *vma);
-  on_leaf_changed(ctx.asid, m);  // shadow paging: the trapped write's sync
+  on_leaf_upgraded(ctx.asid, m);  // shadow paging: the trapped write's sync
   const Cycles c = sw.os(sw.costs().wp_fault);
   return {Outcome::kRetry, c + trapped_table_writes(writes, sw)};
 }

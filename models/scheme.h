@@ -132,6 +132,9 @@ class Scheme : public WalkRoots, public TableToHost {
   // The (guest) OS removed or changed (permissions, frame) mapping m of asid; its TLB entries
   // are the OS's to invalidate.
   virtual void on_leaf_changed(uint16_t, const Mapping&) {}
+  // The same when the guest only gave the page more rights (a write-protected page made
+  // writable again; m: the mapping before), which needs no flush.
+  virtual void on_leaf_upgraded(uint16_t asid, const Mapping& m) { on_leaf_changed(asid, m); }
   // The exits the guest page-table writes made since `before` (table_writes()) cost.
   virtual Cycles trapped_table_writes(uint64_t, Software&) { return 0; }
   // Entry writes to the address spaces' tables so far (guest tables only).

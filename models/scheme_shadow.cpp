@@ -116,6 +116,19 @@ void ShadowingScheme::on_leaf_changed(uint16_t asid, const Mapping& m) {
   for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) st.drop(p);
 }
 
+void ShadowingScheme::on_leaf_upgraded(uint16_t asid, const Mapping& m) {
+  ShadowTable& st = shadow(asid);
+  for (Addr p = m.base; p < m.base + page_bytes(m.size);) {
+    Mapping s, t;
+    if (!st.record().lookup(p, s)) {
+      p += kPageBytes;
+      continue;
+    }
+    if (truth(asid, p, t)) st.reprotect(p, t.perms);  // the guest's new rights and the host's
+    p = s.base + page_bytes(s.size);
+  }
+}
+
 void ShadowScheme::first_leaf_lines(Context ctx, Addr va, OracleHints& state) const {
   leaf_lines(*m_shadows[ctx.asid], false, va, state);
 }

@@ -19,6 +19,10 @@ class ShadowingScheme : public VirtualScheme {
   // INVLPG exiting is on for the whole VM (Agile Paging too: its upper levels are shadowed).
   ShootdownPath shootdown_path() const override { return {true, true, false}; }
   void on_leaf_changed(uint16_t asid, const Mapping& m) override;
+  // The sync gives the guest page's shadow entries their new rights in place: dropping them
+  // would leave the TLBs holding translations a shadow no longer has (a guest page shadowed in
+  // smaller pieces, only one of which the retried store refills), which no flush removes.
+  void on_leaf_upgraded(uint16_t asid, const Mapping& m) override;
   void report_spaces(StatsVisitor& v) const override;
   // The shadow table of an ASID (created with the address space).
   ShadowTable& shadow(uint16_t asid) { return *m_shadows.at(asid); }

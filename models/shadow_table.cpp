@@ -25,6 +25,14 @@ bool ShadowTable::drop(Addr va) {
   return true;
 }
 
+bool ShadowTable::reprotect(Addr va, Perms perms) {
+  Mapping r;
+  if (!m_record.lookup(va, r)) return false;
+  m_table.rewrite(r.base, r.target, r.size, perms);
+  m_record.insert(r.base, r.target, r.size, perms);
+  return true;
+}
+
 bool ShadowTable::link(Addr va, unsigned level, Addr guest_table) {
   const Addr span = Addr{1} << (kPageShift + 9 * (level - 1));
   const Addr base = va & ~(span - 1);

@@ -24,6 +24,9 @@ class ShadowTable {
   bool fill(Addr va, Addr pa, PageSize size, Perms perms);
   // Clears the shadow entry covering va (and frees tables it empties); false if none.
   bool drop(Addr va);
+  // Rewrites the shadow entry covering va in place with `perms` (its frame and size kept);
+  // false if none.
+  bool reprotect(Addr va, Perms perms);
 
   // Agile Paging: the shadow entry of `level` covering va switches the walk to the guest's table
   // at host address `guest_table`; the shadow entries below it go (false: host memory ran out).
