@@ -1,5 +1,7 @@
 #include "testbench/multicore_config.h"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "models/rng.h"
@@ -8,11 +10,17 @@ namespace mmusim {
 
 namespace {
 
-// Bytes from one core's private region to the next: its VMAs and gaps, to a 1 GiB boundary.
-uint64_t private_span(const SyntheticParams& w) {
-  const uint64_t bytes = w.footprint + uint64_t{w.vmas - 1u} * w.vma_gap;
-  const uint64_t gib = uint64_t{1} << 30;
-  return (bytes + gib - 1) / gib * gib;
+// Bytes from one core's private region to the next: its VMAs and gaps, and room for the most
+// its last VMA can grow (a growth every grow_every of the core's accesses, warm-up included), to
+// a 1 GiB boundary.
+uint64_t private_span(const SimConfig& cfg) {
+  const SyntheticParams& w = cfg.workload;
+  const uint64_t growth = w.grow_every ? (w.count + cfg.warmup) / w.grow_every * w.grow_bytes : 0;
+  const long double bytes = static_cast<long double>(w.footprint) +
+                            static_cast<long double>(w.vmas - 1u) * w.vma_gap +
+                            static_cast<long double>(growth);
+  const long double gib = static_cast<long double>(uint64_t{1} << 30);
+  return static_cast<uint64_t>(std::min(std::ceil(bytes / gib) * gib, 0x1p63L));
 }
 
 }  // namespace
@@ -29,12 +37,13 @@ void read_sharing(ConfigNode& wl, SimConfig& cfg) {
   cfg.private_regions =
       wl.get_enum("sharing", "shared", {"shared", "private"},
                   "several cores: shared = every core's stream covers the same region (threads "
-                  "of one process); private = core c's region starts c x its span (rounded to "
-                  "1 GiB) above workload.base") == "private";
+                  "of one process); private = core c's region starts c x its span (its VMAs, "
+                  "their gaps and room for their growth, rounded to 1 GiB) above "
+                  "workload.base") == "private";
   const SyntheticParams& w = cfg.workload;
   const unsigned va_bits = cfg.machine.levels == 5 ? 57 : 48;
   const long double end = static_cast<long double>(w.base) +
-                          static_cast<long double>(cfg.cores) * private_span(w);
+                          static_cast<long double>(cfg.cores) * private_span(cfg);
   if (cfg.private_regions && cfg.cores > 1 && end > static_cast<long double>(Addr{1} << va_bits))
     wl.fail("sharing", "the " + std::to_string(cfg.cores) +
                            " cores' private regions end beyond the " + std::to_string(va_bits) +
@@ -115,7 +124,7 @@ SyntheticParams core_workload(const SimConfig& cfg, unsigned core) {
   if (core == 0) return p;
   p.seed = hash64(cfg.workload.seed, core);
   p.first_asid = static_cast<uint16_t>(core % p.processes + 1);
-  if (cfg.private_regions) p.base += core * private_span(cfg.workload);
+  if (cfg.private_regions) p.base += core * private_span(cfg);
   return p;
 }
 

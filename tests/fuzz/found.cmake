@@ -38,3 +38,11 @@ mmusim_cli_test(shadow_upgrade_splintered
        --set system.host_page=2M --set workload.mprotect_every=500 --set workload.count=5000
        --set workload.footprint_mib=64
   STATS "oracle_mismatches=0;write_protect_faults>0")
+# Found by cli.config_space: several cores with private regions whose last VMA grows. Core c's
+# region started c GiB-rounded spans of its VMAs above the base, and core 0's VMA grew into core
+# 1's (exit 1). A span now keeps room for the most the VMA can grow.
+mmusim_cli_test(private_regions_grow
+  ARGS run ${DEFAULT_CONFIG} --set system.cores=2 --set workload.sharing=private
+       --set workload.footprint_mib=128 --set workload.vma_growth.every=100
+       --set workload.vma_growth.mib=64 --set workload.count=2000 --set workload.prefault=false
+  STATS "oracle_mismatches=0;vma_growths>0")
