@@ -15,10 +15,10 @@ namespace {
 // a 1 GiB boundary.
 uint64_t private_span(const SimConfig& cfg) {
   const SyntheticParams& w = cfg.workload;
-  const uint64_t growth = w.grow_every ? (w.count + cfg.warmup) / w.grow_every * w.grow_bytes : 0;
+  const uint64_t growths = w.grow_every ? (w.count + cfg.warmup) / w.grow_every : 0;
   const long double bytes = static_cast<long double>(w.footprint) +
                             static_cast<long double>(w.vmas - 1u) * w.vma_gap +
-                            static_cast<long double>(growth);
+                            static_cast<long double>(growths) * w.grow_bytes;
   const long double gib = static_cast<long double>(uint64_t{1} << 30);
   return static_cast<uint64_t>(std::min(std::ceil(bytes / gib) * gib, 0x1p63L));
 }
