@@ -45,6 +45,13 @@ void Cwc::invalidate(Addr addr, uint32_t ctx) {
     m_caches[l].invalidate(addr >> Ecpt::kCwtLineShift[l], ctx);
 }
 
+void Cwc::invalidate_range(Addr base, Addr end, uint32_t ctx) {
+  for (unsigned l = 0; l < Ecpt::kCwtLevels; ++l) {
+    const unsigned shift = Ecpt::kCwtLineShift[l];
+    m_caches[l].invalidate_range(base >> shift, (end - 1) >> shift, ctx);
+  }
+}
+
 void Cwc::report(StatsVisitor& v) const {
   static const char* const kNames[] = {"pmd", "pud", "pte"};
   for (unsigned l = 0; l < Ecpt::kCwtLevels; ++l) {

@@ -63,6 +63,8 @@ class Cwc {
   void flush_ctx(uint32_t ctx);
   // Drops the lines covering addr in ctx.
   void invalidate(Addr addr, uint32_t ctx);
+  // invalidate() of every address in [base, end).
+  void invalidate_range(Addr base, Addr end, uint32_t ctx);
 
   const std::string& name() const { return m_name; }
   const Stats& stats(unsigned level) const { return m_stats[level]; }

@@ -41,6 +41,11 @@ void Pwc::invalidate(Addr addr, uint32_t ctx) {
   for (unsigned l = 2; l <= m_levels; ++l) m_caches[l].invalidate(key(addr, l), ctx);
 }
 
+void Pwc::invalidate_range(Addr base, Addr end, uint32_t ctx) {
+  for (unsigned l = 2; l <= m_levels; ++l)
+    m_caches[l].invalidate_range(key(base, l), key(end - 1, l), ctx);
+}
+
 Pwc::Stats Pwc::stats() const {
   Stats s = m_stats;
   for (unsigned l = 2; l <= m_levels; ++l) s.hits += s.level_hits[l];

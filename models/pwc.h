@@ -78,6 +78,8 @@ class Pwc {
   void flush_ctx(uint32_t ctx);
   // Drops every level's entry covering addr in ctx.
   void invalidate(Addr addr, uint32_t ctx);
+  // invalidate() of every address in [base, end).
+  void invalidate_range(Addr base, Addr end, uint32_t ctx);
 
   const std::string& name() const { return m_name; }
   // hits and misses are summed from level_hits when asked for.

@@ -109,6 +109,22 @@ class SetAssoc {
     return true;
   }
 
+  // invalidate() of every key in [lo, hi] for ctx, in one pass over the array when the keys
+  // outnumber its entries (an invalidation only clears a valid bit, so the order is immaterial);
+  // returns how many were present.
+  uint32_t invalidate_range(uint64_t lo, uint64_t hi, uint32_t ctx) {
+    if (hi - lo < uint64_t{m_sets} * m_ways) {
+      uint32_t dropped = 0;
+      for (uint64_t k = lo;; ++k) {
+        dropped += invalidate(k, ctx) ? 1 : 0;
+        if (k == hi) return dropped;
+      }
+    }
+    return invalidate_if([=](uint64_t tag, uint32_t c, const Payload&) {
+      return c == ctx && tag >= lo && tag <= hi;
+    });
+  }
+
   // Drops every valid entry for which pred(tag, ctx, payload) is true; returns how many.
   template <typename Pred>
   uint32_t invalidate_if(Pred&& pred) {

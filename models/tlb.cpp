@@ -84,6 +84,14 @@ void Tlb::flush_page(Addr va, Context ctx) {
     for (PageSize s : a.sizes) m_stats.invalidations += a.cache.invalidate(key(va, s), c) ? 1 : 0;
 }
 
+void Tlb::flush_pages(Addr base, Addr end, Context ctx) {
+  m_stats.flushes += (end - base) >> kPageShift;
+  const uint32_t c = ctx.key();
+  for (Array& a : m_arrays)
+    for (PageSize s : a.sizes)
+      m_stats.invalidations += a.cache.invalidate_range(key(base, s), key(end - 1, s), c);
+}
+
 uint32_t Tlb::occupancy() const {
   uint32_t n = 0;
   for (const Array& a : m_arrays) n += a.cache.size();

@@ -97,6 +97,8 @@ class Tlb {
   void flush_vpid(uint16_t vpid);
   // invlpg: every size's entry covering va in ctx.
   void flush_page(Addr va, Context ctx);
+  // flush_page() of every 4 KiB page in [base, end) (page aligned), counted as as many flushes.
+  void flush_pages(Addr base, Addr end, Context ctx);
 
   const std::string& name() const { return m_name; }
   // hits and misses are summed from the arrays' hits when asked for.

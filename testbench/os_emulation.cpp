@@ -157,10 +157,8 @@ Cycles OsEmulation::change(Context ctx, Addr va, uint32_t pages, unsigned core, 
     m_scheme.on_leaf_changed(ctx.asid, m);
     // invlpg: TLB entries and the PWC entries above; a large page may sit in the TLBs as 4K
     // pieces (splintered where the other dimension or an array holds smaller pages).
-    for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) {
-      if (mmu) mmu->flush_page(p, ctx);
-      m_pages.push_back(p);
-    }
+    if (mmu) mmu->flush_pages(m.base, m.base + page_bytes(m.size), ctx);
+    for (Addr p = m.base; p < m.base + page_bytes(m.size); p += kPageBytes) m_pages.push_back(p);
     a = std::max(a + kPageBytes, m.base + page_bytes(m.size));
   }
   c = m_sw.os(c);

@@ -143,6 +143,14 @@ void Mmu::flush_page(Addr va, Context ctx) {
   m_walker.guest_cwc().invalidate(va, ctx.key());
 }
 
+void Mmu::flush_pages(Addr base, Addr end, Context ctx) {
+  m_itlb.tlb().flush_pages(base, end, ctx);
+  m_dtlb.tlb().flush_pages(base, end, ctx);
+  m_stlb.tlb().flush_pages(base, end, ctx);
+  m_walker.guest_pwc().invalidate_range(base, end, ctx.key());
+  m_walker.guest_cwc().invalidate_range(base, end, ctx.key());
+}
+
 void Mmu::flush_walk_caches() { m_walker.guest_pwc().flush_all(); }
 
 void Mmu::report(StatsVisitor& v) const {

@@ -63,6 +63,9 @@ class Mmu : public sc_core::sc_module, public LtTarget {
   // guest-physical ones (host PWC, nested TLB) stay.
   void flush_linear(uint16_t vpid);
   void flush_page(Addr va, Context ctx);
+  // flush_page() of every 4 KiB page in [base, end) (a large page's pieces), in one pass over
+  // each structure where that is quicker; the same result and stats.
+  void flush_pages(Addr base, Addr end, Context ctx);
   // The guest (or native) dimension's walk caches, all contexts (the PWC a shadow table's change
   // of structure leaves stale; TLB entries stay, their translations unchanged).
   void flush_walk_caches();

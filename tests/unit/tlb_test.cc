@@ -517,5 +517,49 @@ TEST(Tlb, ReportCounters) {
   EXPECT_DOUBLE_EQ(v.reals.at("hit_rate"), 0.75);
 }
 
+// flush_pages (one pass over an array when the keys outnumber its entries) drops exactly what
+// flush_page of each 4 KiB piece drops, and counts the same flushes and invalidations.
+TEST(Tlb, FlushPagesDropsWhatFlushPageOfEachPieceDrops) {
+  TlbParams p;
+  p.name = "stlb";
+  p.arrays.push_back({"shared", {PageSize::k4K, PageSize::k2M}, 64, 4});
+  p.arrays.push_back({"huge", {PageSize::k1G}, 4, 4});
+  const Context a{1, 1}, b{2, 1};
+  const Addr window = Addr{4} << 30;
+  struct Range {
+    Addr base, end;
+  };
+  // A 1 GiB page's pieces (a pass over each array), and eight pieces (a probe each).
+  for (Range r : {Range{Addr{1} << 30, Addr{2} << 30}, Range{0x4020'0000, 0x4020'8000}}) {
+    Tlb ranged(p), paged(p);
+    std::vector<std::pair<Addr, Context>> filled;
+    Rng rng(7);
+    for (int i = 0; i < 400; ++i) {
+      const PageSize s = static_cast<PageSize>(rng.below(3));
+      const Addr va = page_base(rng.below(window), s);
+      const Context ctx = rng.below(2) ? a : b;
+      filled.push_back({va, ctx});
+      for (Tlb* t : {&ranged, &paged}) t->insert(va, va + (Addr{1} << 40), s, Perms{}, ctx);
+    }
+    // Last, so that they stay: pages at both ends of the range and just outside it.
+    for (PageSize s : {PageSize::k4K, PageSize::k2M, PageSize::k1G}) {
+      const Addr first = page_base(r.base, s), last = page_base(r.end - 1, s);
+      for (Addr va : {first, last, first - page_bytes(s), last + page_bytes(s)}) {
+        if (s == PageSize::k1G && va != first) continue;  // the 1G array holds 4
+        filled.push_back({va, a});
+        for (Tlb* t : {&ranged, &paged}) t->insert(va, va + (Addr{1} << 40), s, Perms{}, a);
+      }
+    }
+    ranged.flush_pages(r.base, r.end, a);
+    for (Addr v = r.base; v < r.end; v += kPageBytes) paged.flush_page(v, a);
+    EXPECT_EQ(ranged.stats().flushes, paged.stats().flushes);
+    EXPECT_EQ(ranged.stats().invalidations, paged.stats().invalidations);
+    EXPECT_GE(ranged.stats().invalidations, 2u);
+    EXPECT_EQ(ranged.occupancy(), paged.occupancy());
+    for (const auto& [va, ctx] : filled)
+      EXPECT_EQ(hits(ranged, va, ctx), hits(paged, va, ctx)) << std::hex << va;
+  }
+}
+
 }  // namespace
 }  // namespace mmusim
