@@ -76,7 +76,11 @@ void Shootdowns::invalidate(Core& target, Context ctx, const std::vector<Addr>* 
   if (!pages) {
     target.mmu->flush_context(ctx);
   } else {
-    for (Addr p : *pages) target.mmu->flush_page(p, ctx);
+    // Each run of consecutive pages (a large page's pieces among them) in one call.
+    for (size_t i = 0, j; i < pages->size(); i = j) {
+      for (j = i + 1; j < pages->size() && (*pages)[j] == (*pages)[j - 1] + kPageBytes;) ++j;
+      target.mmu->flush_pages((*pages)[i], (*pages)[j - 1] + kPageBytes, ctx);
+    }
   }
   if (m_reload) m_reload->reload(static_cast<unsigned>(&target - m_cores.data()), ctx.asid);
 }
