@@ -92,8 +92,7 @@ void AddressSpace::rewrite(const Mapping& m, Addr frame, Perms perms) {
   const bool done = m_ecpt ? m_ecpt->rewrite(m.base, frame, m.size, perms)
                            : m_table.rewrite(m.base, frame, m.size, perms);
   if (!done) throw std::logic_error(m_name + ": oracle and table disagree");
-  m_oracle.erase(m.base);
-  m_oracle.insert(m.base, frame, m.size, perms);
+  m_oracle.insert(m.base, frame, m.size, perms);  // over the mapping it replaces
 }
 
 bool AddressSpace::protect(Addr addr, Perms perms, Mapping* changed) {

@@ -40,11 +40,6 @@ void Cwc::flush_ctx(uint32_t ctx) {
     c.invalidate_if([ctx](uint64_t, uint32_t owner, const Line&) { return owner == ctx; });
 }
 
-void Cwc::invalidate(Addr addr, uint32_t ctx) {
-  for (unsigned l = 0; l < Ecpt::kCwtLevels; ++l)
-    m_caches[l].invalidate(addr >> Ecpt::kCwtLineShift[l], ctx);
-}
-
 void Cwc::invalidate_range(Addr base, Addr end, uint32_t ctx) {
   for (unsigned l = 0; l < Ecpt::kCwtLevels; ++l) {
     const unsigned shift = Ecpt::kCwtLineShift[l];

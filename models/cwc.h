@@ -62,7 +62,7 @@ class Cwc {
   void flush_all();
   void flush_ctx(uint32_t ctx);
   // Drops the lines covering addr in ctx.
-  void invalidate(Addr addr, uint32_t ctx);
+  void invalidate(Addr addr, uint32_t ctx) { invalidate_range(addr, addr + 1, ctx); }
   // invalidate() of every address in [base, end).
   void invalidate_range(Addr base, Addr end, uint32_t ctx);
 

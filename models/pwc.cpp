@@ -37,10 +37,6 @@ void Pwc::flush_ctx(uint32_t ctx) {
     c.invalidate_if([ctx](uint64_t, uint32_t ec, const Addr&) { return ec == ctx; });
 }
 
-void Pwc::invalidate(Addr addr, uint32_t ctx) {
-  for (unsigned l = 2; l <= m_levels; ++l) m_caches[l].invalidate(key(addr, l), ctx);
-}
-
 void Pwc::invalidate_range(Addr base, Addr end, uint32_t ctx) {
   for (unsigned l = 2; l <= m_levels; ++l)
     m_caches[l].invalidate_range(key(base, l), key(end - 1, l), ctx);

@@ -77,7 +77,7 @@ class Pwc {
   void flush_all();
   void flush_ctx(uint32_t ctx);
   // Drops every level's entry covering addr in ctx.
-  void invalidate(Addr addr, uint32_t ctx);
+  void invalidate(Addr addr, uint32_t ctx) { invalidate_range(addr, addr + 1, ctx); }
   // invalidate() of every address in [base, end).
   void invalidate_range(Addr base, Addr end, uint32_t ctx);
 

@@ -77,13 +77,6 @@ void Tlb::flush_vpid(uint16_t vpid) {
         [vpid](uint64_t, uint32_t ec, const Entry&) { return (ec >> 16) == vpid; });
 }
 
-void Tlb::flush_page(Addr va, Context ctx) {
-  ++m_stats.flushes;
-  const uint32_t c = ctx.key();
-  for (Array& a : m_arrays)
-    for (PageSize s : a.sizes) m_stats.invalidations += a.cache.invalidate(key(va, s), c) ? 1 : 0;
-}
-
 void Tlb::flush_pages(Addr base, Addr end, Context ctx) {
   m_stats.flushes += (end - base) >> kPageShift;
   const uint32_t c = ctx.key();

@@ -96,7 +96,10 @@ class Tlb {
   // Every entry of one VM.
   void flush_vpid(uint16_t vpid);
   // invlpg: every size's entry covering va in ctx.
-  void flush_page(Addr va, Context ctx);
+  void flush_page(Addr va, Context ctx) {
+    const Addr page = page_base(va, PageSize::k4K);
+    flush_pages(page, page + kPageBytes, ctx);
+  }
   // flush_page() of every 4 KiB page in [base, end) (page aligned), counted as as many flushes.
   void flush_pages(Addr base, Addr end, Context ctx);
 

@@ -136,11 +136,8 @@ void Mmu::flush_linear(uint16_t vpid) {
 }
 
 void Mmu::flush_page(Addr va, Context ctx) {
-  m_itlb.tlb().flush_page(va, ctx);
-  m_dtlb.tlb().flush_page(va, ctx);
-  m_stlb.tlb().flush_page(va, ctx);
-  m_walker.guest_pwc().invalidate(va, ctx.key());
-  m_walker.guest_cwc().invalidate(va, ctx.key());
+  const Addr page = page_base(va, PageSize::k4K);
+  flush_pages(page, page + kPageBytes, ctx);
 }
 
 void Mmu::flush_pages(Addr base, Addr end, Context ctx) {
